@@ -1,0 +1,200 @@
+//! Rustdoc text for generated items, written from the spec.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::ir::{Kind, Model, Param};
+use crate::spec::{Billing, Capability, MediaKind};
+
+/// `#[doc]` attributes, one per line, so prettyplease prints them as `///` comments.
+pub fn outer(text: &str) -> TokenStream {
+    let lines = text.lines().map(|l| {
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
+        quote!(#[doc = #l])
+    });
+    quote!(#(#lines)*)
+}
+
+/// `#![doc]` attributes, printed as `//!` comments.
+pub fn inner(text: &str) -> TokenStream {
+    let lines = text.lines().map(|l| {
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
+        quote!(#![doc = #l])
+    });
+    quote!(#(#lines)*)
+}
+
+/// A number as the pages write it: `1`, `0.05`, `2147483647`.
+pub fn number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+pub fn capability(c: Capability) -> &'static str {
+    match c {
+        Capability::Image => "image",
+        Capability::Video => "video",
+        Capability::Audio => "audio",
+    }
+}
+
+pub fn billing(b: Billing) -> &'static str {
+    match b {
+        Billing::Fixed => "FIXED",
+        Billing::Metered => "METERED",
+        Billing::TokenBased => "TOKEN_BASED",
+    }
+}
+
+pub fn kind(k: MediaKind) -> &'static str {
+    match k {
+        MediaKind::Image => "image",
+        MediaKind::Video => "video",
+        MediaKind::Audio => "audio",
+    }
+}
+
+/// The module's `//!` docs: what the model is, its limits, where the facts come from.
+pub fn module(m: &Model) -> String {
+    let mut s = format!(
+        "{} (`{}`): {} generation.\n\n",
+        m.display_name,
+        m.id,
+        capability(m.capability)
+    );
+    s += &format!(
+        "- Credits: {} per task, billed `{}`.\n",
+        m.base_credits,
+        billing(m.billing)
+    );
+    s += &match (m.prompt_required, m.prompt_max_chars) {
+        (true, Some(n)) => format!("- Prompt: required, at most {n} characters.\n"),
+        (true, None) => "- Prompt: required; the page documents no limit.\n".to_owned(),
+        (false, Some(n)) => format!("- Prompt: optional, at most {n} characters.\n"),
+        (false, None) => "- Prompt: optional; the page documents no limit.\n".to_owned(),
+    };
+    match &m.upload {
+        Some(u) => {
+            let kinds: Vec<String> = u
+                .kinds
+                .iter()
+                .map(|k| {
+                    format!(
+                        "{} up to {} MB ({})",
+                        kind(k.kind),
+                        k.max_size_mb,
+                        k.mime_types.join(", ")
+                    )
+                })
+                .collect();
+            s += &format!(
+                "- Reference media: up to {} file{} through the Files API; {}.\n",
+                u.max_files,
+                if u.max_files == 1 { "" } else { "s" },
+                kinds.join("; ")
+            );
+            s += &format!("- Reference rule: {}\n", u.reference_rule);
+        }
+        None => s += "- Reference media: none (text only).\n",
+    }
+    for note in &m.notes {
+        s += &format!("- Note: {note}\n");
+    }
+    s += &format!("\nSource: <{}>, reviewed {}.", m.source_url, m.reviewed);
+    if m.partial {
+        s += " The page was cut off; this module holds only what it showed.";
+    }
+    s += "\n";
+    if let Some(ex) = &m.minimal_example {
+        s += "\nThe page's minimal request:\n\n```json\n";
+        s += ex;
+        s += "\n```\n";
+    }
+    s
+}
+
+/// Docs of a parameter's field: description, then its wire facts.
+pub fn param(p: &Param) -> String {
+    let mut s = sentence(&p.description);
+    s += "\n\n";
+    s += &facts(p);
+    s
+}
+
+/// One line of wire facts about a parameter.
+pub fn facts(p: &Param) -> String {
+    let mut parts = vec![format!("Wire key `{}`", p.key)];
+    if p.required {
+        parts.push("required".to_owned());
+    }
+    match &p.kind {
+        Kind::Select {
+            options, default, ..
+        } => {
+            let list: Vec<String> = options.iter().map(|o| format!("`{}`", o.value)).collect();
+            parts.push(format!("options {}", list.join(", ")));
+            match default {
+                Some(d) => parts.push(format!("default `{}`", options[*d].value)),
+                None => parts.push("no default".to_owned()),
+            }
+        }
+        Kind::Number {
+            integer,
+            min,
+            max,
+            step,
+            default,
+        } => {
+            parts.push(if *integer { "integer" } else { "number" }.to_owned());
+            if let Some(v) = min {
+                parts.push(format!("min {}", number(*v)));
+            }
+            if let Some(v) = max {
+                parts.push(format!("max {}", number(*v)));
+            }
+            if let Some(v) = step {
+                parts.push(format!("step {}", number(*v)));
+            }
+            match default {
+                Some(d) => parts.push(format!("default {}", number(*d))),
+                None => parts.push("no default".to_owned()),
+            }
+        }
+        Kind::Text { default } => match default {
+            Some(d) => parts.push(format!("default `{d}`")),
+            None => parts.push("free text".to_owned()),
+        },
+        Kind::List { min_items, fields } => {
+            let list: Vec<String> = fields.iter().map(|f| format!("`{}`", f.key)).collect();
+            parts.push(format!("a list of objects with {}", list.join(" and ")));
+            if *min_items > 0 {
+                parts.push(format!(
+                    "at least {min_items} item{}",
+                    if *min_items == 1 { "" } else { "s" }
+                ));
+            }
+        }
+    }
+    format!("{}.", parts.join("; "))
+}
+
+/// Ends a description with a full stop if it has no closing punctuation.
+pub fn sentence(text: &str) -> String {
+    let t = text.trim();
+    if t.ends_with(['.', '!', '?']) {
+        t.to_owned()
+    } else {
+        format!("{t}.")
+    }
+}

@@ -1,0 +1,391 @@
+//! The spec format: one YAML file per model page. Unknown keys are errors everywhere.
+//!
+//! `specs/schema.json` is generated from these types (see [`crate::schema_json`]), so editors
+//! that read the `# yaml-language-server: $schema=schema.json` modeline complete and check specs.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer};
+
+/// One model page, transcribed.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "Rivya model spec")]
+pub struct Spec {
+    /// The API model id, sent as `model` (`kling-3-0`).
+    pub id: String,
+    /// The model's display name (`Kling 3.0`).
+    pub display_name: String,
+    /// Overrides the generated module name (default: the id in snake_case).
+    #[serde(default)]
+    pub rust_module: Option<String>,
+    /// Overrides the generated marker type name (default: the id in PascalCase).
+    #[serde(default)]
+    pub rust_type: Option<String>,
+    /// What the model produces.
+    pub capability: Capability,
+    /// The inputs the model accepts.
+    pub inputs: Vec<Input>,
+    /// Whether reference modes go through the Files API.
+    pub files_api: FilesApi,
+    /// How tasks are charged.
+    pub billing: Billing,
+    /// Credits reserved per task at the documented defaults.
+    pub base_credits: u32,
+    /// The top-level `prompt` field.
+    pub prompt: PromptSpec,
+    /// Whether the `params` object itself is required.
+    #[serde(default)]
+    pub params_required: bool,
+    /// The rows of the page's model parameter table, in page order, plus structured params
+    /// documented outside it (such as a dialogue list).
+    #[serde(default)]
+    #[schemars(with = "Vec<ParamSpec>")]
+    pub params: Vec<Lenient<ParamSpec>>,
+    /// The upload policy; absent for text-only models.
+    #[serde(default)]
+    pub upload: Option<UploadSpec>,
+    /// Rules the page states only as prose (mode switches that gate other params …), in our
+    /// own words. Kept as documentation; never turned into checks the page does not state.
+    #[serde(default)]
+    pub notes: Vec<String>,
+    /// Where the facts come from.
+    pub source: Source,
+    /// The page's documented example requests, as JSON text.
+    #[serde(default)]
+    pub examples: Examples,
+}
+
+/// What a model produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Capability {
+    /// Still images.
+    Image,
+    /// Video clips.
+    Video,
+    /// Audio.
+    Audio,
+}
+
+/// An accepted input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Input {
+    /// A text prompt.
+    Text,
+    /// Reference files.
+    File,
+}
+
+/// Whether the Files API is needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FilesApi {
+    /// Not needed (text-only requests).
+    NotRequired,
+    /// Needed for modes that take reference media.
+    RequiredForReferenceModes,
+}
+
+/// How tasks are charged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Billing {
+    /// `FIXED`.
+    Fixed,
+    /// `METERED`.
+    Metered,
+    /// `TOKEN_BASED`.
+    TokenBased,
+}
+
+/// The prompt's rules.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PromptSpec {
+    /// Whether the prompt must be present (and non-blank).
+    pub required: bool,
+    /// The documented limit in characters; omit when the page documents none.
+    #[serde(default)]
+    pub max_chars: Option<u32>,
+}
+
+/// One parameter inside `params`, keyed by `type`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ParamSpec {
+    /// One of a list of strings, sent as a JSON string.
+    Select {
+        /// The wire key, verbatim.
+        key: String,
+        /// What the parameter does, in our words.
+        description: String,
+        /// Whether the key must be present.
+        #[serde(default)]
+        required: bool,
+        /// Overrides the Rust field name (snake_case); the type name follows it.
+        #[serde(default)]
+        rust_name: Option<String>,
+        /// The options, verbatim and in page order. Quote numeric-like values (`"5"`).
+        #[schemars(with = "Vec<String>")]
+        options: Vec<WireString>,
+        /// The default option, if the page states one.
+        #[serde(default)]
+        #[schemars(with = "Option<String>")]
+        default: Option<WireString>,
+        /// Prefix for variant names that would start with a digit (default `V`; `S` reads
+        /// well for seconds: `Duration::S10`).
+        #[serde(default)]
+        variant_prefix: Option<String>,
+        /// Explicit variant names for options whose derived names collide or read badly.
+        #[serde(default)]
+        variant_names: BTreeMap<String, String>,
+    },
+    /// A JSON number.
+    Number {
+        /// The wire key, verbatim.
+        key: String,
+        /// What the parameter does, in our words.
+        description: String,
+        /// Whether the key must be present.
+        #[serde(default)]
+        required: bool,
+        /// Overrides the Rust field name (snake_case); the type name follows it.
+        #[serde(default)]
+        rust_name: Option<String>,
+        /// Whole numbers only (`i64` in Rust); otherwise `f64`.
+        #[serde(default)]
+        integer: bool,
+        /// Inclusive minimum.
+        #[serde(default)]
+        min: Option<f64>,
+        /// Inclusive maximum.
+        #[serde(default)]
+        max: Option<f64>,
+        /// Step from the minimum (or from zero).
+        #[serde(default)]
+        step: Option<f64>,
+        /// The documented default.
+        #[serde(default)]
+        default: Option<f64>,
+    },
+    /// A free string.
+    Text {
+        /// The wire key, verbatim.
+        key: String,
+        /// What the parameter does, in our words.
+        description: String,
+        /// Whether the key must be present.
+        #[serde(default)]
+        required: bool,
+        /// Overrides the Rust field name (snake_case); the type name follows it.
+        #[serde(default)]
+        rust_name: Option<String>,
+        /// The documented default.
+        #[serde(default)]
+        default: Option<String>,
+    },
+    /// A list of objects with string fields (such as dialogue lines).
+    List {
+        /// The wire key, verbatim.
+        key: String,
+        /// What the parameter does, in our words.
+        description: String,
+        /// Whether the key must be present.
+        #[serde(default)]
+        required: bool,
+        /// Overrides the Rust field name (snake_case); the type name follows it.
+        #[serde(default)]
+        rust_name: Option<String>,
+        /// The fewest items accepted.
+        #[serde(default)]
+        min_items: u32,
+        /// The item type.
+        item: ItemSpec,
+    },
+}
+
+impl ParamSpec {
+    /// The fields every parameter type has.
+    pub fn common(&self) -> Common<'_> {
+        let (key, description, required, rust_name) = match self {
+            Self::Select {
+                key,
+                description,
+                required,
+                rust_name,
+                ..
+            }
+            | Self::Number {
+                key,
+                description,
+                required,
+                rust_name,
+                ..
+            }
+            | Self::Text {
+                key,
+                description,
+                required,
+                rust_name,
+                ..
+            }
+            | Self::List {
+                key,
+                description,
+                required,
+                rust_name,
+                ..
+            } => (key, description, *required, rust_name),
+        };
+        Common {
+            key,
+            description,
+            required,
+            rust_name: rust_name.as_deref(),
+        }
+    }
+}
+
+/// The fields every parameter type has, borrowed.
+#[derive(Debug, Clone, Copy)]
+pub struct Common<'a> {
+    /// The wire key.
+    pub key: &'a str,
+    /// The description.
+    pub description: &'a str,
+    /// Whether the key must be present.
+    pub required: bool,
+    /// The Rust field name override.
+    pub rust_name: Option<&'a str>,
+}
+
+/// The object type of a list parameter.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemSpec {
+    /// Overrides the item struct's name (default: the param's type name + `Item`).
+    #[serde(default)]
+    pub rust_name: Option<String>,
+    /// The item's string fields, all required.
+    pub fields: Vec<FieldSpec>,
+}
+
+/// One string field of a list item.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FieldSpec {
+    /// The wire key.
+    pub key: String,
+    /// What it holds.
+    pub description: String,
+}
+
+/// What reference media the model accepts.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UploadSpec {
+    /// The most reference items one request may carry (1–16 on current pages).
+    pub max_files: u32,
+    /// The accepted kinds with their limits.
+    pub kinds: Vec<KindSpec>,
+    /// The page's reference rule, in our words.
+    pub reference_rule: String,
+}
+
+/// Limits for one kind of reference file.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KindSpec {
+    /// The kind.
+    pub kind: MediaKind,
+    /// The maximum size in megabytes, as the page states it.
+    pub max_size_mb: u32,
+    /// The accepted MIME types.
+    pub mime_types: Vec<String>,
+}
+
+/// A kind of reference file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaKind {
+    /// Images.
+    Image,
+    /// Video.
+    Video,
+    /// Audio.
+    Audio,
+}
+
+/// Provenance of the facts.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// The documentation page's URL.
+    pub url: String,
+    /// The language of the rendering that was transcribed (`en`, `id`, `zh` …).
+    pub language: String,
+    /// When the page was last reviewed against this spec (`YYYY-MM-DD`).
+    pub reviewed: String,
+    /// True when the page was cut off and the spec holds only what it showed.
+    #[serde(default)]
+    pub partial: bool,
+}
+
+/// The page's example request bodies, verbatim JSON.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    /// The documented minimal request.
+    #[serde(default)]
+    pub minimal: Option<String>,
+    /// The documented reference-file request.
+    #[serde(default)]
+    pub reference: Option<String>,
+}
+
+/// A wire value that must be written as a YAML string. Unquoted `5` or `true` would be read
+/// as a number or a boolean and lose its exact spelling (`0.50`, `True`), so they are refused
+/// with a hint instead of being converted.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct WireString(pub String);
+
+impl<'de> Deserialize<'de> for WireString {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match serde_yaml::Value::deserialize(d)? {
+            serde_yaml::Value::String(s) => Ok(WireString(s)),
+            serde_yaml::Value::Number(n) => Err(serde::de::Error::custom(format_args!(
+                "select values are strings: write \"{n}\" in quotes"
+            ))),
+            serde_yaml::Value::Bool(b) => Err(serde::de::Error::custom(format_args!(
+                "select values are strings: write \"{b}\" in quotes"
+            ))),
+            other => Err(serde::de::Error::custom(format_args!(
+                "expected a string, found {}",
+                crate::load::yaml_type(&other)
+            ))),
+        }
+    }
+}
+
+/// A list element that failed to deserialize keeps its error instead of aborting the whole
+/// spec, so every broken parameter is reported at once.
+#[derive(Debug, Clone)]
+pub enum Lenient<T> {
+    /// It parsed.
+    Ok(T),
+    /// It did not; the message says why.
+    Err(String),
+}
+
+impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Lenient<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_yaml::Value::deserialize(d)?;
+        Ok(match serde_yaml::from_value(value) {
+            Ok(t) => Lenient::Ok(t),
+            Err(e) => Lenient::Err(e.to_string()),
+        })
+    }
+}

@@ -1,0 +1,209 @@
+//! Static metadata of a model, as transcribed from its documentation page.
+//!
+//! Generated modules describe each model with one [`ModelInfo`]; the typed validators and the
+//! untyped [`crate::catalog`] both read these descriptors, so the two can never disagree.
+
+use crate::MediaKind;
+
+/// What a model produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Capability {
+    /// Still images.
+    Image,
+    /// Video clips.
+    Video,
+    /// Speech, music or other audio.
+    Audio,
+}
+
+impl Capability {
+    /// The lowercase name used by the API's catalog (`category`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Image => "image",
+            Self::Video => "video",
+            Self::Audio => "audio",
+        }
+    }
+}
+
+/// How a model's task is charged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Billing {
+    /// A fixed number of credits per task (`FIXED`).
+    Fixed,
+    /// Charged by the amount of output, starting from the base credits (`METERED`).
+    Metered,
+    /// Charged by tokens (`TOKEN_BASED`).
+    TokenBased,
+}
+
+impl Billing {
+    /// The wire name used by the API's catalog (`billing_type`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Fixed => "FIXED",
+            Self::Metered => "METERED",
+            Self::TokenBased => "TOKEN_BASED",
+        }
+    }
+}
+
+/// An input a model accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Input {
+    /// A text prompt.
+    Text,
+    /// Reference files, uploaded through the Files API.
+    File,
+}
+
+/// Whether the Files API is needed for this model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FilesApi {
+    /// Text-only requests never need an upload.
+    NotRequired,
+    /// Modes that take reference media need files uploaded through `/api/v1/files` first.
+    RequiredForReferenceModes,
+}
+
+/// Everything the documentation page states about one model.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ModelInfo {
+    /// The API model id, sent as `model`.
+    pub id: &'static str,
+    /// The human-readable name.
+    pub display_name: &'static str,
+    /// What the model produces.
+    pub capability: Capability,
+    /// The inputs it accepts.
+    pub inputs: &'static [Input],
+    /// Whether reference modes go through the Files API.
+    pub files_api: FilesApi,
+    /// How tasks are charged.
+    pub billing: Billing,
+    /// The credits reserved for one task at the documented defaults.
+    pub base_credits: u32,
+    /// Whether `prompt` must be present and non-blank.
+    pub prompt_required: bool,
+    /// The documented prompt limit in characters; `None` when the page documents none.
+    pub prompt_max_chars: Option<u32>,
+    /// Whether the `params` object itself is required.
+    pub params_required: bool,
+    /// The keys allowed inside `params` (besides `referenceMediaItems`).
+    pub params: &'static [ParamInfo],
+    /// The upload policy; `None` for models that take no reference media.
+    pub upload: Option<UploadPolicy>,
+    /// The documentation page the spec was transcribed from.
+    pub source_url: &'static str,
+    /// The page's documented minimal request body (JSON), when it shows one.
+    pub minimal_example: Option<&'static str>,
+    /// The page's documented reference-file request body (JSON), when it shows one.
+    pub reference_example: Option<&'static str>,
+}
+
+impl ModelInfo {
+    /// Looks up a parameter by its wire key.
+    pub fn param(&self, key: &str) -> Option<&'static ParamInfo> {
+        self.params.iter().find(|p| p.key == key)
+    }
+}
+
+/// One key inside `params`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ParamInfo {
+    /// The wire key, verbatim (`aspect_ratio`, `aspectRatio`, `model` …).
+    pub key: &'static str,
+    /// What the page says the parameter does.
+    pub description: &'static str,
+    /// Whether the key must be present.
+    pub required: bool,
+    /// The value's type and limits.
+    pub kind: ParamKind,
+}
+
+impl ParamInfo {
+    /// The path of this parameter in a request body, as used in violations.
+    pub fn path(&self) -> String {
+        format!("params.{}", self.key)
+    }
+}
+
+/// The type of a parameter and its limits.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ParamKind {
+    /// One of a fixed list of strings, always sent as a JSON string.
+    Select {
+        /// The allowed wire values, in page order.
+        options: &'static [&'static str],
+        /// The documented default, if any.
+        default: Option<&'static str>,
+    },
+    /// A JSON number.
+    Number {
+        /// Whether only whole numbers are allowed.
+        integer: bool,
+        /// Inclusive minimum.
+        min: Option<f64>,
+        /// Inclusive maximum.
+        max: Option<f64>,
+        /// Values must be `min + k·step` (or `k·step` without a minimum).
+        step: Option<f64>,
+        /// The documented default, if any.
+        default: Option<f64>,
+    },
+    /// A free string.
+    Text {
+        /// The documented default, if any.
+        default: Option<&'static str>,
+    },
+    /// A list of objects whose fields are all strings (for example dialogue lines).
+    List {
+        /// The fewest items accepted.
+        min_items: u32,
+        /// The fields every item must carry.
+        fields: &'static [&'static str],
+    },
+}
+
+impl ParamKind {
+    /// A short name of the JSON type, for messages.
+    pub const fn type_name(&self) -> &'static str {
+        match self {
+            Self::Select { .. } | Self::Text { .. } => "string",
+            Self::Number { integer: true, .. } => "integer",
+            Self::Number { integer: false, .. } => "number",
+            Self::List { .. } => "array of objects",
+        }
+    }
+}
+
+/// What reference media a model accepts in `params.referenceMediaItems`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UploadPolicy {
+    /// The most reference items one request may carry.
+    pub max_files: u32,
+    /// The accepted kinds, each with its size and MIME limits.
+    pub kinds: &'static [KindLimit],
+    /// The page's reference rule, in our words (for documentation; not enforced beyond counts).
+    pub reference_rule: &'static str,
+}
+
+impl UploadPolicy {
+    /// The limits for one kind, or `None` when the kind is not accepted.
+    pub fn kind(&self, kind: MediaKind) -> Option<&'static KindLimit> {
+        self.kinds.iter().find(|k| k.kind == kind)
+    }
+}
+
+/// Size and type limits for one kind of reference file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KindLimit {
+    /// The kind these limits apply to.
+    pub kind: MediaKind,
+    /// The largest accepted file, in bytes. Pages state megabytes; we read 1 MB as 1,000,000
+    /// bytes, the smaller reading, so a file we accept is never rejected for its size.
+    pub max_bytes: u64,
+    /// The accepted MIME types, as detected from the file's signature.
+    pub mime_types: &'static [&'static str],
+}

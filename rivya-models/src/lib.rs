@@ -1,0 +1,41 @@
+//! Typed, validated request models for the Rivya Public API v1.
+//!
+//! Every model of the catalog has a module (`rivya_models::kling_3_0`, …) generated from its
+//! spec in `specs/`: a marker type implementing [`Model`], a `Params` struct, one enum per select
+//! parameter, and a `Request` with a fluent builder whose `validate()` reports every violation.
+//!
+//! ```
+//! use rivya_models::kling_3_0::{self, AspectRatio, Duration};
+//!
+//! let req = kling_3_0::Request::new("A cinematic product reveal")
+//!     .duration(Duration::S10)
+//!     .aspect_ratio(AspectRatio::R9x16);
+//! assert!(req.validate().is_ok());
+//! let body = serde_json::to_value(&req).unwrap();
+//! assert_eq!(body["params"]["duration"], "10");
+//! ```
+//!
+//! For requests built at run time (a CLI, a proxy), [`catalog::validate_value`] applies the same
+//! rules to an untyped JSON body. This crate does no I/O; the client lives in `rivya-runtime`.
+
+mod info;
+mod media;
+mod request;
+mod violation;
+
+pub mod catalog;
+pub mod rules;
+pub mod wire;
+
+// Generated code is formatted by prettyplease when it is written; rustfmt leaves it alone so
+// `cargo fmt --check` and `cargo xtask gen --check` never fight over it.
+#[rustfmt::skip]
+mod generated;
+
+pub use generated::*;
+pub use info::{
+    Billing, Capability, FilesApi, Input, KindLimit, ModelInfo, ParamInfo, ParamKind, UploadPolicy,
+};
+pub use media::{MediaKind, ReferenceMediaItem};
+pub use request::{Model, ModelParams, Request, UnknownOption};
+pub use violation::{ValidationError, Violation, ViolationKind, Violations};

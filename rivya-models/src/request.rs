@@ -1,0 +1,191 @@
+//! The request body shared by every model: `model`, `prompt`, `params`, `client_request_id`.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::{ModelInfo, ValidationError, Violations, rules};
+
+/// A model of the catalog, as a type. Each generated module has one marker type implementing
+/// this trait, so clients can be generic over models.
+pub trait Model: Copy + Default + fmt::Debug + Send + Sync + 'static {
+    /// Everything the model's page documents.
+    const INFO: &'static ModelInfo;
+}
+
+/// The typed `params` object of one model (generated).
+pub trait ModelParams:
+    Serialize + DeserializeOwned + Clone + fmt::Debug + PartialEq + Send + Sync + 'static
+{
+    /// The model these params belong to.
+    type Model: Model;
+
+    /// Records every rule these params break that their types do not already rule out.
+    fn check(&self, violations: &mut crate::Violations);
+}
+
+/// A generation request for the model of `P`. Each generated module names its own as
+/// `Request` (`kling_3_0::Request`), with a constructor and one fluent setter per parameter.
+///
+/// Serializes to exactly the body of `POST /api/v1/generations`; `model` comes from the type.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request<P> {
+    /// The text prompt.
+    pub prompt: Option<String>,
+    /// The model-specific parameters.
+    pub params: P,
+    /// An optional id for tracing the request in your own systems (not an idempotency key).
+    pub client_request_id: Option<String>,
+}
+
+impl<P: ModelParams> Request<P> {
+    /// A request from its parts.
+    pub fn from_parts(prompt: Option<String>, params: P) -> Self {
+        Self {
+            prompt,
+            params,
+            client_request_id: None,
+        }
+    }
+
+    /// The metadata of this request's model.
+    pub fn info(&self) -> &'static ModelInfo {
+        P::Model::INFO
+    }
+
+    /// The API model id sent as `model`.
+    pub fn model_id(&self) -> &'static str {
+        P::Model::INFO.id
+    }
+
+    /// Sets (or replaces) the prompt.
+    pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
+        self.prompt = Some(prompt.into());
+        self
+    }
+
+    /// Sets the client-side trace id.
+    pub fn client_request_id(mut self, id: impl Into<String>) -> Self {
+        self.client_request_id = Some(id.into());
+        self
+    }
+
+    /// Checks every documented rule and returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        let mut v = Violations::default();
+        rules::prompt(P::Model::INFO, self.prompt.as_deref(), &mut v);
+        self.params.check(&mut v);
+        v.finish(P::Model::INFO.id)
+    }
+}
+
+impl<P: ModelParams> Serialize for Request<P> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let len =
+            2 + usize::from(self.prompt.is_some()) + usize::from(self.client_request_id.is_some());
+        let mut st = s.serialize_struct("Request", len)?;
+        st.serialize_field("model", P::Model::INFO.id)?;
+        if let Some(prompt) = &self.prompt {
+            st.serialize_field("prompt", prompt)?;
+        }
+        st.serialize_field("params", &self.params)?;
+        if let Some(id) = &self.client_request_id {
+            st.serialize_field("client_request_id", id)?;
+        }
+        st.end()
+    }
+}
+
+const FIELDS: &[&str] = &["model", "prompt", "params", "client_request_id"];
+
+impl<'de, P: ModelParams> Deserialize<'de> for Request<P> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_struct("Request", FIELDS, RequestVisitor(PhantomData))
+    }
+}
+
+struct RequestVisitor<P>(PhantomData<P>);
+
+impl<'de, P: ModelParams> Visitor<'de> for RequestVisitor<P> {
+    type Value = Request<P>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a generation request for `{}`", P::Model::INFO.id)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Request<P>, A::Error> {
+        let mut model: Option<String> = None;
+        let mut prompt: Option<Option<String>> = None;
+        let mut params: Option<P> = None;
+        let mut client_request_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "model" => set(&mut model, "model", map.next_value()?)?,
+                "prompt" => set(&mut prompt, "prompt", map.next_value()?)?,
+                "params" => set(&mut params, "params", map.next_value()?)?,
+                "client_request_id" => set(
+                    &mut client_request_id,
+                    "client_request_id",
+                    map.next_value()?,
+                )?,
+                other => return Err(de::Error::unknown_field(other, FIELDS)),
+            }
+        }
+        let model = model.ok_or_else(|| de::Error::missing_field("model"))?;
+        if model != P::Model::INFO.id {
+            return Err(de::Error::custom(format_args!(
+                "this request type is for model `{}`, but the body names `{model}`",
+                P::Model::INFO.id
+            )));
+        }
+        // An absent `params` means "all defaults"; a model with required params still fails,
+        // naming the missing key.
+        let params = match params {
+            Some(p) => p,
+            None => P::deserialize(de::value::MapDeserializer::<_, A::Error>::new(
+                std::iter::empty::<(&str, &str)>(),
+            ))?,
+        };
+        Ok(Request {
+            prompt: prompt.flatten(),
+            params,
+            client_request_id: client_request_id.flatten(),
+        })
+    }
+}
+
+fn set<T, E: de::Error>(slot: &mut Option<T>, name: &'static str, value: T) -> Result<(), E> {
+    if slot.is_some() {
+        return Err(E::duplicate_field(name));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+/// A string that is not one of a select's options; the error of every generated `FromStr`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownOption {
+    /// The parameter's wire key.
+    pub param: &'static str,
+    /// The rejected value.
+    pub value: String,
+    /// The allowed values.
+    pub options: &'static [&'static str],
+}
+
+impl fmt::Display for UnknownOption {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}` is not an option of `{}`; expected one of: {}",
+            self.value,
+            self.param,
+            self.options.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownOption {}

@@ -1,0 +1,148 @@
+//! `gen` and `gen --check`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use codegen::SpecSource;
+
+/// The workspace root (xtask lives one level below it).
+fn root() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.parent().unwrap_or(here).to_path_buf()
+}
+
+/// Every `specs/*.yaml`, sorted by name.
+fn read_specs(dir: &Path) -> Result<Vec<SpecSource>, String> {
+    let entries = fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let mut specs = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+            .path();
+        if path.extension().and_then(|e| e.to_str()) != Some("yaml") {
+            continue;
+        }
+        let file_name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        let text = fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        specs.push(SpecSource {
+            label: format!("specs/{file_name}"),
+            file_name,
+            text,
+        });
+    }
+    specs.sort_by(|a, b| a.file_name.cmp(&b.file_name));
+    Ok(specs)
+}
+
+/// What one file needs.
+enum Change {
+    Write(PathBuf, String),
+    Remove(PathBuf),
+}
+
+pub fn run(check: bool) -> ExitCode {
+    let started = Instant::now();
+    let root = root();
+    let specs_dir = root.join("specs");
+    let out_dir = root.join("rivya-models/src/generated");
+    let specs = match read_specs(&specs_dir) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let files = match codegen::generate(&specs) {
+        Ok(f) => f,
+        Err(diags) => {
+            eprintln!("{diags}");
+            let n = diags.0.len();
+            eprintln!(
+                "gen: {n} error{} in specs; nothing written",
+                if n == 1 { "" } else { "s" }
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+
+    let mut wanted: Vec<(PathBuf, String)> = files
+        .into_iter()
+        .map(|f| (out_dir.join(f.name), f.contents))
+        .collect();
+    wanted.push((specs_dir.join("schema.json"), codegen::schema_json()));
+
+    let mut changes = Vec::new();
+    let mut unchanged = 0;
+    for (path, contents) in &wanted {
+        if fs::read_to_string(path).ok().as_deref() == Some(contents.as_str()) {
+            unchanged += 1;
+        } else {
+            changes.push(Change::Write(path.clone(), contents.clone()));
+        }
+    }
+    if let Ok(entries) = fs::read_dir(&out_dir) {
+        let mut orphans: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("rs"))
+            .filter(|p| !wanted.iter().any(|(w, _)| w == p))
+            .collect();
+        orphans.sort();
+        changes.extend(orphans.into_iter().map(Change::Remove));
+    }
+
+    let rel = |p: &Path| p.strip_prefix(&root).unwrap_or(p).display().to_string();
+    if check {
+        if changes.is_empty() {
+            println!(
+                "gen --check: up to date ({} specs, {} files)",
+                specs.len(),
+                wanted.len()
+            );
+            return ExitCode::SUCCESS;
+        }
+        for c in &changes {
+            match c {
+                Change::Write(p, _) if p.exists() => eprintln!("stale: {}", rel(p)),
+                Change::Write(p, _) => eprintln!("missing: {}", rel(p)),
+                Change::Remove(p) => eprintln!("orphaned (no spec): {}", rel(p)),
+            }
+        }
+        eprintln!(
+            "gen --check: {} file(s) out of date; run `cargo xtask gen`",
+            changes.len()
+        );
+        return ExitCode::FAILURE;
+    }
+
+    let (mut written, mut removed) = (0, 0);
+    if let Err(e) = fs::create_dir_all(&out_dir) {
+        eprintln!("error: cannot create {}: {e}", rel(&out_dir));
+        return ExitCode::FAILURE;
+    }
+    for c in changes {
+        let result = match &c {
+            Change::Write(p, text) => fs::write(p, text).map(|()| written += 1),
+            Change::Remove(p) => fs::remove_file(p).map(|()| removed += 1),
+        };
+        if let Err(e) = result {
+            let p = match &c {
+                Change::Write(p, _) | Change::Remove(p) => p,
+            };
+            eprintln!("error: cannot update {}: {e}", rel(p));
+            return ExitCode::FAILURE;
+        }
+    }
+    println!(
+        "gen: {} specs read, {written} files written, {unchanged} unchanged, {removed} removed in {:.2?}",
+        specs.len(),
+        started.elapsed()
+    );
+    ExitCode::SUCCESS
+}

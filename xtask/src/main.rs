@@ -1,0 +1,28 @@
+//! `cargo xtask`: the maintainer's commands.
+//!
+//! - `cargo xtask gen` regenerates `rivya-models/src/generated/` and `specs/schema.json` from
+//!   `specs/*.yaml` and prints a one-line summary.
+//! - `cargo xtask gen --check` changes nothing; it exits non-zero naming every stale file.
+
+mod gen_cmd;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask gen [--check]";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        ["gen"] => gen_cmd::run(false),
+        ["gen", "--check"] => gen_cmd::run(true),
+        ["help" | "--help" | "-h"] => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
