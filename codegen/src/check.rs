@@ -101,11 +101,8 @@ fn resolve(cx: &mut Ctx<'_>, spec: &Spec, file_name: &str, text: &str) -> ir::Mo
                 }
             }
             Lenient::Err(msg) => {
-                let path = match load::unknown_field(msg) {
-                    Some(f) => load::join(&path, f),
-                    None => path,
-                };
-                cx.err(path, load::tidy(msg));
+                let (inner, message) = load::split_message(msg);
+                cx.err(load::join(&path, &inner), message);
             }
         }
     }

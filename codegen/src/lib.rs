@@ -40,9 +40,18 @@ pub struct OutputFile {
     pub contents: String,
 }
 
+/// What `mod.rs` of a generated folder holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// The shipped catalog: the modules and the `MODELS` list.
+    Catalog,
+    /// Test fixtures: the modules only (compiled into `rivya-models` under `cfg(test)`).
+    Fixtures,
+}
+
 /// Generates one module per spec plus `mod.rs`, in a stable order, or every diagnostic of
 /// every spec.
-pub fn generate(specs: &[SpecSource]) -> Result<Vec<OutputFile>, Diagnostics> {
+pub fn generate(specs: &[SpecSource], layout: Layout) -> Result<Vec<OutputFile>, Diagnostics> {
     let mut diags = Vec::new();
     let mut models = Vec::new();
     let mut sorted: Vec<&SpecSource> = specs.iter().collect();
@@ -92,7 +101,7 @@ pub fn generate(specs: &[SpecSource]) -> Result<Vec<OutputFile>, Diagnostics> {
         }
     }
     let irs: Vec<ir::Model> = models.into_iter().map(|(_, m)| m).collect();
-    match emit::catalog_file(&irs) {
+    match emit::catalog_file(&irs, layout == Layout::Catalog) {
         Ok(contents) => files.push(OutputFile {
             name: "mod.rs".to_owned(),
             contents,

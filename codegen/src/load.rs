@@ -41,41 +41,64 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
     }
 }
 
-/// Turns a serde_yaml error into a diagnostic: its message without the trailing position, its
-/// path (serde_yaml prefixes messages with it), and the position of that path.
+/// Turns a serde_yaml error into a diagnostic: its message without the position, its path
+/// (serde_yaml prefixes messages with it), and the position of that path.
 fn from_serde(file: &str, index: &Index, e: &serde_yaml::Error) -> Diagnostic {
-    let full = e.to_string();
-    let mut message = match full.rfind(" at line ") {
-        Some(i) => full[..i].to_owned(),
-        None => full.clone(),
-    };
-    let mut path = String::new();
-    if let Some((p, rest)) = message.split_once(": ")
-        && looks_like_path(p)
-    {
-        path = p.to_owned();
-        message = rest.to_owned();
-    }
-    if let Some(field) = unknown_field(&message) {
-        path = join(&path, field);
-    }
+    let (path, message) = split_message(&e.to_string());
+    let found = index.find(&path);
     let pos = match e.location() {
-        Some(_) if !path.is_empty() && index.find(&path) != Pos { line: 1, col: 1 } => {
-            index.find(&path)
-        }
+        Some(_) if !path.is_empty() && found != Pos { line: 1, col: 1 } => found,
         Some(l) => Pos {
             line: l.line(),
             col: l.column(),
         },
-        None => index.find(&path),
+        None => found,
     };
     Diagnostic {
         file: file.to_owned(),
         line: pos.line,
         col: pos.col,
         path,
-        message: tidy(&message),
+        message,
     }
+}
+
+/// Splits a serde_yaml message into its YAML path (extended by the field an "unknown field"
+/// names) and the message proper, without serde_yaml's " at line N column M".
+pub(crate) fn split_message(full: &str) -> (String, String) {
+    let mut message = strip_positions(full);
+    let mut path = String::new();
+    if let Some((p, rest)) = message.split_once(": ") {
+        if looks_like_path(p) {
+            path = p.to_owned();
+            message = rest.to_owned();
+        }
+    }
+    if let Some(field) = unknown_field(&message) {
+        path = join(&path, field);
+    }
+    (path, tidy(&message))
+}
+
+/// Removes every " at line N column M" (the diagnostic carries the position itself).
+fn strip_positions(s: &str) -> String {
+    let mut out = s.to_owned();
+    while let Some(i) = out.find(" at line ") {
+        let rest = &out[i + " at line ".len()..];
+        let digits = |t: &str| t.chars().take_while(char::is_ascii_digit).count();
+        let n = digits(rest);
+        let after = &rest[n..];
+        let Some(col) = after.strip_prefix(" column ") else {
+            break;
+        };
+        let m = digits(col);
+        if n == 0 || m == 0 {
+            break;
+        }
+        let end = i + " at line ".len() + n + " column ".len() + m;
+        out.replace_range(i..end, "");
+    }
+    out
 }
 
 /// Whether `s` is a YAML path as serde_yaml prints them (`params[1].options`, `.`).
@@ -93,9 +116,10 @@ pub(crate) fn unknown_field(message: &str) -> Option<&str> {
 }
 
 pub(crate) fn join(parent: &str, child: &str) -> String {
-    match parent {
-        "" | "." => child.to_owned(),
-        p => format!("{p}.{child}"),
+    match (parent, child) {
+        ("" | ".", c) => c.to_owned(),
+        (p, "" | ".") => p.to_owned(),
+        (p, c) => format!("{p}.{c}"),
     }
 }
 
@@ -106,18 +130,5 @@ pub(crate) fn tidy(message: &str) -> String {
         "missing field `type`; expected one of `select`, `number`, `text`, `list`".to_owned()
     } else {
         message.to_owned()
-    }
-}
-
-/// The YAML type of a value, for messages.
-pub fn yaml_type(v: &serde_yaml::Value) -> &'static str {
-    match v {
-        serde_yaml::Value::Null => "null",
-        serde_yaml::Value::Bool(_) => "a boolean",
-        serde_yaml::Value::Number(_) => "a number",
-        serde_yaml::Value::String(_) => "a string",
-        serde_yaml::Value::Sequence(_) => "a list",
-        serde_yaml::Value::Mapping(_) => "a mapping",
-        serde_yaml::Value::Tagged(_) => "a tagged value",
     }
 }

@@ -11,13 +11,13 @@
 //! `Neg`; any other character is `U` and its hex code. A `.` or `:` between two digits keeps
 //! the digits apart with `_`.
 //!
-//! **Types and variants (PascalCase).** Each word is capitalised: an all-lowercase or
-//! all-uppercase word becomes `Word` (`FIRST` → `First`, `std` → `Std`), but a word with a single
-//! letter keeps it as written (`1K`, `512P`); a mixed-case word keeps its inner case (`niji7` →
-//! `Niji7`, `TX3LPaxmHKxFdv7VOQHJ` stays). Words are joined, with `_` only between two digits
+//! **Types and variants (PascalCase).** Each word's first letter is uppercased. The rest of an
+//! all-lowercase or all-uppercase word is lowercased (`FIRST` → `First`, `std` → `Std`, `niji7`
+//! → `Niji7`); a word with a single letter has no rest (`720p` → `720P`, `1K`); a mixed-case word
+//! keeps its inner case (`TX3LPaxmHKxFdv7VOQHJ` stays). Words are joined, with `_` only between two digits
 //! (`mp3_44100_128` → `Mp3_44100_128`, `6.1` → `6_1`). A ratio `W:H` is `RWxH` (`16:9` →
 //! `R16x9`, `2.35:1` → `R2_35x1`). A name starting with a digit gets a prefix: the param's
-//! `variant_prefix`, `V` by default (`5` → `V5`, `720p` → `V720p`, with prefix `S`: `S10`).
+//! `variant_prefix`, `V` by default (`5` → `V5`, `720p` → `V720P`, with prefix `S`: `S10`).
 //!
 //! **Fields and modules (snake_case).** Words are also split where a lowercase letter meets an
 //! uppercase one (`aspectRatio` → `aspect`, `ratio`), lowercased, and joined with `_`. A leading
@@ -233,13 +233,13 @@ mod tests {
         );
         assert_eq!(v("mp3_44100_128"), "Mp3_44100_128");
         assert_eq!(v("512P"), "V512P");
-        assert_eq!(v("720p"), "V720p");
+        assert_eq!(v("720p"), "V720P");
         assert_eq!(v("1K"), "V1K");
         assert_eq!(v("Auto"), "Auto");
         assert_eq!(v("auto"), "Auto");
         assert_eq!(v("niji7"), "Niji7");
         assert_eq!(v("C#m"), "CSharpM");
-        assert_eq!(v("V4_5PLUS"), "V4_5plus");
+        assert_eq!(v("V4_5PLUS"), "V4_5Plus");
         assert_eq!(v("square_hd"), "SquareHd");
         assert_eq!(v("portrait_16_9"), "Portrait16_9");
         assert_eq!(v("TX3LPaxmHKxFdv7VOQHJ"), "TX3LPaxmHKxFdv7VOQHJ");
@@ -275,6 +275,6 @@ mod tests {
         assert_eq!(snake("veo3-1-fast", "model_").unwrap(), "veo3_1_fast");
         assert_eq!(pascal("kling-3-0").unwrap(), "Kling3_0");
         assert_eq!(pascal("aspect_ratio").unwrap(), "AspectRatio");
-        assert_eq!(pascal("4o-image").unwrap(), "V4oImage");
+        assert_eq!(pascal("4o-image").unwrap(), "V4OImage");
     }
 }

@@ -354,20 +354,45 @@ pub struct WireString(pub String);
 
 impl<'de> Deserialize<'de> for WireString {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match serde_yaml::Value::deserialize(d)? {
-            serde_yaml::Value::String(s) => Ok(WireString(s)),
-            serde_yaml::Value::Number(n) => Err(serde::de::Error::custom(format_args!(
-                "select values are strings: write \"{n}\" in quotes"
-            ))),
-            serde_yaml::Value::Bool(b) => Err(serde::de::Error::custom(format_args!(
-                "select values are strings: write \"{b}\" in quotes"
-            ))),
-            other => Err(serde::de::Error::custom(format_args!(
-                "expected a string, found {}",
-                crate::load::yaml_type(&other)
-            ))),
-        }
+        d.deserialize_any(WireStringVisitor)
     }
+}
+
+/// Rejects inside the deserializer, so serde_yaml attaches the value's path to the error.
+struct WireStringVisitor;
+
+impl serde::de::Visitor<'_> for WireStringVisitor {
+    type Value = WireString;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<WireString, E> {
+        Ok(WireString(v.to_owned()))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<WireString, E> {
+        Err(quote_hint(v))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<WireString, E> {
+        Err(quote_hint(v))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<WireString, E> {
+        Err(quote_hint(v))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<WireString, E> {
+        Err(quote_hint(v))
+    }
+}
+
+fn quote_hint<E: serde::de::Error>(v: impl std::fmt::Display) -> E {
+    E::custom(format_args!(
+        "select values are strings: write \"{v}\" in quotes so its spelling is kept"
+    ))
 }
 
 /// A list element that failed to deserialize keeps its error instead of aborting the whole
@@ -383,9 +408,14 @@ pub enum Lenient<T> {
 impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Lenient<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let value = serde_yaml::Value::deserialize(d)?;
-        Ok(match serde_yaml::from_value(value) {
+        // Going through text (not `from_value`) makes serde_yaml name the path inside the item
+        // (`options[0]: …`), which the checker then locates in the original file.
+        let parsed = serde_yaml::to_string(&value)
+            .map_err(|e| e.to_string())
+            .and_then(|text| serde_yaml::from_str(&text).map_err(|e| e.to_string()));
+        Ok(match parsed {
             Ok(t) => Lenient::Ok(t),
-            Err(e) => Lenient::Err(e.to_string()),
+            Err(e) => Lenient::Err(e),
         })
     }
 }

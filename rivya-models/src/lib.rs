@@ -32,6 +32,14 @@ pub mod wire;
 #[rustfmt::skip]
 mod generated;
 
+/// Generator fixtures (`codegen/tests/fixtures`), compiled only to test that odd specs
+/// produce code that builds and behaves.
+#[cfg(test)]
+#[rustfmt::skip]
+mod fixtures;
+#[cfg(test)]
+mod fixture_tests;
+
 pub use generated::*;
 pub use info::{
     Billing, Capability, FilesApi, Input, KindLimit, ModelInfo, ParamInfo, ParamKind, UploadPolicy,

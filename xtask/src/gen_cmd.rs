@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use codegen::SpecSource;
+use codegen::{Layout, SpecSource};
 
 /// The workspace root (xtask lives one level below it).
 fn root() -> PathBuf {
@@ -13,8 +13,8 @@ fn root() -> PathBuf {
     here.parent().unwrap_or(here).to_path_buf()
 }
 
-/// Every `specs/*.yaml`, sorted by name.
-fn read_specs(dir: &Path) -> Result<Vec<SpecSource>, String> {
+/// Every `*.yaml` of `dir`, sorted by name; labels are relative to the workspace root.
+fn read_specs(root: &Path, dir: &Path) -> Result<Vec<SpecSource>, String> {
     let entries = fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     let mut specs = Vec::new();
     for entry in entries {
@@ -31,8 +31,9 @@ fn read_specs(dir: &Path) -> Result<Vec<SpecSource>, String> {
             .to_owned();
         let text = fs::read_to_string(&path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let label = path.strip_prefix(root).unwrap_or(&path).display().to_string();
         specs.push(SpecSource {
-            label: format!("specs/{file_name}"),
+            label,
             file_name,
             text,
         });
@@ -47,36 +48,63 @@ enum Change {
     Remove(PathBuf),
 }
 
+/// A folder of specs and the folder its generated code goes to.
+struct Target {
+    specs: &'static str,
+    out: &'static str,
+    layout: Layout,
+}
+
+const TARGETS: &[Target] = &[
+    Target {
+        specs: "specs",
+        out: "rivya-models/src/generated",
+        layout: Layout::Catalog,
+    },
+    // Generator fixtures (naming obstacles …) compile into rivya-models' unit tests, so the
+    // snapshots reviewers read are also proven to build and behave.
+    Target {
+        specs: "codegen/tests/fixtures",
+        out: "rivya-models/src/fixtures",
+        layout: Layout::Fixtures,
+    },
+];
+
 pub fn run(check: bool) -> ExitCode {
     let started = Instant::now();
     let root = root();
-    let specs_dir = root.join("specs");
-    let out_dir = root.join("rivya-models/src/generated");
-    let specs = match read_specs(&specs_dir) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
+    let mut wanted: Vec<(PathBuf, String)> = Vec::new();
+    let mut out_dirs = Vec::new();
+    let mut spec_count = 0;
+    let mut failed = 0;
+    for target in TARGETS {
+        let specs_dir = root.join(target.specs);
+        let out_dir = root.join(target.out);
+        let specs = match read_specs(&root, &specs_dir) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        spec_count += specs.len();
+        match codegen::generate(&specs, target.layout) {
+            Ok(files) => {
+                wanted.extend(files.into_iter().map(|f| (out_dir.join(f.name), f.contents)));
+            }
+            Err(diags) => {
+                eprintln!("{diags}");
+                failed += diags.0.len();
+            }
         }
-    };
-    let files = match codegen::generate(&specs) {
-        Ok(f) => f,
-        Err(diags) => {
-            eprintln!("{diags}");
-            let n = diags.0.len();
-            eprintln!(
-                "gen: {n} error{} in specs; nothing written",
-                if n == 1 { "" } else { "s" }
-            );
-            return ExitCode::FAILURE;
-        }
-    };
-
-    let mut wanted: Vec<(PathBuf, String)> = files
-        .into_iter()
-        .map(|f| (out_dir.join(f.name), f.contents))
-        .collect();
-    wanted.push((specs_dir.join("schema.json"), codegen::schema_json()));
+        out_dirs.push(out_dir);
+    }
+    if failed > 0 {
+        let s = if failed == 1 { "" } else { "s" };
+        eprintln!("gen: {failed} error{s} in specs; nothing written");
+        return ExitCode::FAILURE;
+    }
+    wanted.push((root.join("specs/schema.json"), codegen::schema_json()));
 
     let mut changes = Vec::new();
     let mut unchanged = 0;
@@ -87,7 +115,10 @@ pub fn run(check: bool) -> ExitCode {
             changes.push(Change::Write(path.clone(), contents.clone()));
         }
     }
-    if let Ok(entries) = fs::read_dir(&out_dir) {
+    for out_dir in &out_dirs {
+        let Ok(entries) = fs::read_dir(out_dir) else {
+            continue;
+        };
         let mut orphans: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("rs"))
@@ -101,8 +132,7 @@ pub fn run(check: bool) -> ExitCode {
     if check {
         if changes.is_empty() {
             println!(
-                "gen --check: up to date ({} specs, {} files)",
-                specs.len(),
+                "gen --check: up to date ({spec_count} specs, {} files)",
                 wanted.len()
             );
             return ExitCode::SUCCESS;
@@ -122,9 +152,11 @@ pub fn run(check: bool) -> ExitCode {
     }
 
     let (mut written, mut removed) = (0, 0);
-    if let Err(e) = fs::create_dir_all(&out_dir) {
-        eprintln!("error: cannot create {}: {e}", rel(&out_dir));
-        return ExitCode::FAILURE;
+    for out_dir in &out_dirs {
+        if let Err(e) = fs::create_dir_all(out_dir) {
+            eprintln!("error: cannot create {}: {e}", rel(out_dir));
+            return ExitCode::FAILURE;
+        }
     }
     for c in changes {
         let result = match &c {
@@ -140,8 +172,7 @@ pub fn run(check: bool) -> ExitCode {
         }
     }
     println!(
-        "gen: {} specs read, {written} files written, {unchanged} unchanged, {removed} removed in {:.2?}",
-        specs.len(),
+        "gen: {spec_count} specs read, {written} files written, {unchanged} unchanged, {removed} removed in {:.2?}",
         started.elapsed()
     );
     ExitCode::SUCCESS

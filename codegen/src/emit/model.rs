@@ -440,9 +440,15 @@ fn params_struct(m: &Model) -> TokenStream {
                     }
                 })
             }
-            Kind::List { .. } => {
+            // An optional list left empty is not sent, so only a present one is counted.
+            Kind::List { .. } if p.required => {
                 Some(quote!(crate::rules::list_len(&param::#c, self.#name.len(), v);))
             }
+            Kind::List { .. } => Some(quote! {
+                if !self.#name.is_empty() {
+                    crate::rules::list_len(&param::#c, self.#name.len(), v);
+                }
+            }),
             _ => None,
         }
     });
@@ -534,7 +540,8 @@ fn request_impl(m: &Model) -> TokenStream {
     }
     if !args.is_empty() {
         let names: Vec<String> = args.iter().map(|p| format!("`{}`", p.key)).collect();
-        new_doc += &format!(" and the required {}", names.join(", "));
+        let joiner = if m.prompt_required { " and" } else { " with" };
+        new_doc += &format!("{joiner} the required {}", names.join(", "));
     }
     new_doc += "; every other parameter holds its documented default.";
     let new_doc = docs::outer(&new_doc);

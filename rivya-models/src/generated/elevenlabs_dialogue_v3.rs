@@ -150,7 +150,7 @@ impl crate::ModelParams for Params {
 pub type Request = crate::Request<Params>;
 
 impl Request {
-    /// Starts a request and the required `dialogue`; every other parameter holds its documented default.
+    /// Starts a request with the required `dialogue`; every other parameter holds its documented default.
     pub fn new(dialogue: Vec<DialogueLine>) -> Self {
         Self::from_parts(
             None,

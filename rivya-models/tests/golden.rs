@@ -1,0 +1,133 @@
+//! Golden tests against the pages' own examples, for every shipped model:
+//! - the documented requests deserialize into the typed request and re-serialize unchanged;
+//! - where the minimal request uses only defaults, `Request::new(prompt)` serializes to it;
+//! - the untyped validator accepts every documented request.
+
+use rivya_models::{ModelInfo, ModelParams, ParamKind, Request, catalog};
+use serde_json::Value;
+
+/// Whether the example's params are exactly the documented defaults (all of them).
+fn uses_only_defaults(info: &ModelInfo, example: &Value) -> bool {
+    let params = example["params"].as_object().cloned().unwrap_or_default();
+    let defaults: serde_json::Map<String, Value> = info
+        .params
+        .iter()
+        .filter_map(|p| {
+            let v = match p.kind {
+                ParamKind::Select { default, .. } => Value::from(default?),
+                ParamKind::Number { default, .. } => {
+                    let d = default?;
+                    if d.fract() == 0.0 { Value::from(d as i64) } else { Value::from(d) }
+                }
+                ParamKind::Text { default } => Value::from(default?),
+                ParamKind::List { .. } => return None,
+            };
+            Some((p.key.to_owned(), v))
+        })
+        .collect();
+    params == defaults
+}
+
+fn examples(info: &ModelInfo) -> Vec<Value> {
+    [info.minimal_example, info.reference_example]
+        .into_iter()
+        .flatten()
+        .map(|text| serde_json::from_str(text).expect("examples are JSON"))
+        .collect()
+}
+
+/// Round-trips every example through the typed request of `P`; returns how many were checked.
+fn round_trip<P: ModelParams>() -> usize {
+    let info = <P::Model as rivya_models::Model>::INFO;
+    let all = examples(info);
+    for example in &all {
+        let typed: Request<P> = serde_json::from_value(example.clone())
+            .unwrap_or_else(|e| panic!("{}: example does not deserialize: {e}", info.id));
+        typed
+            .validate()
+            .unwrap_or_else(|e| panic!("{}: documented example is invalid: {e}", info.id));
+        let back = serde_json::to_value(&typed).unwrap();
+        assert_eq!(&back, example, "{}: re-serialized example differs", info.id);
+        catalog::validate_value(example)
+            .unwrap_or_else(|e| panic!("{}: untyped validation rejects the example: {e}", info.id));
+    }
+    all.len()
+}
+
+/// The default request with the example's prompt serializes to the minimal example.
+fn default_matches<P: ModelParams>(new: impl Fn(&str) -> Request<P>) {
+    let info = <P::Model as rivya_models::Model>::INFO;
+    let example: Value = serde_json::from_str(info.minimal_example.unwrap()).unwrap();
+    assert!(uses_only_defaults(info, &example), "{}: example is not all defaults", info.id);
+    let req = new(example["prompt"].as_str().unwrap());
+    assert_eq!(serde_json::to_value(&req).unwrap(), example, "{}", info.id);
+}
+
+macro_rules! golden {
+    (defaults: [$($d:ident),*], others: [$($o:ident),*]) => {
+        const LISTED: &[&str] = &[$(stringify!($d),)* $(stringify!($o),)*];
+
+        #[test]
+        fn documented_requests_round_trip() {
+            let mut checked = 0;
+            $( checked += round_trip::<rivya_models::$d::Params>(); )*
+            $( checked += round_trip::<rivya_models::$o::Params>(); )*
+            assert!(checked >= 14, "only {checked} examples checked");
+        }
+
+        #[test]
+        fn default_requests_match_the_minimal_examples() {
+            $( default_matches(|p| rivya_models::$d::Request::new(p)); )*
+        }
+
+        #[test]
+        fn models_split_by_whether_their_example_is_all_defaults() {
+            $(
+                let info = &rivya_models::$o::INFO;
+                if let Some(text) = info.minimal_example {
+                    let example: Value = serde_json::from_str(text).unwrap();
+                    assert!(!uses_only_defaults(info, &example), "{} belongs in `defaults`", info.id);
+                }
+            )*
+        }
+    };
+}
+
+golden! {
+    defaults: [
+        kling_3_0, kling_2_6, suno_music, model_4o_image, wan_2_6, midjourney, nano_banana_pro,
+        grok_imagine_video
+    ],
+    others: [
+        elevenlabs_dialogue_v3, elevenlabs_turbo_2_5, seedream_3_0, runway, google_imagen4,
+        veo3_1_fast, seedance_1_0_pro, wan_2_7_image, seedance_2_fast
+    ]
+}
+
+#[test]
+fn every_shipped_model_is_listed_here() {
+    let mut listed: Vec<String> = LISTED.iter().map(|m| m.replace("model_", "").replace('_', "-")).collect();
+    listed.sort();
+    let mut ids: Vec<String> = catalog::all().iter().map(|m| m.id.replace(['.', '_'], "-")).collect();
+    ids.sort();
+    assert_eq!(listed, ids, "add new models to the golden! list");
+}
+
+/// The seed pages themselves, when present: the spec's example is the page's own.
+#[test]
+fn seed_examples_appear_on_the_seed_pages() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/seeds");
+    if !dir.exists() {
+        eprintln!("skipped: {} is absent", dir.display());
+        return;
+    }
+    for (id, file) in [("kling-3-0", "kling-3-0.id.txt"), ("kling-2-6", "kling-2-6.id.txt")] {
+        let page = std::fs::read_to_string(dir.join(file)).unwrap();
+        let compact: String = page.chars().filter(|c| !c.is_whitespace()).collect();
+        let info = catalog::find(id).unwrap();
+        for ex in [info.minimal_example, info.reference_example].into_iter().flatten() {
+            let ex: String = ex.chars().filter(|c| !c.is_whitespace()).collect();
+            assert!(compact.contains(&ex), "{id}: example not found on the page");
+        }
+    }
+}
