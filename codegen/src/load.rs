@@ -68,11 +68,11 @@ fn from_serde(file: &str, index: &Index, e: &serde_yaml::Error) -> Diagnostic {
 pub(crate) fn split_message(full: &str) -> (String, String) {
     let mut message = strip_positions(full);
     let mut path = String::new();
-    if let Some((p, rest)) = message.split_once(": ") {
-        if looks_like_path(p) {
-            path = p.to_owned();
-            message = rest.to_owned();
-        }
+    if let Some((p, rest)) = message.split_once(": ")
+        && looks_like_path(p)
+    {
+        path = p.to_owned();
+        message = rest.to_owned();
     }
     if let Some(field) = unknown_field(&message) {
         path = join(&path, field);

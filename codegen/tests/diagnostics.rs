@@ -41,17 +41,22 @@ fn semantic_errors_are_all_reported_at_once() {
         "params[7].options[1]",
         "params[8]",
     ] {
-        assert!(paths.iter().any(|p| p.starts_with(want)), "missing {want} in {paths:?}");
+        assert!(
+            paths.iter().any(|p| p.starts_with(want)),
+            "missing {want} in {paths:?}"
+        );
     }
-    assert!(diags.0.iter().all(|d| d.line > 1), "every error points at its line");
+    assert!(
+        diags.0.iter().all(|d| d.line > 1),
+        "every error points at its line"
+    );
 }
 
 #[test]
 fn generate_reports_errors_of_every_spec() {
     let specs = specs_in("codegen/tests/broken");
     let diags = codegen::generate(&specs, codegen::Layout::Catalog).unwrap_err();
-    let files: std::collections::BTreeSet<&str> =
-        diags.0.iter().map(|d| d.file.as_str()).collect();
+    let files: std::collections::BTreeSet<&str> = diags.0.iter().map(|d| d.file.as_str()).collect();
     assert_eq!(files.len(), specs.len());
 }
 
@@ -61,7 +66,9 @@ fn generate_reports_errors_of_every_spec() {
 fn truncated_and_mangled_specs_never_panic() {
     for spec in specs_in("specs").iter().take(4) {
         let text = &spec.text;
-        let cuts = (0..text.len()).step_by(13).filter(|&i| text.is_char_boundary(i));
+        let cuts = (0..text.len())
+            .step_by(13)
+            .filter(|&i| text.is_char_boundary(i));
         for cut in cuts {
             let s = SpecSource {
                 text: text[..cut].to_owned(),

@@ -1,14 +1,19 @@
 //! The typed `validate()` and the untyped `catalog::validate_value` share one rule set; this
 //! proves they reach the same verdict, path by path, on many generated requests.
 
-use rivya_models::{MediaKind, ReferenceMediaItem, catalog, elevenlabs_turbo_2_5, seedream_3_0, wan_2_6};
+use rivya_models::{
+    MediaKind, ReferenceMediaItem, catalog, elevenlabs_turbo_2_5, seedream_3_0, wan_2_6,
+};
 
 /// A tiny deterministic generator (no dependency needed for this).
 struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
     fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
@@ -19,7 +24,12 @@ impl Lcg {
 fn sorted_paths(r: Result<(), rivya_models::ValidationError>) -> Vec<String> {
     let mut p: Vec<String> = r
         .err()
-        .map(|e| e.violations.into_iter().map(|v| format!("{} {:?}", v.path, v.kind)).collect())
+        .map(|e| {
+            e.violations
+                .into_iter()
+                .map(|v| format!("{} {:?}", v.path, v.kind))
+                .collect()
+        })
         .unwrap_or_default();
     p.sort();
     p
@@ -35,12 +45,21 @@ fn typed_and_untyped_agree() {
     let mut rng = Lcg(7);
     let prompts = ["", " ", "ok", "🎬🎬", "影"];
     let urls = ["https://x.test/a", "nope", "http://h/x"];
-    let mimes = [None, Some("image/png"), Some("image/gif"), Some("video/mp4")];
+    let mimes = [
+        None,
+        Some("image/png"),
+        Some("image/gif"),
+        Some("video/mp4"),
+    ];
     let kinds = [MediaKind::Image, MediaKind::Video, MediaKind::Audio];
     let (mut disagreements, mut rejected) = (0, 0);
     for _ in 0..400 {
         let long = "x".repeat(4990 + rng.next() as usize % 20);
-        let prompt = if rng.next() % 5 == 0 { long.as_str() } else { rng.pick(&prompts) };
+        let prompt = if rng.next().is_multiple_of(5) {
+            long.as_str()
+        } else {
+            rng.pick(&prompts)
+        };
 
         let a = seedream_3_0::Request::new(prompt)
             .guidance_scale(rng.pick(&[0.5, 1.0, 2.5, 2.55, 10.0, 10.1]))
@@ -58,7 +77,7 @@ fn typed_and_untyped_agree() {
         for _ in 0..(rng.next() % 3) {
             let mut item = ReferenceMediaItem::new(rng.pick(&urls), rng.pick(&kinds));
             item.mime_type = rng.pick(&mimes).map(str::to_owned);
-            if rng.next() % 2 == 0 {
+            if rng.next().is_multiple_of(2) {
                 item.duration_token = Some("tok".to_owned());
             }
             c = c.reference(item);
@@ -67,5 +86,8 @@ fn typed_and_untyped_agree() {
         disagreements += usize::from(sorted_paths(c.validate()) != untyped(&c));
     }
     assert_eq!(disagreements, 0);
-    assert!(rejected > 300, "the sample must exercise the rules ({rejected} rejected)");
+    assert!(
+        rejected > 300,
+        "the sample must exercise the rules ({rejected} rejected)"
+    );
 }

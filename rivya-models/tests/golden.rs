@@ -17,7 +17,11 @@ fn uses_only_defaults(info: &ModelInfo, example: &Value) -> bool {
                 ParamKind::Select { default, .. } => Value::from(default?),
                 ParamKind::Number { default, .. } => {
                     let d = default?;
-                    if d.fract() == 0.0 { Value::from(d as i64) } else { Value::from(d) }
+                    if d.fract() == 0.0 {
+                        Value::from(d as i64)
+                    } else {
+                        Value::from(d)
+                    }
                 }
                 ParamKind::Text { default } => Value::from(default?),
                 ParamKind::List { .. } => return None,
@@ -58,7 +62,11 @@ fn round_trip<P: ModelParams>() -> usize {
 fn default_matches<P: ModelParams>(new: impl Fn(&str) -> Request<P>) {
     let info = <P::Model as rivya_models::Model>::INFO;
     let example: Value = serde_json::from_str(info.minimal_example.unwrap()).unwrap();
-    assert!(uses_only_defaults(info, &example), "{}: example is not all defaults", info.id);
+    assert!(
+        uses_only_defaults(info, &example),
+        "{}: example is not all defaults",
+        info.id
+    );
     let req = new(example["prompt"].as_str().unwrap());
     assert_eq!(serde_json::to_value(&req).unwrap(), example, "{}", info.id);
 }
@@ -106,9 +114,15 @@ golden! {
 
 #[test]
 fn every_shipped_model_is_listed_here() {
-    let mut listed: Vec<String> = LISTED.iter().map(|m| m.replace("model_", "").replace('_', "-")).collect();
+    let mut listed: Vec<String> = LISTED
+        .iter()
+        .map(|m| m.replace("model_", "").replace('_', "-"))
+        .collect();
     listed.sort();
-    let mut ids: Vec<String> = catalog::all().iter().map(|m| m.id.replace(['.', '_'], "-")).collect();
+    let mut ids: Vec<String> = catalog::all()
+        .iter()
+        .map(|m| m.id.replace(['.', '_'], "-"))
+        .collect();
     ids.sort();
     assert_eq!(listed, ids, "add new models to the golden! list");
 }
@@ -121,11 +135,17 @@ fn seed_examples_appear_on_the_seed_pages() {
         eprintln!("skipped: {} is absent", dir.display());
         return;
     }
-    for (id, file) in [("kling-3-0", "kling-3-0.id.txt"), ("kling-2-6", "kling-2-6.id.txt")] {
+    for (id, file) in [
+        ("kling-3-0", "kling-3-0.id.txt"),
+        ("kling-2-6", "kling-2-6.id.txt"),
+    ] {
         let page = std::fs::read_to_string(dir.join(file)).unwrap();
         let compact: String = page.chars().filter(|c| !c.is_whitespace()).collect();
         let info = catalog::find(id).unwrap();
-        for ex in [info.minimal_example, info.reference_example].into_iter().flatten() {
+        for ex in [info.minimal_example, info.reference_example]
+            .into_iter()
+            .flatten()
+        {
             let ex: String = ex.chars().filter(|c| !c.is_whitespace()).collect();
             assert!(compact.contains(&ex), "{id}: example not found on the page");
         }

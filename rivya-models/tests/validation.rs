@@ -18,7 +18,10 @@ fn paths(e: &rivya_models::ValidationError) -> Vec<&str> {
 fn seed_model_rejects_every_violation_at_once() {
     let req = kling_3_0::Request::new("x".repeat(2001))
         .reference(png("https://cdn.example.com/a.png"))
-        .reference(ReferenceMediaItem::new("https://cdn.example.com/b.mp4", MediaKind::Video))
+        .reference(ReferenceMediaItem::new(
+            "https://cdn.example.com/b.mp4",
+            MediaKind::Video,
+        ))
         .reference(png("not a url").mime_type("image/gif"));
     let err = req.validate().unwrap_err();
     assert_eq!(
@@ -42,7 +45,10 @@ fn kling_2_6_takes_one_image_only() {
         .reference(png("https://cdn.example.com/a.png"))
         .reference(png("https://cdn.example.com/b.png"));
     let err = req.validate().unwrap_err();
-    assert_eq!(err.violations[0].kind, ViolationKind::TooManyFiles { max: 1 });
+    assert_eq!(
+        err.violations[0].kind,
+        ViolationKind::TooManyFiles { max: 1 }
+    );
 }
 
 #[test]
@@ -50,15 +56,24 @@ fn prompts_are_counted_in_utf16_units() {
     // 1000 emoji = 2000 UTF-16 units: exactly kling-3-0's limit.
     let emoji = "🎬".repeat(1000);
     assert!(kling_3_0::Request::new(emoji.as_str()).validate().is_ok());
-    let err = kling_3_0::Request::new(format!("{emoji}a")).validate().unwrap_err();
+    let err = kling_3_0::Request::new(format!("{emoji}a"))
+        .validate()
+        .unwrap_err();
     assert_eq!(
         err.violations[0].kind,
-        ViolationKind::TooLong { max: 2000, actual: 2001 }
+        ViolationKind::TooLong {
+            max: 2000,
+            actual: 2001
+        }
     );
     // CJK characters are one unit each.
     let cjk = "影".repeat(1000);
     assert!(kling_2_6::Request::new(cjk.as_str()).validate().is_ok());
-    assert!(kling_2_6::Request::new(format!("{cjk}影")).validate().is_err());
+    assert!(
+        kling_2_6::Request::new(format!("{cjk}影"))
+            .validate()
+            .is_err()
+    );
     // The untyped path counts the same way.
     let body = json!({"model": "kling-2-6", "prompt": format!("{cjk}影")});
     assert!(catalog::validate_value(&body).unwrap_err().has("prompt"));
@@ -75,21 +90,51 @@ fn required_prompts_must_not_be_blank() {
     assert_eq!(err.violations[0].kind, ViolationKind::Required);
     // An optional prompt may be left out.
     let lines = vec![elevenlabs_dialogue_v3::DialogueLine::new("Adam", "Hi")];
-    assert!(elevenlabs_dialogue_v3::Request::new(lines).validate().is_ok());
+    assert!(
+        elevenlabs_dialogue_v3::Request::new(lines)
+            .validate()
+            .is_ok()
+    );
 }
 
 #[test]
 fn numbers_are_checked_for_range_and_step() {
-    let err = seedream_3_0::Request::new("p").guidance_scale(10.5).seed(-3).validate().unwrap_err();
+    let err = seedream_3_0::Request::new("p")
+        .guidance_scale(10.5)
+        .seed(-3)
+        .validate()
+        .unwrap_err();
     assert_eq!(paths(&err), ["params.guidance_scale", "params.seed"]);
-    assert!(seedream_3_0::Request::new("p").guidance_scale(2.7).validate().is_ok());
-    let err = seedream_3_0::Request::new("p").guidance_scale(2.55).validate().unwrap_err();
+    assert!(
+        seedream_3_0::Request::new("p")
+            .guidance_scale(2.7)
+            .validate()
+            .is_ok()
+    );
+    let err = seedream_3_0::Request::new("p")
+        .guidance_scale(2.55)
+        .validate()
+        .unwrap_err();
     assert_eq!(err.violations[0].kind, ViolationKind::OffStep { step: 0.1 });
     // Decimal steps that are inexact in binary still land on the step.
-    assert!(elevenlabs_turbo_2_5::Request::new("p").speed(1.15).validate().is_ok());
-    let err = elevenlabs_turbo_2_5::Request::new("p").stability(0.52).validate().unwrap_err();
-    assert!(err.to_string().contains("0.52 is not a multiple of the step 0.05"));
-    let err = grok_imagine_video::Request::new("p").duration(31).validate().unwrap_err();
+    assert!(
+        elevenlabs_turbo_2_5::Request::new("p")
+            .speed(1.15)
+            .validate()
+            .is_ok()
+    );
+    let err = elevenlabs_turbo_2_5::Request::new("p")
+        .stability(0.52)
+        .validate()
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("0.52 is not a multiple of the step 0.05")
+    );
+    let err = grok_imagine_video::Request::new("p")
+        .duration(31)
+        .validate()
+        .unwrap_err();
     assert!(err.to_string().contains("expected 6 to 30"), "{err}");
 }
 
@@ -97,7 +142,10 @@ fn numbers_are_checked_for_range_and_step() {
 fn video_references_need_a_duration_token() {
     let clip = ReferenceMediaItem::new("https://cdn.example.com/c.mp4", MediaKind::Video)
         .mime_type("video/mp4");
-    let err = wan_2_6::Request::new("p").reference(clip.clone()).validate().unwrap_err();
+    let err = wan_2_6::Request::new("p")
+        .reference(clip.clone())
+        .validate()
+        .unwrap_err();
     assert_eq!(paths(&err), ["params.referenceMediaItems[0].durationToken"]);
     let ok = wan_2_6::Request::new("p").reference(clip.duration(5.0, "tok_1"));
     assert!(ok.validate().is_ok());
@@ -149,15 +197,27 @@ fn untyped_required_params_and_lists() {
     let err = catalog::validate_value(&json!({"model": "elevenlabs-turbo-2-5", "prompt": "p"}))
         .unwrap_err();
     assert_eq!(paths(&err), ["params", "params.voice"]);
-    let body = json!({"model": "elevenlabs-dialogue-v3", "params": {"dialogue": [{"voice": "Adam"}, 3]}});
+    let body =
+        json!({"model": "elevenlabs-dialogue-v3", "params": {"dialogue": [{"voice": "Adam"}, 3]}});
     let err = catalog::validate_value(&body).unwrap_err();
-    assert_eq!(paths(&err), ["params.dialogue[0].text", "params.dialogue[1]"]);
+    assert_eq!(
+        paths(&err),
+        ["params.dialogue[0].text", "params.dialogue[1]"]
+    );
     let body = json!({"model": "elevenlabs-dialogue-v3", "params": {"dialogue": []}});
     let err = catalog::validate_value(&body).unwrap_err();
-    assert_eq!(err.violations[0].kind, ViolationKind::TooFewItems { min: 1 });
+    assert_eq!(
+        err.violations[0].kind,
+        ViolationKind::TooFewItems { min: 1 }
+    );
     let body = json!({"model": "grok-imagine-video", "prompt": "p", "params": {"duration": 7.5}});
     let err = catalog::validate_value(&body).unwrap_err();
-    assert_eq!(err.violations[0].kind, ViolationKind::WrongType { expected: "integer" });
+    assert_eq!(
+        err.violations[0].kind,
+        ViolationKind::WrongType {
+            expected: "integer"
+        }
+    );
 }
 
 #[test]
@@ -177,9 +237,18 @@ fn typed_deserialization_rejects_what_the_types_forbid() {
 #[test]
 fn select_enums_parse_and_print_wire_values() {
     use std::str::FromStr;
-    assert_eq!(kling_3_0::AspectRatio::from_str("9:16"), Ok(kling_3_0::AspectRatio::R9x16));
+    assert_eq!(
+        kling_3_0::AspectRatio::from_str("9:16"),
+        Ok(kling_3_0::AspectRatio::R9x16)
+    );
     assert_eq!(kling_3_0::Duration::S10.to_string(), "10");
     let err = kling_3_0::Duration::from_str("16").unwrap_err();
-    assert!(err.to_string().contains("expected one of: 3, 4, 5"), "{err}");
-    assert_eq!(kling_3_0::Duration::ALL.len(), kling_3_0::Duration::OPTIONS.len());
+    assert!(
+        err.to_string().contains("expected one of: 3, 4, 5"),
+        "{err}"
+    );
+    assert_eq!(
+        kling_3_0::Duration::ALL.len(),
+        kling_3_0::Duration::OPTIONS.len()
+    );
 }

@@ -31,7 +31,11 @@ fn read_specs(root: &Path, dir: &Path) -> Result<Vec<SpecSource>, String> {
             .to_owned();
         let text = fs::read_to_string(&path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let label = path.strip_prefix(root).unwrap_or(&path).display().to_string();
+        let label = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
         specs.push(SpecSource {
             label,
             file_name,
@@ -90,7 +94,11 @@ pub fn run(check: bool) -> ExitCode {
         spec_count += specs.len();
         match codegen::generate(&specs, target.layout) {
             Ok(files) => {
-                wanted.extend(files.into_iter().map(|f| (out_dir.join(f.name), f.contents)));
+                wanted.extend(
+                    files
+                        .into_iter()
+                        .map(|f| (out_dir.join(f.name), f.contents)),
+                );
             }
             Err(diags) => {
                 eprintln!("{diags}");
