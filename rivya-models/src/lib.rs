@@ -18,6 +18,8 @@
 //! For requests built at run time (a CLI, a proxy), [`catalog::validate_value`] applies the same
 //! rules to an untyped JSON body. This crate does no I/O; the client lives in `rivya-runtime`.
 
+#![warn(missing_docs)]
+
 mod info;
 mod media;
 mod request;
