@@ -65,12 +65,19 @@ fn a_changed_spec_changes_its_hash_and_code() {
         .find(|s| s.file_name == "kling-3-0.yaml")
         .expect("kling-3-0 is shipped");
     let before = codegen::generate_one(&spec).unwrap();
-    spec.text = spec
-        .text
-        .replace("options: [std, pro]", "options: [std, pro, max]");
+    spec.text = spec.text.replacen("base_credits: ", "base_credits: 1", 1);
     let after = codegen::generate_one(&spec).unwrap();
-    assert_ne!(before.lines().nth(1), after.lines().nth(1));
-    assert!(after.contains("Max,"));
+    assert_ne!(
+        before.lines().nth(1),
+        after.lines().nth(1),
+        "the hash line must change"
+    );
+    let credits = |code: &str| {
+        code.lines()
+            .find(|l| l.trim_start().starts_with("base_credits:"))
+            .map(str::to_owned)
+    };
+    assert_ne!(credits(&before), credits(&after));
 }
 
 #[test]
