@@ -1,0 +1,469 @@
+//! The client and its endpoints.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::SystemTime;
+
+use reqwest::header::RETRY_AFTER;
+use reqwest::{Method, RequestBuilder};
+use rivya_models::{ModelParams, Request, catalog};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use tokio::io::AsyncReadExt;
+
+use crate::config::{ApiKey, ClientBuilder};
+use crate::error::{ApiError, Error, ErrorCode};
+use crate::files::{self, Source, Upload};
+use crate::poll::{self, PollPolicy, WaitOptions};
+use crate::retry::{self, Attempt, RetryPolicy};
+use crate::sniff;
+use crate::types::{Credits, FileObject, ModelList, Submitted, Task, Uploaded};
+
+/// The header that makes creates and uploads safe to retry.
+pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
+
+/// A Rivya API client. Cheap to clone; every clone shares one connection pool.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base: String,
+    api_key: Option<ApiKey>,
+    request_timeout: std::time::Duration,
+    retry: RetryPolicy,
+    poll: PollPolicy,
+    jitter_seed: Option<u64>,
+    counter: AtomicU64,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base)
+            .field("api_key", &self.inner.api_key)
+            .field("retry", &self.inner.retry)
+            .field("poll", &self.inner.poll)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The error envelope every non-2xx response carries.
+#[derive(Deserialize)]
+struct Envelope {
+    error: EnvelopeError,
+}
+
+#[derive(Deserialize)]
+struct EnvelopeError {
+    code: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default, rename = "requestId")]
+    request_id: Option<String>,
+}
+
+impl Client {
+    /// A builder with production defaults.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from `RIVYA_API_KEY` and `RIVYA_BASE_URL`.
+    pub fn from_env() -> Result<Self, Error> {
+        ClientBuilder::from_env().build()
+    }
+
+    pub(crate) fn from_parts(http: reqwest::Client, base: String, b: ClientBuilder) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                http,
+                base,
+                api_key: b.api_key,
+                request_timeout: b.request_timeout,
+                retry: b.retry,
+                poll: b.poll,
+                jitter_seed: b.jitter_seed,
+                counter: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base
+    }
+
+    /// The random source of one operation's jitter (seeded when the builder asked for it).
+    fn rng(&self) -> fastrand::Rng {
+        let n = self.inner.counter.fetch_add(1, Ordering::Relaxed);
+        match self.inner.jitter_seed {
+            Some(seed) => fastrand::Rng::with_seed(seed.wrapping_add(n)),
+            None => fastrand::Rng::new(),
+        }
+    }
+
+    /// A fresh idempotency key: 128 random bits, UUID-formatted.
+    pub fn new_idempotency_key() -> String {
+        let mut rng = fastrand::Rng::new();
+        let (a, b) = (rng.u64(..), rng.u64(..));
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0x0fff,
+            (b >> 48) & 0x3fff | 0x8000,
+            b & 0xffff_ffff_ffff
+        )
+    }
+
+    /// Fails before any attempt when a call needs a key and none is configured.
+    fn ensure_key(&self) -> Result<&ApiKey, Error> {
+        self.inner.api_key.as_ref().ok_or_else(|| {
+            Error::Config("no API key: set RIVYA_API_KEY or call ClientBuilder::api_key".to_owned())
+        })
+    }
+
+    fn request(&self, method: Method, path: &str, auth: bool) -> Result<RequestBuilder, Error> {
+        let rb = self
+            .inner
+            .http
+            .request(method, format!("{}/api/v1/{path}", self.inner.base));
+        if !auth {
+            return Ok(rb);
+        }
+        Ok(rb.bearer_auth(self.ensure_key()?.expose()))
+    }
+
+    /// Sends a JSON call with the retry policy. `body` is sent as JSON; `key` becomes the
+    /// `Idempotency-Key` of every attempt.
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        auth: bool,
+        body: Option<Vec<u8>>,
+        key: Option<&str>,
+    ) -> Result<T, Error> {
+        if auth {
+            self.ensure_key()?;
+        }
+        let mut rng = self.rng();
+        retry::retry(&self.inner.retry, &mut rng, |_| {
+            let method = method.clone();
+            let body = body.clone();
+            async move {
+                let mut rb = match self.request(method, path, auth) {
+                    Ok(rb) => rb.timeout(self.inner.request_timeout),
+                    Err(e) => return Attempt::Fail(e),
+                };
+                if let Some(k) = key {
+                    rb = rb.header(IDEMPOTENCY_HEADER, k);
+                }
+                if let Some(b) = body {
+                    rb = rb
+                        .header(reqwest::header::CONTENT_TYPE, "application/json")
+                        .body(b);
+                }
+                attempt(rb, key).await
+            }
+        })
+        .await
+    }
+
+    /// The public catalog (`GET /api/v1/models`; no key needed).
+    pub async fn models(&self) -> Result<ModelList, Error> {
+        self.call(Method::GET, "models", false, None, None).await
+    }
+
+    /// Creates a task. The request is validated first and never sent when invalid. One
+    /// idempotency key is minted before the first attempt and sent on every retry.
+    pub async fn create<P: ModelParams>(&self, req: &Request<P>) -> Result<Submitted, Error> {
+        self.create_with_key(req, Client::new_idempotency_key()).await
+    }
+
+    /// [`Client::create`] with your own idempotency key (to retry a create whose outcome you
+    /// did not see: the server returns the same task).
+    pub async fn create_with_key<P: ModelParams>(
+        &self,
+        req: &Request<P>,
+        idempotency_key: impl Into<String>,
+    ) -> Result<Submitted, Error> {
+        req.validate()?;
+        let body = serde_json::to_vec(req).map_err(|e| Error::Config(format!("cannot encode the request: {e}")))?;
+        self.submit(body, idempotency_key.into()).await
+    }
+
+    /// Creates a task from an untyped body (a CLI, a proxy), validated with the same rules.
+    pub async fn create_value(
+        &self,
+        body: &serde_json::Value,
+        idempotency_key: Option<String>,
+    ) -> Result<Submitted, Error> {
+        catalog::validate_value(body)?;
+        let bytes = serde_json::to_vec(body).map_err(|e| Error::Config(format!("cannot encode the request: {e}")))?;
+        self.submit(bytes, idempotency_key.unwrap_or_else(Client::new_idempotency_key))
+            .await
+    }
+
+    async fn submit(&self, body: Vec<u8>, key: String) -> Result<Submitted, Error> {
+        let task: Task = self
+            .call(Method::POST, "generations", true, Some(body), Some(&key))
+            .await?;
+        Ok(Submitted {
+            task,
+            idempotency_key: key,
+        })
+    }
+
+    /// The task's current state (`GET /api/v1/generations/{id}`).
+    pub async fn task(&self, task_id: &str) -> Result<Task, Error> {
+        let path = format!("generations/{}", encode_segment(task_id));
+        self.call(Method::GET, &path, true, None, None).await
+    }
+
+    /// Waits until the task succeeds (its result) or fails ([`Error::TaskFailed`]). Works
+    /// from any process that has the task id; polls at once, then on the client's schedule.
+    pub async fn wait(&self, task_id: &str) -> Result<Task, Error> {
+        self.wait_with(task_id, WaitOptions::default()).await
+    }
+
+    /// [`Client::wait`] with options: another schedule, a status observer.
+    pub async fn wait_with(&self, task_id: &str, options: WaitOptions<'_>) -> Result<Task, Error> {
+        let policy = options.policy.clone().unwrap_or_else(|| self.inner.poll.clone());
+        let mut rng = self.rng();
+        poll::wait_loop(task_id, &policy, &mut rng, options, || self.task(task_id)).await
+    }
+
+    /// Validate → create → wait: the finished task, or an error that names the task id (or,
+    /// if the create itself failed, the idempotency key to retry it with).
+    pub async fn run<P: ModelParams>(&self, req: &Request<P>) -> Result<Task, Error> {
+        self.run_with(req, WaitOptions::default()).await
+    }
+
+    /// [`Client::run`] with wait options (a status observer, another schedule).
+    pub async fn run_with<P: ModelParams>(
+        &self,
+        req: &Request<P>,
+        mut options: WaitOptions<'_>,
+    ) -> Result<Task, Error> {
+        let submitted = self.create(req).await?;
+        options.delay_first_poll = true;
+        if let Some(f) = options.on_status.as_mut() {
+            f(&submitted.task);
+        }
+        if submitted.task.is_terminal() {
+            return match submitted.task.status {
+                crate::TaskStatus::Failed => Err(Error::TaskFailed(Box::new(submitted.task))),
+                _ => Ok(submitted.task),
+            };
+        }
+        self.wait_with(&submitted.task.id, options).await
+    }
+
+    /// Uploads a reference file. The file's signature, kind, size and MIME type are checked
+    /// against the model's policy first; a refused file sends nothing. Files on disk are
+    /// streamed, never read whole into memory.
+    pub async fn upload(&self, upload: Upload) -> Result<Uploaded, Error> {
+        let label = upload.label();
+        let (head, size) = match &upload.source {
+            Source::Bytes(b) => (b[..b.len().min(sniff::HEAD_LEN)].to_vec(), b.len() as u64),
+            Source::Path(p) => read_head(p).await.map_err(|source| Error::Io {
+                path: label.clone(),
+                source,
+            })?,
+        };
+        let checked = files::check(&head, size, upload.kind, upload.model)
+            .map_err(|reason| Error::UploadRejected {
+                file: label.clone(),
+                reason,
+            })?;
+        let key = upload
+            .idempotency_key
+            .clone()
+            .unwrap_or_else(Client::new_idempotency_key);
+        self.ensure_key()?;
+        let mut rng = self.rng();
+        let file: FileObject = retry::retry(&self.inner.retry, &mut rng, |_| {
+            let (upload, key, label) = (&upload, key.as_str(), label.as_str());
+            async move {
+                let form = match multipart(upload, checked, size).await {
+                    Ok(f) => f,
+                    Err(source) => {
+                        return Attempt::Fail(Error::Io {
+                            path: label.to_owned(),
+                            source,
+                        });
+                    }
+                };
+                let rb = match self.request(Method::POST, "files", true) {
+                    Ok(rb) => rb.header(IDEMPOTENCY_HEADER, key).multipart(form),
+                    Err(e) => return Attempt::Fail(e),
+                };
+                attempt(rb, Some(key)).await
+            }
+        })
+        .await?;
+        Ok(Uploaded {
+            file,
+            kind: checked.kind,
+            mime_type: checked.mime,
+            name: upload.name,
+            size,
+            idempotency_key: key,
+        })
+    }
+
+    /// A file's metadata (`GET /api/v1/files/{id}`).
+    pub async fn file(&self, file_id: &str) -> Result<FileObject, Error> {
+        let path = format!("files/{}", encode_segment(file_id));
+        self.call(Method::GET, &path, true, None, None).await
+    }
+
+    /// The credit balance (`GET /api/v1/credits`).
+    pub async fn credits(&self) -> Result<Credits, Error> {
+        self.call(Method::GET, "credits", true, None, None).await
+    }
+}
+
+/// Reads the first bytes (for type detection) and the size of a file.
+async fn read_head(path: &std::path::Path) -> std::io::Result<(Vec<u8>, u64)> {
+    let mut file = tokio::fs::File::open(path).await?;
+    let size = file.metadata().await?.len();
+    let mut head = Vec::with_capacity(sniff::HEAD_LEN);
+    (&mut file).take(sniff::HEAD_LEN as u64).read_to_end(&mut head).await?;
+    Ok((head, size))
+}
+
+/// The multipart body of one upload attempt; a file on disk is opened anew and streamed.
+async fn multipart(
+    upload: &Upload,
+    checked: files::Checked,
+    size: u64,
+) -> std::io::Result<reqwest::multipart::Form> {
+    let part = match &upload.source {
+        Source::Bytes(b) => reqwest::multipart::Part::bytes(b.clone()),
+        Source::Path(p) => {
+            let file = tokio::fs::File::open(p).await?;
+            let stream = tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024);
+            reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), size)
+        }
+    };
+    let part = part
+        .file_name(upload.name.clone())
+        .mime_str(checked.mime)
+        .map_err(std::io::Error::other)?;
+    let mut form = reqwest::multipart::Form::new().text("kind", checked.kind.as_str());
+    if let Some(m) = upload.model {
+        form = form.text("model", m.id);
+    }
+    if let Some(id) = &upload.client_request_id {
+        form = form.text("client_request_id", id.clone());
+    }
+    Ok(form.part("file", part))
+}
+
+/// Sends one attempt and decides what it came to.
+async fn attempt<T: DeserializeOwned>(rb: RequestBuilder, key: Option<&str>) -> Attempt<T> {
+    let idempotency_key = key.map(str::to_owned);
+    let transport = |source| Error::Transport {
+        source,
+        idempotency_key: idempotency_key.clone(),
+    };
+    let resp = match rb.send().await {
+        Ok(r) => r,
+        Err(e) => return Attempt::Retry(transport(e), None),
+    };
+    let status = resp.status().as_u16();
+    let retry_after = resp
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| retry::parse_retry_after(v, SystemTime::now()));
+    let body = match resp.bytes().await {
+        Ok(b) => b,
+        Err(e) => return Attempt::Retry(transport(e), None),
+    };
+    let decode = |message: String| Error::Decode {
+        status,
+        body: String::from_utf8_lossy(&body).into_owned(),
+        message,
+        idempotency_key: idempotency_key.clone(),
+    };
+    if (200..300).contains(&status) {
+        // A success we cannot read is not retried: for a create the task exists, and the
+        // idempotency key in the error finds it again.
+        return match serde_json::from_slice(&body) {
+            Ok(v) => Attempt::Done(v),
+            Err(e) => Attempt::Fail(decode(format!("unexpected success body: {e}"))),
+        };
+    }
+    let (error, retryable) = match serde_json::from_slice::<Envelope>(&body) {
+        Ok(env) => {
+            let code = ErrorCode::from(env.error.code.as_str());
+            let retryable = retry::is_retryable(&code, status);
+            let error = Error::Api(ApiError {
+                status,
+                code,
+                message: env.error.message,
+                request_id: env.error.request_id,
+                idempotency_key: idempotency_key.clone(),
+                retry_after,
+            });
+            (error, retryable)
+        }
+        Err(e) => (
+            decode(format!("error response without the documented envelope: {e}")),
+            retry::is_retryable_status(status),
+        ),
+    };
+    if retryable {
+        Attempt::Retry(error, retry_after)
+    } else {
+        Attempt::Fail(error)
+    }
+}
+
+/// Percent-encodes an id for use as one path segment.
+fn encode_segment(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_cannot_escape_their_path_segment() {
+        assert_eq!(encode_segment("task_abc-1"), "task_abc-1");
+        assert_eq!(encode_segment("../credits"), "..%2Fcredits");
+        assert_eq!(encode_segment("a b?c#"), "a%20b%3Fc%23");
+    }
+
+    #[test]
+    fn idempotency_keys_are_fresh_uuids() {
+        let a = Client::new_idempotency_key();
+        let b = Client::new_idempotency_key();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 36);
+        assert_eq!(a.as_bytes()[14], b'4');
+    }
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let client = Client::builder().api_key("rvya_sk_secret123").build().unwrap();
+        let shown = format!("{client:?}");
+        assert!(!shown.contains("secret123"), "{shown}");
+        assert!(shown.contains("<redacted>"));
+    }
+}

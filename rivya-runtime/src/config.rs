@@ -1,0 +1,158 @@
+//! Client configuration: the API key (held as a secret), base URL, timeouts and policies.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::error::Error;
+use crate::poll::PollPolicy;
+use crate::retry::RetryPolicy;
+use crate::Client;
+
+/// The default base URL.
+pub const DEFAULT_BASE_URL: &str = "https://rivya.ai";
+
+/// An API key. Its `Debug` shows only a short prefix, and it never appears in errors or logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    /// Wraps a key (`rvya_sk_…`).
+    pub fn new(key: impl Into<String>) -> Self {
+        Self(key.into())
+    }
+
+    /// The key itself, for the `Authorization` header only.
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+/// Builds a [`Client`]. Every setting has a default fit for production.
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    pub(crate) api_key: Option<ApiKey>,
+    pub(crate) base_url: String,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) request_timeout: Duration,
+    pub(crate) read_idle_timeout: Duration,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) poll: PollPolicy,
+    pub(crate) user_agent: String,
+    pub(crate) jitter_seed: Option<u64>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            api_key: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(30),
+            read_idle_timeout: Duration::from_secs(60),
+            retry: RetryPolicy::default(),
+            poll: PollPolicy::default(),
+            user_agent: format!("rivya-rust/{}", env!("CARGO_PKG_VERSION")),
+            jitter_seed: None,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// Settings from the environment: `RIVYA_API_KEY` and `RIVYA_BASE_URL`, when set.
+    pub fn from_env() -> Self {
+        let mut b = Self::default();
+        if let Ok(key) = std::env::var("RIVYA_API_KEY") {
+            if !key.trim().is_empty() {
+                b.api_key = Some(ApiKey::new(key.trim()));
+            }
+        }
+        if let Ok(url) = std::env::var("RIVYA_BASE_URL") {
+            if !url.trim().is_empty() {
+                b.base_url = url.trim().to_owned();
+            }
+        }
+        b
+    }
+
+    /// The API key (`Authorization: Bearer …`).
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(ApiKey::new(key));
+        self
+    }
+
+    /// The base URL (default `https://rivya.ai`); routes are under `/api/v1/`.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Time allowed to open a connection (default 5 s).
+    pub fn connect_timeout(mut self, t: Duration) -> Self {
+        self.connect_timeout = t;
+        self
+    }
+
+    /// Total time allowed for one JSON call attempt (default 30 s). Uploads have no total
+    /// limit, only the read-idle timeout.
+    pub fn request_timeout(mut self, t: Duration) -> Self {
+        self.request_timeout = t;
+        self
+    }
+
+    /// Longest silence allowed while reading a response (default 60 s).
+    pub fn read_idle_timeout(mut self, t: Duration) -> Self {
+        self.read_idle_timeout = t;
+        self
+    }
+
+    /// The retry policy of every call.
+    pub fn retry_policy(mut self, p: RetryPolicy) -> Self {
+        self.retry = p;
+        self
+    }
+
+    /// The default polling schedule of waits.
+    pub fn poll_policy(mut self, p: PollPolicy) -> Self {
+        self.poll = p;
+        self
+    }
+
+    /// The `User-Agent` header.
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.user_agent = ua.into();
+        self
+    }
+
+    /// Seeds the jitter of backoffs and poll intervals, for reproducible schedules in tests.
+    pub fn jitter_seed(mut self, seed: u64) -> Self {
+        self.jitter_seed = Some(seed);
+        self
+    }
+
+    /// Builds the client (one connection pool, shared by every call and clone).
+    pub fn build(self) -> Result<Client, Error> {
+        let base = self.base_url.trim_end_matches('/').to_owned();
+        let valid = base
+            .strip_prefix("https://")
+            .or_else(|| base.strip_prefix("http://"))
+            .is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace));
+        if !valid {
+            return Err(Error::Config(format!(
+                "base URL `{base}` must be an absolute http(s) URL"
+            )));
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .read_timeout(self.read_idle_timeout)
+            .user_agent(self.user_agent.clone())
+            .build()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Client::from_parts(http, base, self))
+    }
+}

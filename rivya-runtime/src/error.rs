@@ -1,0 +1,344 @@
+//! Typed errors. Every error that follows a create carries what is needed to recover: the
+//! idempotency key (retry the create safely) or the task id (find the paid task again).
+
+use std::fmt;
+use std::time::Duration;
+
+use rivya_models::ValidationError;
+
+use crate::types::{Task, TaskStatus};
+
+/// The error code of an API error envelope (`error.code`). New codes arrive as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// The public API is switched off (503); retried later.
+    PublicApiDisabled,
+    /// No API key was sent (401).
+    ApiKeyMissing,
+    /// The API key is wrong (401).
+    ApiKeyInvalid,
+    /// The API key was revoked (401).
+    ApiKeyRevoked,
+    /// The API key expired (401).
+    ApiKeyExpired,
+    /// The key lacks the scope for this call (403).
+    ApiScopeDenied,
+    /// Too many requests (429); retried after `Retry-After`.
+    RateLimited,
+    /// The request broke a rule (400).
+    ValidationFailed,
+    /// No such task or file, or not yours (404).
+    NotFound,
+    /// The idempotency key was used before with a different body (409).
+    IdempotencyConflict,
+    /// Not enough credits.
+    InsufficientCredits,
+    /// A webhook URL was refused (400).
+    WebhookUrlRejected,
+    /// A code this client does not know yet (or none, when the body had no envelope).
+    Unknown(String),
+}
+
+impl ErrorCode {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PublicApiDisabled => "public_api_disabled",
+            Self::ApiKeyMissing => "api_key_missing",
+            Self::ApiKeyInvalid => "api_key_invalid",
+            Self::ApiKeyRevoked => "api_key_revoked",
+            Self::ApiKeyExpired => "api_key_expired",
+            Self::ApiScopeDenied => "api_scope_denied",
+            Self::RateLimited => "rate_limited",
+            Self::ValidationFailed => "validation_failed",
+            Self::NotFound => "not_found",
+            Self::IdempotencyConflict => "idempotency_conflict",
+            Self::InsufficientCredits => "insufficient_credits",
+            Self::WebhookUrlRejected => "webhook_url_rejected",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// Whether the code is an authentication or authorization failure.
+    pub fn is_auth(&self) -> bool {
+        matches!(
+            self,
+            Self::ApiKeyMissing
+                | Self::ApiKeyInvalid
+                | Self::ApiKeyRevoked
+                | Self::ApiKeyExpired
+                | Self::ApiScopeDenied
+        )
+    }
+}
+
+impl From<&str> for ErrorCode {
+    fn from(s: &str) -> Self {
+        match s {
+            "public_api_disabled" => Self::PublicApiDisabled,
+            "api_key_missing" => Self::ApiKeyMissing,
+            "api_key_invalid" => Self::ApiKeyInvalid,
+            "api_key_revoked" => Self::ApiKeyRevoked,
+            "api_key_expired" => Self::ApiKeyExpired,
+            "api_scope_denied" => Self::ApiScopeDenied,
+            "rate_limited" => Self::RateLimited,
+            "validation_failed" => Self::ValidationFailed,
+            "not_found" => Self::NotFound,
+            "idempotency_conflict" => Self::IdempotencyConflict,
+            "insufficient_credits" => Self::InsufficientCredits,
+            "webhook_url_rejected" => Self::WebhookUrlRejected,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An error response with the documented envelope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: u16,
+    /// `error.code`.
+    pub code: ErrorCode,
+    /// `error.message`.
+    pub message: String,
+    /// `error.requestId`, for support.
+    pub request_id: Option<String>,
+    /// The idempotency key the call carried (creates and uploads).
+    pub idempotency_key: Option<String>,
+    /// `Retry-After`, when the server sent a usable one.
+    pub retry_after: Option<Duration>,
+}
+
+/// Why a local file was refused before upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UploadRejection {
+    /// The signature matches no accepted type.
+    UnknownType,
+    /// The detected kind is not accepted (by the model, or by the API).
+    KindNotAccepted {
+        /// The detected kind.
+        kind: rivya_models::MediaKind,
+        /// The accepted kinds.
+        accepted: Vec<rivya_models::MediaKind>,
+    },
+    /// The detected MIME type is not accepted for its kind.
+    MimeNotAccepted {
+        /// The detected MIME type.
+        mime: &'static str,
+        /// The accepted MIME types.
+        accepted: Vec<&'static str>,
+    },
+    /// The file is larger than allowed.
+    TooLarge {
+        /// The file's size.
+        size: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// The declared kind does not match the file's signature.
+    KindMismatch {
+        /// What the caller declared.
+        declared: rivya_models::MediaKind,
+        /// What the signature says.
+        detected: rivya_models::MediaKind,
+    },
+}
+
+impl fmt::Display for UploadRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::UnknownType => write!(f, "the file's signature matches no accepted image, video or audio type"),
+            Self::KindNotAccepted { accepted, .. } if accepted.is_empty() => {
+                write!(f, "this model takes no reference files")
+            }
+            Self::KindNotAccepted { kind, accepted } => {
+                let list: Vec<&str> = accepted.iter().map(|k| k.as_str()).collect();
+                write!(f, "{kind} files are not accepted; expected {}", list.join(" or "))
+            }
+            Self::MimeNotAccepted { mime, accepted } => {
+                write!(f, "{mime} is not accepted; expected one of: {}", accepted.join(", "))
+            }
+            Self::TooLarge { size, max } => write!(f, "the file is {size} bytes; the limit is {max} bytes"),
+            Self::KindMismatch { declared, detected } => {
+                write!(f, "declared as {declared}, but the file's signature says {detected}")
+            }
+        }
+    }
+}
+
+/// Everything that can go wrong.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request breaks the model's documented rules; nothing was sent.
+    Validation(ValidationError),
+    /// A file was refused locally before any byte was sent.
+    UploadRejected {
+        /// The file (its path, or the name given for bytes).
+        file: String,
+        /// Why.
+        reason: UploadRejection,
+    },
+    /// The server answered with an error envelope.
+    Api(ApiError),
+    /// The task ran and failed (its reserved credits are refunded).
+    TaskFailed(Box<Task>),
+    /// Waiting hit its deadline; the task may still finish — resume with its id.
+    WaitTimeout {
+        /// The task to resume.
+        task_id: String,
+        /// The last status seen.
+        last_status: TaskStatus,
+        /// How long the wait lasted.
+        elapsed: Duration,
+    },
+    /// Waiting stopped on an error that will not go away by itself (the task id is kept).
+    Wait {
+        /// The task being waited for.
+        task_id: String,
+        /// The error.
+        source: Box<Error>,
+    },
+    /// The request did not complete (connect, timeout, broken body) after every retry.
+    Transport {
+        /// The transport error.
+        source: reqwest::Error,
+        /// The idempotency key the call carried.
+        idempotency_key: Option<String>,
+    },
+    /// A response body that is not what the contract says (an HTML error page, bad JSON).
+    Decode {
+        /// The HTTP status.
+        status: u16,
+        /// The raw body, kept for diagnosis.
+        body: String,
+        /// What did not fit.
+        message: String,
+        /// The idempotency key the call carried.
+        idempotency_key: Option<String>,
+    },
+    /// A local file could not be read.
+    Io {
+        /// The file.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The client is not configured for this call (no API key, bad base URL …).
+    Config(String),
+}
+
+impl Error {
+    /// The idempotency key of the failed create or upload, to retry it safely.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        match self {
+            Self::Api(e) => e.idempotency_key.as_deref(),
+            Self::Transport {
+                idempotency_key, ..
+            }
+            | Self::Decode {
+                idempotency_key, ..
+            } => idempotency_key.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The id of the task this error concerns, when a task exists.
+    pub fn task_id(&self) -> Option<&str> {
+        match self {
+            Self::TaskFailed(task) => Some(&task.id),
+            Self::WaitTimeout { task_id, .. } | Self::Wait { task_id, .. } => Some(task_id),
+            _ => None,
+        }
+    }
+
+    /// The API error code, when the server sent one.
+    pub fn code(&self) -> Option<&ErrorCode> {
+        match self {
+            Self::Api(e) => Some(&e.code),
+            Self::Wait { source, .. } => source.code(),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Validation(e) => write!(f, "{e}"),
+            Self::UploadRejected { file, reason } => write!(f, "{file}: refused before upload: {reason}"),
+            Self::Api(e) => {
+                write!(f, "API error {} `{}`: {}", e.status, e.code, e.message)?;
+                if let Some(id) = &e.request_id {
+                    write!(f, " (request {id})")?;
+                }
+                if let Some(key) = &e.idempotency_key {
+                    write!(f, " [idempotency key {key}]")?;
+                }
+                Ok(())
+            }
+            Self::TaskFailed(task) => {
+                let (code, message) = task
+                    .error
+                    .as_ref()
+                    .map_or(("unknown", ""), |e| (e.code.as_str(), e.message.as_str()));
+                write!(f, "task {} failed: {code}: {message}", task.id)
+            }
+            Self::WaitTimeout {
+                task_id,
+                last_status,
+                elapsed,
+            } => write!(
+                f,
+                "task {task_id} still {last_status} after {elapsed:.0?}; resume waiting with its id"
+            ),
+            Self::Wait { task_id, source } => write!(f, "waiting for task {task_id}: {source}"),
+            Self::Transport {
+                source,
+                idempotency_key,
+            } => {
+                write!(f, "transport error: {source}")?;
+                if let Some(key) = idempotency_key {
+                    write!(f, " [idempotency key {key}]")?;
+                }
+                Ok(())
+            }
+            Self::Decode {
+                status,
+                message,
+                body,
+                ..
+            } => {
+                let preview: String = body.chars().take(120).collect();
+                write!(f, "undecodable response (HTTP {status}): {message}; body starts: {preview:?}")
+            }
+            Self::Io { path, source } => write!(f, "{path}: {source}"),
+            Self::Config(m) => write!(f, "client configuration: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Validation(e) => Some(e),
+            Self::Wait { source, .. } => Some(source.as_ref()),
+            Self::Transport { source, .. } => Some(source),
+            Self::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl From<ValidationError> for Error {
+    fn from(e: ValidationError) -> Self {
+        Self::Validation(e)
+    }
+}

@@ -1,0 +1,44 @@
+//! An async client for the Rivya Public API v1 that never loses a paid task.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), rivya_runtime::Error> {
+//! use rivya_models::kling_3_0::{self, AspectRatio, Duration};
+//!
+//! let client = rivya_runtime::Client::from_env()?; // RIVYA_API_KEY, RIVYA_BASE_URL
+//! let req = kling_3_0::Request::new("A cinematic product reveal")
+//!     .duration(Duration::S10)
+//!     .aspect_ratio(AspectRatio::R9x16);
+//! let task = client.run(&req).await?; // validate → create → poll → done
+//! println!("{:?}", task.result.and_then(|r| r.primary_url));
+//! # Ok(()) }
+//! ```
+//!
+//! - Requests are validated with the generated rules before anything is sent.
+//! - Every call follows one [`RetryPolicy`]: exponential backoff with jitter, `Retry-After`
+//!   honoured up to a cap, decided by the error code in the body.
+//! - Creates and uploads mint one `Idempotency-Key` before their first attempt and send it on
+//!   every retry; errors carry it, so a create can always be retried safely.
+//! - Waits poll on a growing schedule with a deadline that always applies; a timeout hands
+//!   back the task id, and [`Client::wait`] resumes from any process.
+//! - Uploads are checked against the model's policy by magic bytes, then streamed from disk.
+//! - The API key never appears in `Debug` output, logs or errors.
+
+mod client;
+mod config;
+mod error;
+mod files;
+mod poll;
+mod retry;
+mod sniff;
+mod types;
+
+pub use client::{Client, IDEMPOTENCY_HEADER};
+pub use config::{ApiKey, ClientBuilder, DEFAULT_BASE_URL};
+pub use error::{ApiError, Error, ErrorCode, UploadRejection};
+pub use files::{DEFAULT_LIMITS, Upload};
+pub use poll::{PollPolicy, WaitOptions};
+pub use retry::{RetryPolicy, parse_retry_after};
+pub use types::{
+    CatalogModel, Credits, FileObject, ModelList, Submitted, Task, TaskError, TaskResult,
+    TaskStatus, Uploaded,
+};

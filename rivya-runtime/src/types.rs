@@ -1,0 +1,246 @@
+//! Response types. All of them keep unknown fields (`extra`) and tolerate unknown enum values,
+//! because the API promises to add fields, statuses and codes without notice.
+
+use std::fmt;
+
+use rivya_models::{MediaKind, ReferenceMediaItem};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+
+/// A generation task, as returned by create, status and webhooks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Task {
+    /// The public task id (`task_…`). Keep it: it is how a paid task is found again.
+    pub id: String,
+    /// Where the task is in its life.
+    pub status: TaskStatus,
+    /// The model id.
+    #[serde(default)]
+    pub model: String,
+    /// Credits reserved when the task was created.
+    #[serde(default)]
+    pub reserved_credits: Option<f64>,
+    /// Credits finally charged (0 until the task is terminal; 0 on failure).
+    #[serde(default)]
+    pub final_credits: Option<f64>,
+    /// Creation time, ISO-8601 UTC.
+    #[serde(default)]
+    pub created_at: Option<String>,
+    /// Last update time, ISO-8601 UTC.
+    #[serde(default)]
+    pub updated_at: Option<String>,
+    /// The outputs, once succeeded.
+    #[serde(default)]
+    pub result: Option<TaskResult>,
+    /// Why it failed, once failed.
+    #[serde(default)]
+    pub error: Option<TaskError>,
+    /// Fields this client does not know yet.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Task {
+    /// Whether the task will not change any more.
+    pub fn is_terminal(&self) -> bool {
+        self.status.is_terminal()
+    }
+}
+
+/// The outputs of a succeeded task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskResult {
+    /// The main output's URL.
+    #[serde(default)]
+    pub primary_url: Option<String>,
+    /// Every output's URL.
+    #[serde(default)]
+    pub urls: Vec<String>,
+    /// Fields this client does not know yet.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Why a task failed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskError {
+    /// A machine-readable code (`generation_failed` …).
+    #[serde(default)]
+    pub code: String,
+    /// A human-readable message.
+    #[serde(default)]
+    pub message: String,
+    /// Fields this client does not know yet.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A task's status. Unknown values are kept, and treated as not terminal.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TaskStatus {
+    /// Accepted, waiting to run.
+    Queued,
+    /// Running.
+    Processing,
+    /// Done; `result` holds the outputs.
+    Succeeded,
+    /// Done; `error` says why. Reserved credits are refunded.
+    Failed,
+    /// A status this client does not know yet.
+    Unknown(String),
+}
+
+impl TaskStatus {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Queued => "queued",
+            Self::Processing => "processing",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// Whether the task will not change any more.
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, Self::Succeeded | Self::Failed)
+    }
+}
+
+impl From<&str> for TaskStatus {
+    fn from(s: &str) -> Self {
+        match s {
+            "queued" => Self::Queued,
+            "processing" => Self::Processing,
+            "succeeded" => Self::Succeeded,
+            "failed" => Self::Failed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for TaskStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for TaskStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskStatus {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(TaskStatus::from(s.as_str()))
+    }
+}
+
+/// `GET /api/v1/credits`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Credits {
+    /// The spendable balance.
+    pub current_credits: f64,
+    /// Fields this client does not know yet.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A file uploaded through `/api/v1/files`. Only `url` and, for video and audio,
+/// `duration_token` are documented; everything else is kept in `extra` or optional.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileObject {
+    /// The file id, when the server returns one.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Where the file can be referenced from.
+    pub url: String,
+    /// The token proving a video or audio clip's duration.
+    #[serde(default)]
+    pub duration_token: Option<String>,
+    /// The clip's duration in seconds, when returned.
+    #[serde(default)]
+    pub duration_seconds: Option<f64>,
+    /// Fields this client does not know yet.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The catalog (`GET /api/v1/models`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelList {
+    /// The models.
+    pub data: Vec<CatalogModel>,
+    /// Fields this client does not know yet (`object` …).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One catalog entry. The shape of `params` is unspecified and kept opaque.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CatalogModel {
+    /// The model id.
+    pub id: String,
+    /// The display name.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// `image`, `video`, `audio`, `chat` or a newer category.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// Base credits.
+    #[serde(default)]
+    pub base_credits: Option<f64>,
+    /// `FIXED`, `METERED`, `TOKEN_BASED` or newer.
+    #[serde(default)]
+    pub billing_type: Option<String>,
+    /// `available`, `coming_soon`, `studio_only` or newer.
+    #[serde(default)]
+    pub api_status: Option<String>,
+    /// Everything else, including `params`.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A successful upload: the server's file and what was sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Uploaded {
+    /// The server's answer.
+    pub file: FileObject,
+    /// The kind declared for the upload.
+    pub kind: MediaKind,
+    /// The MIME type detected from the file's signature.
+    pub mime_type: &'static str,
+    /// The file name sent.
+    pub name: String,
+    /// The size in bytes.
+    pub size: u64,
+    /// The idempotency key every attempt carried.
+    pub idempotency_key: String,
+}
+
+impl Uploaded {
+    /// The reference item for `params.referenceMediaItems`, carrying the duration token and
+    /// duration for video and audio.
+    pub fn to_reference(&self) -> ReferenceMediaItem {
+        ReferenceMediaItem {
+            url: self.file.url.clone(),
+            kind: self.kind,
+            name: Some(self.name.clone()),
+            mime_type: Some(self.mime_type.to_owned()),
+            duration_seconds: self.file.duration_seconds,
+            duration_token: self.file.duration_token.clone(),
+        }
+    }
+}
+
+/// A created task with the idempotency key its create carried.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Submitted {
+    /// The task, usually `queued`.
+    pub task: Task,
+    /// The key every attempt of the create carried; reuse it to retry the create safely.
+    pub idempotency_key: String,
+}
