@@ -181,7 +181,8 @@ impl Client {
     /// Creates a task. The request is validated first and never sent when invalid. One
     /// idempotency key is minted before the first attempt and sent on every retry.
     pub async fn create<P: ModelParams>(&self, req: &Request<P>) -> Result<Submitted, Error> {
-        self.create_with_key(req, Client::new_idempotency_key()).await
+        self.create_with_key(req, Client::new_idempotency_key())
+            .await
     }
 
     /// [`Client::create`] with your own idempotency key (to retry a create whose outcome you
@@ -192,7 +193,8 @@ impl Client {
         idempotency_key: impl Into<String>,
     ) -> Result<Submitted, Error> {
         req.validate()?;
-        let body = serde_json::to_vec(req).map_err(|e| Error::Config(format!("cannot encode the request: {e}")))?;
+        let body = serde_json::to_vec(req)
+            .map_err(|e| Error::Config(format!("cannot encode the request: {e}")))?;
         self.submit(body, idempotency_key.into()).await
     }
 
@@ -203,9 +205,13 @@ impl Client {
         idempotency_key: Option<String>,
     ) -> Result<Submitted, Error> {
         catalog::validate_value(body)?;
-        let bytes = serde_json::to_vec(body).map_err(|e| Error::Config(format!("cannot encode the request: {e}")))?;
-        self.submit(bytes, idempotency_key.unwrap_or_else(Client::new_idempotency_key))
-            .await
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| Error::Config(format!("cannot encode the request: {e}")))?;
+        self.submit(
+            bytes,
+            idempotency_key.unwrap_or_else(Client::new_idempotency_key),
+        )
+        .await
     }
 
     async fn submit(&self, body: Vec<u8>, key: String) -> Result<Submitted, Error> {
@@ -232,7 +238,10 @@ impl Client {
 
     /// [`Client::wait`] with options: another schedule, a status observer.
     pub async fn wait_with(&self, task_id: &str, options: WaitOptions<'_>) -> Result<Task, Error> {
-        let policy = options.policy.clone().unwrap_or_else(|| self.inner.poll.clone());
+        let policy = options
+            .policy
+            .clone()
+            .unwrap_or_else(|| self.inner.poll.clone());
         let mut rng = self.rng();
         poll::wait_loop(task_id, &policy, &mut rng, options, || self.task(task_id)).await
     }
@@ -254,6 +263,7 @@ impl Client {
         if let Some(f) = options.on_status.as_mut() {
             f(&submitted.task);
         }
+        options.seen = Some(submitted.task.status.clone());
         if submitted.task.is_terminal() {
             return match submitted.task.status {
                 crate::TaskStatus::Failed => Err(Error::TaskFailed(Box::new(submitted.task))),
@@ -275,11 +285,12 @@ impl Client {
                 source,
             })?,
         };
-        let checked = files::check(&head, size, upload.kind, upload.model)
-            .map_err(|reason| Error::UploadRejected {
+        let checked = files::check(&head, size, upload.kind, upload.model).map_err(|reason| {
+            Error::UploadRejected {
                 file: label.clone(),
                 reason,
-            })?;
+            }
+        })?;
         let key = upload
             .idempotency_key
             .clone()
@@ -333,7 +344,10 @@ async fn read_head(path: &std::path::Path) -> std::io::Result<(Vec<u8>, u64)> {
     let mut file = tokio::fs::File::open(path).await?;
     let size = file.metadata().await?.len();
     let mut head = Vec::with_capacity(sniff::HEAD_LEN);
-    (&mut file).take(sniff::HEAD_LEN as u64).read_to_end(&mut head).await?;
+    (&mut file)
+        .take(sniff::HEAD_LEN as u64)
+        .read_to_end(&mut head)
+        .await?;
     Ok((head, size))
 }
 
@@ -415,7 +429,9 @@ async fn attempt<T: DeserializeOwned>(rb: RequestBuilder, key: Option<&str>) -> 
             (error, retryable)
         }
         Err(e) => (
-            decode(format!("error response without the documented envelope: {e}")),
+            decode(format!(
+                "error response without the documented envelope: {e}"
+            )),
             retry::is_retryable_status(status),
         ),
     };
@@ -461,7 +477,10 @@ mod tests {
 
     #[test]
     fn debug_never_shows_the_key() {
-        let client = Client::builder().api_key("rvya_sk_secret123").build().unwrap();
+        let client = Client::builder()
+            .api_key("rvya_sk_secret123")
+            .build()
+            .unwrap();
         let shown = format!("{client:?}");
         assert!(!shown.contains("secret123"), "{shown}");
         assert!(shown.contains("<redacted>"));

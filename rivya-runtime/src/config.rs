@@ -3,10 +3,10 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::Client;
 use crate::error::Error;
 use crate::poll::PollPolicy;
 use crate::retry::RetryPolicy;
-use crate::Client;
 
 /// The default base URL.
 pub const DEFAULT_BASE_URL: &str = "https://rivya.ai";
@@ -67,15 +67,15 @@ impl ClientBuilder {
     /// Settings from the environment: `RIVYA_API_KEY` and `RIVYA_BASE_URL`, when set.
     pub fn from_env() -> Self {
         let mut b = Self::default();
-        if let Ok(key) = std::env::var("RIVYA_API_KEY") {
-            if !key.trim().is_empty() {
-                b.api_key = Some(ApiKey::new(key.trim()));
-            }
+        if let Ok(key) = std::env::var("RIVYA_API_KEY")
+            && !key.trim().is_empty()
+        {
+            b.api_key = Some(ApiKey::new(key.trim()));
         }
-        if let Ok(url) = std::env::var("RIVYA_BASE_URL") {
-            if !url.trim().is_empty() {
-                b.base_url = url.trim().to_owned();
-            }
+        if let Ok(url) = std::env::var("RIVYA_BASE_URL")
+            && !url.trim().is_empty()
+        {
+            b.base_url = url.trim().to_owned();
         }
         b
     }

@@ -154,20 +154,36 @@ pub enum UploadRejection {
 impl fmt::Display for UploadRejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::UnknownType => write!(f, "the file's signature matches no accepted image, video or audio type"),
+            Self::UnknownType => write!(
+                f,
+                "the file's signature matches no accepted image, video or audio type"
+            ),
             Self::KindNotAccepted { accepted, .. } if accepted.is_empty() => {
                 write!(f, "this model takes no reference files")
             }
             Self::KindNotAccepted { kind, accepted } => {
                 let list: Vec<&str> = accepted.iter().map(|k| k.as_str()).collect();
-                write!(f, "{kind} files are not accepted; expected {}", list.join(" or "))
+                write!(
+                    f,
+                    "{kind} files are not accepted; expected {}",
+                    list.join(" or ")
+                )
             }
             Self::MimeNotAccepted { mime, accepted } => {
-                write!(f, "{mime} is not accepted; expected one of: {}", accepted.join(", "))
+                write!(
+                    f,
+                    "{mime} is not accepted; expected one of: {}",
+                    accepted.join(", ")
+                )
             }
-            Self::TooLarge { size, max } => write!(f, "the file is {size} bytes; the limit is {max} bytes"),
+            Self::TooLarge { size, max } => {
+                write!(f, "the file is {size} bytes; the limit is {max} bytes")
+            }
             Self::KindMismatch { declared, detected } => {
-                write!(f, "declared as {declared}, but the file's signature says {detected}")
+                write!(
+                    f,
+                    "declared as {declared}, but the file's signature says {detected}"
+                )
             }
         }
     }
@@ -273,7 +289,9 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Validation(e) => write!(f, "{e}"),
-            Self::UploadRejected { file, reason } => write!(f, "{file}: refused before upload: {reason}"),
+            Self::UploadRejected { file, reason } => {
+                write!(f, "{file}: refused before upload: {reason}")
+            }
             Self::Api(e) => {
                 write!(f, "API error {} `{}`: {}", e.status, e.code, e.message)?;
                 if let Some(id) = &e.request_id {
@@ -317,7 +335,10 @@ impl fmt::Display for Error {
                 ..
             } => {
                 let preview: String = body.chars().take(120).collect();
-                write!(f, "undecodable response (HTTP {status}): {message}; body starts: {preview:?}")
+                write!(
+                    f,
+                    "undecodable response (HTTP {status}): {message}; body starts: {preview:?}"
+                )
             }
             Self::Io { path, source } => write!(f, "{path}: {source}"),
             Self::Config(m) => write!(f, "client configuration: {m}"),

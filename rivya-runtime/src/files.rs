@@ -135,25 +135,26 @@ pub(crate) fn check(
     model: Option<&ModelInfo>,
 ) -> Result<Checked, UploadRejection> {
     let (kind, mime) = sniff::detect(head).ok_or(UploadRejection::UnknownType)?;
-    if let Some(d) = declared {
-        if d != kind {
-            return Err(UploadRejection::KindMismatch {
-                declared: d,
-                detected: kind,
-            });
-        }
+    if let Some(d) = declared
+        && d != kind
+    {
+        return Err(UploadRejection::KindMismatch {
+            declared: d,
+            detected: kind,
+        });
     }
     let limits: &[KindLimit] = match model {
         Some(info) => info.upload.as_ref().map_or(&[], |u| u.kinds),
         None => &DEFAULT_LIMITS,
     };
-    let limit = limits
-        .iter()
-        .find(|l| l.kind == kind)
-        .ok_or_else(|| UploadRejection::KindNotAccepted {
-            kind,
-            accepted: limits.iter().map(|l| l.kind).collect(),
-        })?;
+    let limit =
+        limits
+            .iter()
+            .find(|l| l.kind == kind)
+            .ok_or_else(|| UploadRejection::KindNotAccepted {
+                kind,
+                accepted: limits.iter().map(|l| l.kind).collect(),
+            })?;
     if !limit.mime_types.contains(&mime) {
         return Err(UploadRejection::MimeNotAccepted {
             mime,
@@ -183,19 +184,36 @@ mod tests {
         assert!(check(PNG, 1000, None, Some(kling)).is_ok());
         assert_eq!(
             check(PNG, 12_000_000, None, Some(kling)),
-            Err(UploadRejection::TooLarge { size: 12_000_000, max: 10_000_000 })
+            Err(UploadRejection::TooLarge {
+                size: 12_000_000,
+                max: 10_000_000
+            })
         );
         assert!(matches!(
             check(GIF, 10, None, Some(kling)),
-            Err(UploadRejection::MimeNotAccepted { mime: "image/gif", .. })
+            Err(UploadRejection::MimeNotAccepted {
+                mime: "image/gif",
+                ..
+            })
         ));
         assert!(matches!(
             check(MP4, 10, None, Some(kling)),
-            Err(UploadRejection::KindNotAccepted { kind: MediaKind::Video, .. })
+            Err(UploadRejection::KindNotAccepted {
+                kind: MediaKind::Video,
+                ..
+            })
         ));
         // wan-2-6 takes video too; nano-banana-pro takes 30 MB images.
         assert!(check(MP4, 10, None, Some(&rivya_models::wan_2_6::INFO)).is_ok());
-        assert!(check(PNG, 29_000_000, None, Some(&rivya_models::nano_banana_pro::INFO)).is_ok());
+        assert!(
+            check(
+                PNG,
+                29_000_000,
+                None,
+                Some(&rivya_models::nano_banana_pro::INFO)
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -209,7 +227,10 @@ mod tests {
                 detected: MediaKind::Image
             })
         );
-        assert_eq!(check(b"hello", 5, None, None), Err(UploadRejection::UnknownType));
+        assert_eq!(
+            check(b"hello", 5, None, None),
+            Err(UploadRejection::UnknownType)
+        );
         let text_only = &rivya_models::suno_music::INFO;
         assert!(matches!(
             check(PNG, 10, None, Some(text_only)),

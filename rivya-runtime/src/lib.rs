@@ -36,7 +36,7 @@ pub use client::{Client, IDEMPOTENCY_HEADER};
 pub use config::{ApiKey, ClientBuilder, DEFAULT_BASE_URL};
 pub use error::{ApiError, Error, ErrorCode, UploadRejection};
 pub use files::{DEFAULT_LIMITS, Upload};
-pub use poll::{PollPolicy, WaitOptions};
+pub use poll::{PollPolicy, StatusObserver, WaitOptions};
 pub use retry::{RetryPolicy, parse_retry_after};
 pub use types::{
     CatalogModel, Credits, FileObject, ModelList, Submitted, Task, TaskError, TaskResult,

@@ -40,31 +40,29 @@ impl PollPolicy {
     /// The interval before poll number `n + 1`:
     /// `min(initial · multiplier^n, max) · (1 + jitter · (2r − 1))`.
     pub fn interval(&self, n: u32, rng: &mut fastrand::Rng) -> Duration {
-        let grown = self.initial_interval.as_secs_f64() * self.multiplier.max(1.0).powi(n.min(64) as i32);
+        let grown =
+            self.initial_interval.as_secs_f64() * self.multiplier.max(1.0).powi(n.min(64) as i32);
         let capped = grown.min(self.max_interval.as_secs_f64());
         let spread = self.jitter.clamp(0.0, 1.0) * (2.0 * rng.f64() - 1.0);
         Duration::from_secs_f64((capped * (1.0 + spread)).max(0.0))
     }
 }
 
+/// Observes a task's status changes.
+pub type StatusObserver<'a> = Box<dyn FnMut(&Task) + Send + 'a>;
+
 /// Options of one wait.
+#[derive(Default)]
 pub struct WaitOptions<'a> {
     /// The polling schedule (defaults to the client's).
     pub policy: Option<PollPolicy>,
     /// Sleep one interval before the first poll (right after a create); off when resuming.
     pub delay_first_poll: bool,
     /// Called with the task each time its status changes (for progress display).
-    pub on_status: Option<Box<dyn FnMut(&Task) + Send + 'a>>,
-}
-
-impl Default for WaitOptions<'_> {
-    fn default() -> Self {
-        Self {
-            policy: None,
-            delay_first_poll: false,
-            on_status: None,
-        }
-    }
+    pub on_status: Option<StatusObserver<'a>>,
+    /// The status the caller has already seen (a create's answer), so it is not reported
+    /// twice.
+    pub(crate) seen: Option<TaskStatus>,
 }
 
 impl<'a> WaitOptions<'a> {
@@ -106,7 +104,7 @@ where
     let start = Instant::now();
     let deadline = start + policy.deadline;
     let mut n = 0;
-    let mut last: Option<TaskStatus> = None;
+    let mut last: Option<TaskStatus> = options.seen.take();
     if options.delay_first_poll {
         let first = policy.interval(0, rng).min(policy.deadline);
         tokio::time::sleep(first).await;
@@ -160,7 +158,9 @@ mod tests {
             ..PollPolicy::default()
         };
         let mut rng = fastrand::Rng::with_seed(3);
-        let ms: Vec<u128> = (0..8).map(|n| p.interval(n, &mut rng).as_millis()).collect();
+        let ms: Vec<u128> = (0..8)
+            .map(|n| p.interval(n, &mut rng).as_millis())
+            .collect();
         assert_eq!(ms, [1000, 1500, 2250, 3375, 5062, 7593, 10000, 10000]);
     }
 
@@ -209,7 +209,9 @@ mod schedule {
         .on_status(|t| seen.lock().unwrap().push(t.status.to_string()));
         let result = wait_loop("task_1", &policy, &mut rng, options, || {
             let n = polls.borrow().len();
-            polls.borrow_mut().push((Instant::now() - start).as_millis());
+            polls
+                .borrow_mut()
+                .push((Instant::now() - start).as_millis());
             let status = statuses[n.min(statuses.len() - 1)];
             async move { Ok(task(status)) }
         })
@@ -219,7 +221,13 @@ mod schedule {
 
     #[tokio::test(start_paused = true)]
     async fn polls_on_a_growing_schedule_after_a_create() {
-        let statuses = ["queued", "processing", "processing", "processing", "succeeded"];
+        let statuses = [
+            "queued",
+            "processing",
+            "processing",
+            "processing",
+            "succeeded",
+        ];
         let (at, seen, r) = run(policy(), true, &statuses).await;
         assert_eq!(at, [1000, 2500, 4750, 8125, 13188]);
         assert_eq!(seen, ["queued", "processing", "succeeded"]);

@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 
-use crate::error::{ErrorCode, Error};
+use crate::error::{Error, ErrorCode};
 
 /// When and how often failed calls are retried.
 #[derive(Debug, Clone, PartialEq)]
@@ -185,7 +185,10 @@ mod tests {
             ErrorCode::ApiKeyInvalid,
             ErrorCode::ApiScopeDenied,
         ] {
-            assert!(!is_retryable(&code, 503), "{code} must not be retried, whatever the status");
+            assert!(
+                !is_retryable(&code, 503),
+                "{code} must not be retried, whatever the status"
+            );
         }
         assert!(is_retryable(&ErrorCode::Unknown("overloaded".into()), 503));
         assert!(!is_retryable(&ErrorCode::Unknown("teapot".into()), 418));
@@ -242,7 +245,10 @@ mod schedule {
     async fn gives_up_after_max_retries_with_the_last_error() {
         let (g, r) = gaps(no_jitter(), 10, None).await;
         assert_eq!(g, [500, 1000, 2000]);
-        assert_eq!(r.unwrap_err().to_string(), "client configuration: attempt 3");
+        assert_eq!(
+            r.unwrap_err().to_string(),
+            "client configuration: attempt 3"
+        );
     }
 
     #[tokio::test(start_paused = true)]

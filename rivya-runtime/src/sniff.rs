@@ -40,7 +40,14 @@ pub fn detect(head: &[u8]) -> Option<(MediaKind, &'static str)> {
     }
     if at(0, &[0x1A, 0x45, 0xDF, 0xA3]) {
         let webm = head.windows(4).any(|w| w == b"webm");
-        return Some((Video, if webm { "video/webm" } else { "video/x-matroska" }));
+        return Some((
+            Video,
+            if webm {
+                "video/webm"
+            } else {
+                "video/x-matroska"
+            },
+        ));
     }
     if let [0xFF, second, ..] = head {
         // ADTS (AAC) has layer bits 00; MPEG audio frames have a non-zero layer.
@@ -73,8 +80,14 @@ mod tests {
             (b"\0\0\0\x18ftypmp42\0\0\0\0", Some("video/mp4")),
             (b"\0\0\0\x14ftypqt  \0\0\0\0", Some("video/quicktime")),
             (b"\0\0\0\x20ftypM4A \0\0\0\0", Some("audio/mp4")),
-            (b"\x1A\x45\xDF\xA3\x9F\x42\x86\x81\x01\x42\x82\x84webm", Some("video/webm")),
-            (b"\x1A\x45\xDF\xA3\x9F\x42\x82\x88matroska", Some("video/x-matroska")),
+            (
+                b"\x1A\x45\xDF\xA3\x9F\x42\x86\x81\x01\x42\x82\x84webm",
+                Some("video/webm"),
+            ),
+            (
+                b"\x1A\x45\xDF\xA3\x9F\x42\x82\x88matroska",
+                Some("video/x-matroska"),
+            ),
             (b"%PDF-1.7", None),
             (b"", None),
             (b"\xFF", None),

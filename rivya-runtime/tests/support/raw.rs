@@ -1,0 +1,195 @@
+//! A minimal HTTP/1.1 server on loopback, for what wiremock cannot do (close a connection after
+//! the work is done) and for benchmarks that need a lean peer. One thread per connection;
+//! every response closes its connection. The server stops when dropped.
+
+#![allow(dead_code)] // each test binary uses a different part
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+
+/// One request as received.
+#[derive(Debug, Clone)]
+pub struct RawRequest {
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    /// The body (empty when the server was told to discard bodies).
+    pub body: Vec<u8>,
+    /// How many body bytes arrived.
+    pub body_len: usize,
+}
+
+impl RawRequest {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What to do with a request.
+pub enum Reply {
+    /// Answer with a status and a JSON body, plus extra headers.
+    Json(u16, String, Vec<(String, String)>),
+    /// Close the connection without answering.
+    Drop,
+}
+
+pub struct RawServer {
+    pub addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+}
+
+impl RawServer {
+    /// Serves `handler` on 127.0.0.1; `keep_bodies` false discards bodies as they stream in.
+    pub fn start(
+        keep_bodies: bool,
+        handler: impl Fn(&RawRequest) -> Reply + Send + Sync + 'static,
+    ) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let addr = listener.local_addr().unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let handler = Arc::new(handler);
+        let flag = stop.clone();
+        thread::spawn(move || {
+            for conn in listener.incoming() {
+                if flag.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(conn) = conn else { continue };
+                let handler = handler.clone();
+                thread::spawn(move || {
+                    let _ = serve(conn, keep_bodies, &*handler);
+                });
+            }
+        });
+        RawServer { addr, stop }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for RawServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.addr); // wake the accept loop
+    }
+}
+
+fn serve(
+    conn: TcpStream,
+    keep: bool,
+    handler: &(dyn Fn(&RawRequest) -> Reply + Send + Sync),
+) -> std::io::Result<()> {
+    let mut reader = BufReader::with_capacity(64 * 1024, conn.try_clone()?);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let mut parts = line.split_whitespace();
+    let method = parts.next().unwrap_or_default().to_owned();
+    let path = parts.next().unwrap_or_default().to_owned();
+    let mut headers = Vec::new();
+    loop {
+        line.clear();
+        reader.read_line(&mut line)?;
+        let l = line.trim_end();
+        if l.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = l.split_once(':') {
+            headers.push((k.trim().to_owned(), v.trim().to_owned()));
+        }
+    }
+    let get = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _): &&(String, String)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    let mut body = Vec::new();
+    let mut body_len = 0;
+    let mut sink = |chunk: &[u8]| {
+        body_len += chunk.len();
+        if keep {
+            body.extend_from_slice(chunk);
+        }
+    };
+    const BUF: usize = 64 * 1024;
+    let mut buf = vec![0u8; BUF];
+    if let Some(len) = get("content-length").and_then(|v| v.parse::<usize>().ok()) {
+        let mut left = len;
+        while left > 0 {
+            let n = reader.read(&mut buf[..left.min(BUF)])?;
+            if n == 0 {
+                break;
+            }
+            sink(&buf[..n]);
+            left -= n;
+        }
+    } else if get("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+        loop {
+            line.clear();
+            reader.read_line(&mut line)?;
+            let size = usize::from_str_radix(line.trim(), 16).unwrap_or(0);
+            if size == 0 {
+                line.clear();
+                reader.read_line(&mut line)?;
+                break;
+            }
+            let mut left = size;
+            while left > 0 {
+                let n = reader.read(&mut buf[..left.min(BUF)])?;
+                if n == 0 {
+                    break;
+                }
+                sink(&buf[..n]);
+                left -= n;
+            }
+            line.clear();
+            reader.read_line(&mut line)?; // CRLF after the chunk
+        }
+    }
+    let req = RawRequest {
+        method,
+        path,
+        headers,
+        body,
+        body_len,
+    };
+    let mut conn = conn;
+    match handler(&req) {
+        Reply::Drop => Ok(()),
+        Reply::Json(status, json, extra) => {
+            let mut head = format!(
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+                json.len()
+            );
+            for (k, v) in extra {
+                head.push_str(&format!("{k}: {v}\r\n"));
+            }
+            head.push_str("\r\n");
+            conn.write_all(head.as_bytes())?;
+            conn.write_all(json.as_bytes())?;
+            conn.flush()
+        }
+    }
+}
+
+/// A task object as the API returns it.
+pub fn task_json(id: &str, status: &str) -> String {
+    let result = if status == "succeeded" {
+        format!(
+            r#"{{"primary_url":"https://cdn.test/{id}.mp4","urls":["https://cdn.test/{id}.mp4"]}}"#
+        )
+    } else {
+        "null".to_owned()
+    };
+    format!(
+        r#"{{"id":"{id}","status":"{status}","model":"kling-3-0","reserved_credits":90,"final_credits":0,"created_at":"2026-05-11T00:00:00.000Z","updated_at":"2026-05-11T00:00:00.000Z","result":{result},"error":null}}"#
+    )
+}
