@@ -45,9 +45,25 @@ pub struct RawServer {
 }
 
 impl RawServer {
-    /// Serves `handler` on 127.0.0.1; `keep_bodies` false discards bodies as they stream in.
+    /// Serves `handler` on 127.0.0.1, closing each connection after its response;
+    /// `keep_bodies` false discards bodies as they stream in.
     pub fn start(
         keep_bodies: bool,
+        handler: impl Fn(&RawRequest) -> Reply + Send + Sync + 'static,
+    ) -> Self {
+        Self::spawn(keep_bodies, false, handler)
+    }
+
+    /// Like [`RawServer::start`], but keeps connections open for further requests.
+    pub fn start_keep_alive(
+        handler: impl Fn(&RawRequest) -> Reply + Send + Sync + 'static,
+    ) -> Self {
+        Self::spawn(false, true, handler)
+    }
+
+    fn spawn(
+        keep_bodies: bool,
+        keep_alive: bool,
         handler: impl Fn(&RawRequest) -> Reply + Send + Sync + 'static,
     ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
@@ -63,7 +79,15 @@ impl RawServer {
                 let Ok(conn) = conn else { continue };
                 let handler = handler.clone();
                 thread::spawn(move || {
-                    let _ = serve(conn, keep_bodies, &*handler);
+                    let Ok(read_half) = conn.try_clone() else {
+                        return;
+                    };
+                    let mut reader = BufReader::with_capacity(64 * 1024, read_half);
+                    let mut conn = conn;
+                    while let Ok(true) =
+                        serve(&mut reader, &mut conn, keep_bodies, keep_alive, &*handler)
+                    {
+                    }
                 });
             }
         });
@@ -82,14 +106,18 @@ impl Drop for RawServer {
     }
 }
 
+/// Serves one request; `Ok(true)` when the connection stays open for another.
 fn serve(
-    conn: TcpStream,
+    reader: &mut BufReader<TcpStream>,
+    conn: &mut TcpStream,
     keep: bool,
+    keep_alive: bool,
     handler: &(dyn Fn(&RawRequest) -> Reply + Send + Sync),
-) -> std::io::Result<()> {
-    let mut reader = BufReader::with_capacity(64 * 1024, conn.try_clone()?);
+) -> std::io::Result<bool> {
     let mut line = String::new();
-    reader.read_line(&mut line)?;
+    if reader.read_line(&mut line)? == 0 {
+        return Ok(false); // the client closed the connection
+    }
     let mut parts = line.split_whitespace();
     let method = parts.next().unwrap_or_default().to_owned();
     let path = parts.next().unwrap_or_default().to_owned();
@@ -161,21 +189,22 @@ fn serve(
         body,
         body_len,
     };
-    let mut conn = conn;
     match handler(&req) {
-        Reply::Drop => Ok(()),
+        Reply::Drop => Ok(false),
         Reply::Json(status, json, extra) => {
+            let connection = if keep_alive { "keep-alive" } else { "close" };
             let mut head = format!(
-                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: {connection}\r\n",
                 json.len()
             );
             for (k, v) in extra {
                 head.push_str(&format!("{k}: {v}\r\n"));
             }
             head.push_str("\r\n");
+            head.push_str(&json);
             conn.write_all(head.as_bytes())?;
-            conn.write_all(json.as_bytes())?;
-            conn.flush()
+            conn.flush()?;
+            Ok(keep_alive)
         }
     }
 }
