@@ -34,6 +34,16 @@ const RESERVED_TYPES: &[&str] = &[
     "ReferenceMediaItem",
 ];
 
+/// Whether a field name is taken by the generated API.
+pub(crate) fn is_reserved_field(name: &str) -> bool {
+    RESERVED_FIELDS.contains(&name)
+}
+
+/// Whether a type name is taken by the generated module.
+pub(crate) fn is_reserved_type(name: &str) -> bool {
+    RESERVED_TYPES.contains(&name)
+}
+
 struct Ctx<'a> {
     file: &'a str,
     index: &'a Index,

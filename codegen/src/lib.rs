@@ -6,7 +6,9 @@
 
 mod check;
 mod diag;
+pub mod diff;
 mod emit;
+pub mod import;
 mod ir;
 mod load;
 mod locate;

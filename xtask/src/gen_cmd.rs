@@ -8,13 +8,13 @@ use std::time::Instant;
 use codegen::{Layout, SpecSource};
 
 /// The workspace root (xtask lives one level below it).
-fn root() -> PathBuf {
+pub fn root() -> PathBuf {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     here.parent().unwrap_or(here).to_path_buf()
 }
 
 /// Every `*.yaml` of `dir`, sorted by name; labels are relative to the workspace root.
-fn read_specs(root: &Path, dir: &Path) -> Result<Vec<SpecSource>, String> {
+pub fn read_specs(root: &Path, dir: &Path) -> Result<Vec<SpecSource>, String> {
     let entries = fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     let mut specs = Vec::new();
     for entry in entries {

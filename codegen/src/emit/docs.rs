@@ -58,11 +58,7 @@ pub fn billing(b: Billing) -> &'static str {
 }
 
 pub fn kind(k: MediaKind) -> &'static str {
-    match k {
-        MediaKind::Image => "image",
-        MediaKind::Video => "video",
-        MediaKind::Audio => "audio",
-    }
+    k.as_str()
 }
 
 /// The module's `//!` docs: what the model is, its limits, where the facts come from.

@@ -1,0 +1,419 @@
+//! Reading a model page by its structure, never by its (translated) labels.
+//!
+//! Pages come in two renderings: markdown tables (`| a | b |`) and a flattened form whose cells
+//! run together (`sizeselectNo1:1-1:1, 3:2, 2:3Aspect ratio`). Both carry the same skeleton:
+//! id, inputs, Files API note, credits, capability, billing, prompt limit, a request-contract
+//! table, a parameter table, an upload section and JSON examples. Anchors are the untranslated
+//! tokens: ids, type words, `FIXED`/`METERED`, `min`/`max`/`step`, kind words, MIME types, JSON.
+
+/// Type words of the parameter tables; the flattened rendering is split on them.
+pub const TYPE_WORDS: &[&str] = &["select", "number", "text", "string", "object", "array"];
+
+/// One table: its rows as cells (markdown) or as glued text (flattened).
+#[derive(Debug, Clone)]
+pub enum Table {
+    /// `| a | b |` rows, header and separator removed.
+    Cells(Vec<Vec<String>>),
+    /// Flattened rows, header removed.
+    Glued(Vec<String>),
+}
+
+/// A table found on the page, with the line it starts at and its header text.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub line: usize,
+    pub end: usize,
+    pub header: String,
+    pub table: Table,
+    /// True when the page ends inside the table (it may be cut off).
+    pub at_end: bool,
+}
+
+/// Every table on the page, in order.
+pub fn tables(lines: &[&str]) -> Vec<Found> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let l = lines[i].trim();
+        if l.starts_with('|') {
+            let start = i;
+            let mut rows = Vec::new();
+            while i < lines.len() && lines[i].trim().starts_with('|') {
+                rows.push(cells(lines[i].trim()));
+                i += 1;
+            }
+            let header = rows.first().map(|r| r.join("|")).unwrap_or_default();
+            let body: Vec<Vec<String>> = rows
+                .into_iter()
+                .skip(1)
+                .filter(|r| !r.iter().all(|c| c.chars().all(|ch| ch == '-' || ch == ':')))
+                .collect();
+            out.push(Found {
+                line: start,
+                end: i,
+                header,
+                table: Table::Cells(body),
+                at_end: i >= lines.len(),
+            });
+            continue;
+        }
+        if is_glued_header(l) {
+            let start = i;
+            i += 1;
+            let mut rows = Vec::new();
+            while i < lines.len() && !lines[i].trim().is_empty() {
+                rows.push(lines[i].trim().to_owned());
+                i += 1;
+            }
+            out.push(Found {
+                line: start,
+                end: i,
+                header: l.to_owned(),
+                table: Table::Glued(rows),
+                at_end: i >= lines.len(),
+            });
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// A flattened header: `Key…` (request contract, parameters) or `kind…` (upload limits),
+/// with no cell separators.
+fn is_glued_header(l: &str) -> bool {
+    (l.starts_with("Key") && !l.starts_with("Key ") && l.len() > 3)
+        || (l.starts_with("kind") && !l.contains('|') && l.len() > 4 && !l.starts_with("kind "))
+}
+
+/// The cells of a markdown row. A row cut off mid-cell keeps its last, partial cell.
+fn cells(row: &str) -> Vec<String> {
+    let inner = row.strip_prefix('|').unwrap_or(row);
+    let inner = inner.strip_suffix('|').unwrap_or(inner);
+    inner.split('|').map(|c| c.trim().to_owned()).collect()
+}
+
+/// `text`, `file` or `text, file`.
+pub fn parse_inputs(l: &str) -> Option<Vec<&str>> {
+    let parts: Vec<&str> = l.split(',').map(str::trim).collect();
+    let ok = !parts.is_empty() && parts.iter().all(|p| matches!(*p, "text" | "file"));
+    ok.then_some(parts)
+}
+
+/// `image`, `image, video` …
+pub fn parse_kinds(l: &str) -> Option<Vec<&str>> {
+    let parts: Vec<&str> = l.split(',').map(str::trim).collect();
+    let ok = !parts.is_empty()
+        && parts
+            .iter()
+            .all(|p| matches!(*p, "image" | "video" | "audio"));
+    ok.then_some(parts)
+}
+
+/// A model id: lowercase letters, digits, `-` and `.`, with at least one letter.
+pub fn is_id(l: &str) -> bool {
+    !l.is_empty()
+        && l.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+        && l.chars().any(|c| c.is_ascii_lowercase())
+}
+
+/// A number as pages write it (`-1`, `0.05`, `2147483647`), at the start of `s`; returns the
+/// number and the rest.
+pub fn leading_number(s: &str) -> Option<(f64, &str)> {
+    let bytes = s.as_bytes();
+    let mut end = usize::from(bytes.first() == Some(&b'-'));
+    let digits_start = end;
+    while end < bytes.len() && bytes[end].is_ascii_digit() {
+        end += 1;
+    }
+    if end == digits_start {
+        return None;
+    }
+    if end + 1 < bytes.len() && bytes[end] == b'.' && bytes[end + 1].is_ascii_digit() {
+        end += 1;
+        while end < bytes.len() && bytes[end].is_ascii_digit() {
+            end += 1;
+        }
+    }
+    s[..end].parse().ok().map(|n| (n, &s[end..]))
+}
+
+/// A range cell: `min 0 / max 1 / step 0.05`, any part optional; `-` for none.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Range {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub step: Option<f64>,
+}
+
+/// Parses a range at the start of `s`; returns it and the rest.
+pub fn leading_range(s: &str) -> Option<(Range, &str)> {
+    let mut r = Range::default();
+    let mut rest = s;
+    let mut any = false;
+    loop {
+        let (slot, after) = if let Some(a) = rest.strip_prefix("min ") {
+            (&mut r.min, a)
+        } else if let Some(a) = rest.strip_prefix("max ") {
+            (&mut r.max, a)
+        } else if let Some(a) = rest.strip_prefix("step ") {
+            (&mut r.step, a)
+        } else {
+            break;
+        };
+        let (n, after) = leading_number(after)?;
+        *slot = Some(n);
+        any = true;
+        rest = after.strip_prefix(" / ").unwrap_or(after);
+        if !(rest.starts_with("min ") || rest.starts_with("max ") || rest.starts_with("step ")) {
+            break;
+        }
+    }
+    any.then_some((r, rest))
+}
+
+/// Splits `1:1, 3:2, 2:3Aspect ratio` into the options and the description glued to the last
+/// one. Options have no spaces, so the description begins in the first comma-separated piece
+/// that has one (`15Text and image runs can use 5, 10, …`), or else in the last piece; within
+/// that piece it starts at the last capitalised word before the first space (so `AutoAspect`
+/// reads `Auto` + `Aspect`), at the first non-ASCII letter (translated text), or — when the
+/// options are lowercase — at the first capital.
+pub fn split_options(body: &str) -> Option<(Vec<String>, String)> {
+    let pieces: Vec<&str> = body.split(", ").collect();
+    let at = pieces
+        .iter()
+        .position(|p| p.contains(' '))
+        .unwrap_or(pieces.len().checked_sub(1)?);
+    let piece = pieces[at];
+    let head = piece.split(' ').next().unwrap_or(piece);
+    let chars: Vec<(usize, char)> = head.char_indices().collect();
+    let starts_word = |k: usize| {
+        let (_, c) = chars[k];
+        let next = chars.get(k + 1).map(|(_, c)| *c);
+        c.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase())
+    };
+    // Translated descriptions start at their first non-ASCII letter, or one capital before it
+    // (`Tỷ lệ`).
+    let first_non_ascii = (1..chars.len()).find(|&k| !chars[k].1.is_ascii()).map(|k| {
+        if k > 1 && chars[k - 1].1.is_ascii_uppercase() {
+            k - 1
+        } else {
+            k
+        }
+    });
+    let lowercase = pieces[..at]
+        .iter()
+        .all(|p| !p.chars().any(|c| c.is_ascii_uppercase()));
+    let split = first_non_ascii
+        .or_else(|| (1..chars.len()).rev().find(|&k| starts_word(k)))
+        .or_else(|| {
+            lowercase
+                .then(|| (1..chars.len()).find(|&k| chars[k].1.is_ascii_uppercase()))
+                .flatten()
+        });
+    let cut = match split {
+        Some(k) => chars[k].0,
+        None if piece.contains(' ') => 0,
+        None => piece.len(),
+    };
+    let mut options: Vec<String> = pieces[..at].iter().map(|p| p.trim().to_owned()).collect();
+    let last = piece[..cut].trim();
+    if !last.is_empty() {
+        options.push(last.to_owned());
+    }
+    let mut description = piece[cut..].to_owned();
+    for p in &pieces[at + 1..] {
+        description.push_str(", ");
+        description.push_str(p);
+    }
+    Some((options, description.trim().to_owned()))
+}
+
+/// Every complete JSON object on the page, parsed and re-indented in page order (objects cut
+/// off by the page end are skipped).
+pub fn json_objects(text: &str) -> Vec<(serde_json::Value, String)> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'{' {
+            i += 1;
+            continue;
+        }
+        let (mut depth, mut in_str, mut esc) = (0usize, false, false);
+        let mut end = None;
+        for (j, &b) in bytes.iter().enumerate().skip(i) {
+            if in_str {
+                match (esc, b) {
+                    (true, _) => esc = false,
+                    (false, b'\\') => esc = true,
+                    (false, b'"') => in_str = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => in_str = true,
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = Some(j);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        match end {
+            Some(j) => {
+                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text[i..=j]) {
+                    out.push((v, pretty(&text[i..=j])));
+                }
+                i = j + 1;
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+/// Re-indents JSON text with two spaces, keeping its key order and string contents.
+pub fn pretty(json: &str) -> String {
+    let mut out = String::with_capacity(json.len() * 2);
+    let (mut depth, mut in_str, mut esc) = (0usize, false, false);
+    let chars: Vec<char> = json.chars().filter(|c| *c != '\r').collect();
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        out.push_str(&"  ".repeat(depth));
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if in_str {
+            out.push(c);
+            match (esc, c) {
+                (true, _) => esc = false,
+                (false, '\\') => esc = true,
+                (false, '"') => in_str = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            '"' => {
+                in_str = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                let close = if c == '{' { '}' } else { ']' };
+                let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+                if next == Some(&close) {
+                    out.push(c);
+                    out.push(close);
+                    i = i + 1 + chars[i + 1..].iter().position(|x| *x == close).unwrap_or(0);
+                } else {
+                    out.push(c);
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_and_descriptions_come_apart() {
+        let cases: &[(&str, &[&str], &str)] = &[
+            (
+                "1:1, 3:2, 2:3Aspect ratio",
+                &["1:1", "3:2", "2:3"],
+                "Aspect ratio",
+            ),
+            (
+                "16:9, 9:16, AutoAspect ratio",
+                &["16:9", "9:16", "Auto"],
+                "Aspect ratio",
+            ),
+            (
+                "FIRST_AND_LAST_FRAMES_2_VIDEO, REFERENCE_2_VIDEOGeneration mode",
+                &["FIRST_AND_LAST_FRAMES_2_VIDEO", "REFERENCE_2_VIDEO"],
+                "Generation mode",
+            ),
+            (
+                "jpeg, pngJPEG is smaller",
+                &["jpeg", "png"],
+                "JPEG is smaller",
+            ),
+            ("basic, highคุณภาพ", &["basic", "high"], "คุณภาพ"),
+            ("false, trueTimestamps", &["false", "true"], "Timestamps"),
+            (
+                "x, aMSt68OGf4xUZAnLpTU8Voice",
+                &["x", "aMSt68OGf4xUZAnLpTU8"],
+                "Voice",
+            ),
+            ("720p, 1080pResolutie", &["720p", "1080p"], "Resolutie"),
+            ("16:9, 9:16Tỷ lệ", &["16:9", "9:16"], "Tỷ lệ"),
+            (
+                "5, 10, 15Text runs use 5, 10, or 15",
+                &["5", "10", "15"],
+                "Text runs use 5, 10, or 15",
+            ),
+            (
+                "auto, originControls how",
+                &["auto", "origin"],
+                "Controls how",
+            ),
+        ];
+        for (body, options, description) in cases {
+            let (o, d) = split_options(body).unwrap();
+            assert_eq!(o, *options, "{body}");
+            assert_eq!(d, *description, "{body}");
+        }
+    }
+
+    #[test]
+    fn ranges_and_numbers() {
+        let (r, rest) = leading_range("min 0 / max 1 / step 0.05-Stability").unwrap();
+        assert_eq!((r.min, r.max, r.step), (Some(0.0), Some(1.0), Some(0.05)));
+        assert_eq!(rest, "-Stability");
+        let (r, _) = leading_range("min -1 / max 2147483647-x").unwrap();
+        assert_eq!((r.min, r.max), (Some(-1.0), Some(2147483647.0)));
+        assert_eq!(leading_number("-1min"), Some((-1.0, "min")));
+        assert_eq!(leading_number("0.5min"), Some((0.5, "min")));
+        assert_eq!(leading_number("-min"), None);
+    }
+
+    #[test]
+    fn json_objects_skip_cut_ones() {
+        let text = "a\n{\"model\": \"x\", \"s\": \"}\"}\nmore {\"id\": 1}\n{\"cut\": ";
+        let objs = json_objects(text);
+        assert_eq!(objs.len(), 2);
+        assert_eq!(objs[0].0["s"], "}");
+        assert_eq!(objs[0].1, "{\n  \"model\": \"x\",\n  \"s\": \"}\"\n}");
+        assert_eq!(
+            pretty("{\"a\":[],\"b\":{\"c\":[1, 2]}}"),
+            "{\n  \"a\": [],\n  \"b\": {\n    \"c\": [\n      1,\n      2\n    ]\n  }\n}"
+        );
+    }
+}

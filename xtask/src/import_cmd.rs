@@ -1,0 +1,116 @@
+//! `import <page.txt>… [--out DIR] [--force] [--stdout]`: model pages → draft specs.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use codegen::SpecSource;
+
+/// Today's date (UTC) as `YYYY-MM-DD`, for `source.reviewed`.
+fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = (secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+pub fn run(args: &[&str], root: &Path) -> ExitCode {
+    let mut pages = Vec::new();
+    let mut out_dir = root.join("specs");
+    let (mut force, mut stdout) = (false, false);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match *a {
+            "--force" => force = true,
+            "--stdout" => stdout = true,
+            "--out" => match it.next() {
+                Some(d) => out_dir = PathBuf::from(d),
+                None => {
+                    eprintln!("--out needs a folder");
+                    return ExitCode::from(2);
+                }
+            },
+            p => pages.push(PathBuf::from(p)),
+        }
+    }
+    if pages.is_empty() {
+        eprintln!("usage: cargo xtask import <page.txt>… [--out DIR] [--force] [--stdout]");
+        return ExitCode::from(2);
+    }
+    let reviewed = today();
+    let mut failed = 0;
+    for page in &pages {
+        let name = page
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let text = match fs::read_to_string(page) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: {}: {e}", page.display());
+                failed += 1;
+                continue;
+            }
+        };
+        let imported = match codegen::import::import_page(&text, &name, &reviewed) {
+            Ok(i) => i,
+            Err(e) => {
+                eprintln!("error: {}: {e}", page.display());
+                failed += 1;
+                continue;
+            }
+        };
+        for w in &imported.warnings {
+            eprintln!("warning: {name}: {w}");
+        }
+        // The draft must pass the spec checks, or say exactly why not.
+        let spec = SpecSource {
+            label: format!("{}/{}.yaml", out_dir.display(), imported.id),
+            file_name: format!("{}.yaml", imported.id),
+            text: imported.yaml.clone(),
+        };
+        if let Err(diags) = codegen::generate_one(&spec) {
+            eprintln!("{diags}");
+            eprintln!("error: {name}: the draft does not pass the spec checks (above)");
+            failed += 1;
+        }
+        if stdout {
+            print!("{}", imported.yaml);
+            continue;
+        }
+        let target = out_dir.join(format!("{}.yaml", imported.id));
+        if target.exists() && !force {
+            eprintln!(
+                "skipped: {} exists (use --force to overwrite)",
+                target.display()
+            );
+            continue;
+        }
+        if let Err(e) = fs::write(&target, &imported.yaml) {
+            eprintln!("error: {}: {e}", target.display());
+            failed += 1;
+            continue;
+        }
+        let partial = if imported.partial { ", partial" } else { "" };
+        println!(
+            "import: {name} → {} ({} warnings{partial})",
+            target.display(),
+            imported.warnings.len()
+        );
+    }
+    if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
