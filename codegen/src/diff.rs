@@ -423,7 +423,12 @@ fn param(o: &mut Out<'_>, a: &Param, b: &Param) {
                 Some(f64::from(*bn)),
                 Bound::Min,
             );
-            let keys = |f: &[crate::ir::Field]| f.iter().map(|x| x.key.clone()).collect::<Vec<_>>();
+            // Object fields have no order on the wire.
+            let keys = |f: &[crate::ir::Field]| {
+                let mut k: Vec<String> = f.iter().map(|x| x.key.clone()).collect();
+                k.sort();
+                k
+            };
             if keys(af) != keys(bf) {
                 o.add(
                     Breaking,
