@@ -1,5 +1,8 @@
 //! Shared helpers for the generator's tests.
 
+// Each test binary uses a different subset.
+#![allow(dead_code)]
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
