@@ -6,11 +6,32 @@ pub mod elevenlabs_dialogue_v3;
 /// ElevenLabs Turbo 2.5 (`elevenlabs-turbo-2-5`).
 pub mod elevenlabs_turbo_2_5;
 
+/// Flux 2 Flex (`flux-2-flex`).
+pub mod flux_2_flex;
+
+/// Flux 2 Pro (`flux-2-pro`).
+pub mod flux_2_pro;
+
+/// Flux Kontext Pro (`flux-kontext-pro`).
+pub mod flux_kontext_pro;
+
 /// Google Imagen4 (`google-imagen4`).
 pub mod google_imagen4;
 
+/// Google Imagen4 Fast (`google-imagen4-fast`).
+pub mod google_imagen4_fast;
+
+/// GPT Image 1.5 (`gpt-image-1-5`).
+pub mod gpt_image_1_5;
+
+/// Grok Imagine (`grok-imagine`).
+pub mod grok_imagine;
+
 /// Grok Imagine Video (`grok-imagine-video`).
 pub mod grok_imagine_video;
+
+/// Hailuo Pro (`hailuo-pro`).
+pub mod hailuo_pro;
 
 /// Kling 2.6 (`kling-2-6`).
 pub mod kling_2_6;
@@ -18,14 +39,23 @@ pub mod kling_2_6;
 /// Kling 3.0 (`kling-3-0`).
 pub mod kling_3_0;
 
+/// Kling V2.5 Turbo Pro (`kling-v2-5-turbo-pro`).
+pub mod kling_v2_5_turbo_pro;
+
 /// Midjourney (`midjourney`).
 pub mod midjourney;
 
 /// 4o Image (`4o-image`).
 pub mod model_4o_image;
 
+/// Nano Banana (`nano-banana`).
+pub mod nano_banana;
+
 /// Nano Banana Pro (`nano-banana-pro`).
 pub mod nano_banana_pro;
+
+/// Qwen Image (`qwen-image`).
+pub mod qwen_image;
 
 /// Runway (`runway`).
 pub mod runway;
@@ -33,11 +63,26 @@ pub mod runway;
 /// Seedance 1.0 Pro (`seedance-1-0-pro`).
 pub mod seedance_1_0_pro;
 
+/// Seedance 1.5 Pro (`seedance-1-5-pro`).
+pub mod seedance_1_5_pro;
+
+/// Seedance 2.0 (`seedance-2`).
+pub mod seedance_2;
+
 /// Seedance 2.0 Fast (`seedance-2-fast`).
 pub mod seedance_2_fast;
 
 /// Seedream 3.0 (`seedream-3-0`).
 pub mod seedream_3_0;
+
+/// Seedream 4.0 (`seedream-4-0`).
+pub mod seedream_4_0;
+
+/// Seedream 5.0 Lite (`seedream-5-lite`).
+pub mod seedream_5_lite;
+
+/// Sora 2 (`sora-2`).
+pub mod sora_2;
 
 /// Suno Music (`suno-music`).
 pub mod suno_music;
@@ -45,29 +90,56 @@ pub mod suno_music;
 /// Veo3.1 Fast (`veo3-1-fast`).
 pub mod veo3_1_fast;
 
+/// Wan 2.5 Video (`wan-2-5-video`).
+pub mod wan_2_5_video;
+
 /// Wan 2.6 (`wan-2-6`).
 pub mod wan_2_6;
 
 /// Wan 2.7 Image (`wan-2-7-image`).
 pub mod wan_2_7_image;
 
+/// Wan 2.7 Video (`wan-2-7-video`).
+pub mod wan_2_7_video;
+
+/// Z-Image (`z-image`).
+pub mod z_image;
+
 /// Every model of the catalog, sorted by id (see [`crate::catalog`]).
 pub(crate) static MODELS: &[&crate::ModelInfo] = &[
     &model_4o_image::INFO,
     &elevenlabs_dialogue_v3::INFO,
     &elevenlabs_turbo_2_5::INFO,
+    &flux_2_flex::INFO,
+    &flux_2_pro::INFO,
+    &flux_kontext_pro::INFO,
     &google_imagen4::INFO,
+    &google_imagen4_fast::INFO,
+    &gpt_image_1_5::INFO,
+    &grok_imagine::INFO,
     &grok_imagine_video::INFO,
+    &hailuo_pro::INFO,
     &kling_2_6::INFO,
     &kling_3_0::INFO,
+    &kling_v2_5_turbo_pro::INFO,
     &midjourney::INFO,
+    &nano_banana::INFO,
     &nano_banana_pro::INFO,
+    &qwen_image::INFO,
     &runway::INFO,
     &seedance_1_0_pro::INFO,
+    &seedance_1_5_pro::INFO,
+    &seedance_2::INFO,
     &seedance_2_fast::INFO,
     &seedream_3_0::INFO,
+    &seedream_4_0::INFO,
+    &seedream_5_lite::INFO,
+    &sora_2::INFO,
     &suno_music::INFO,
     &veo3_1_fast::INFO,
+    &wan_2_5_video::INFO,
     &wan_2_6::INFO,
     &wan_2_7_image::INFO,
+    &wan_2_7_video::INFO,
+    &z_image::INFO,
 ];
