@@ -289,23 +289,29 @@ fn descriptors(m: &Model) -> TokenStream {
     }
 }
 
-/// The Rust type of a parameter's field.
-fn field_type(p: &Param) -> TokenStream {
-    let inner = match &p.kind {
+/// The Rust type of a parameter's value (`bool`, `AspectRatio`, `i64`, `f64`, `String`,
+/// `Vec<DialogueLine>`).
+fn value_type(p: &Param) -> TokenStream {
+    match &p.kind {
         Kind::Select { boolean: true, .. } => quote!(bool),
+        Kind::Number { integer: true, .. } => quote!(i64),
+        Kind::Number { integer: false, .. } => quote!(f64),
+        Kind::Text { .. } => quote!(String),
         Kind::Select { .. } => {
             let t = format_ident!("{}", p.type_name);
             quote!(#t)
         }
-        Kind::Number { integer: true, .. } => quote!(i64),
-        Kind::Number { integer: false, .. } => quote!(f64),
-        Kind::Text { .. } => quote!(String),
         Kind::List { .. } => {
             let t = format_ident!("{}", p.type_name);
-            return quote!(Vec<#t>);
+            quote!(Vec<#t>)
         }
-    };
-    if p.always_present() {
+    }
+}
+
+/// The Rust type of a parameter's field: its value, or `Option` of it when it may be unset.
+fn field_type(p: &Param) -> TokenStream {
+    let inner = value_type(p);
+    if p.always_present() || matches!(p.kind, Kind::List { .. }) {
         inner
     } else {
         quote!(Option<#inner>)
@@ -587,21 +593,12 @@ fn request_impl(m: &Model) -> TokenStream {
     }
 }
 
-/// The argument type a setter (or `new`) takes.
+/// The argument type a setter (or `new`) takes: the value type, with text as
+/// `impl Into<String>`.
 fn setter_type(p: &Param) -> TokenStream {
-    match &p.kind {
-        Kind::Select { boolean: true, .. } => quote!(bool),
-        Kind::Select { .. } => {
-            let t = format_ident!("{}", p.type_name);
-            quote!(#t)
-        }
-        Kind::Number { integer: true, .. } => quote!(i64),
-        Kind::Number { integer: false, .. } => quote!(f64),
+    match p.kind {
         Kind::Text { .. } => quote!(impl Into<String>),
-        Kind::List { .. } => {
-            let t = format_ident!("{}", p.type_name);
-            quote!(Vec<#t>)
-        }
+        _ => value_type(p),
     }
 }
 

@@ -149,7 +149,8 @@ fn serve(
     };
     const BUF: usize = 64 * 1024;
     let mut buf = vec![0u8; BUF];
-    if let Some(len) = get("content-length").and_then(|v| v.parse::<usize>().ok()) {
+    // Reads exactly `len` body bytes (or to EOF) into the sink.
+    let mut read_exact = |reader: &mut BufReader<TcpStream>, len: usize| -> std::io::Result<()> {
         let mut left = len;
         while left > 0 {
             let n = reader.read(&mut buf[..left.min(BUF)])?;
@@ -159,6 +160,10 @@ fn serve(
             sink(&buf[..n]);
             left -= n;
         }
+        Ok(())
+    };
+    if let Some(len) = get("content-length").and_then(|v| v.parse::<usize>().ok()) {
+        read_exact(reader, len)?;
     } else if get("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
         loop {
             line.clear();
@@ -169,15 +174,7 @@ fn serve(
                 reader.read_line(&mut line)?;
                 break;
             }
-            let mut left = size;
-            while left > 0 {
-                let n = reader.read(&mut buf[..left.min(BUF)])?;
-                if n == 0 {
-                    break;
-                }
-                sink(&buf[..n]);
-                left -= n;
-            }
+            read_exact(reader, size)?;
             line.clear();
             reader.read_line(&mut line)?; // CRLF after the chunk
         }
