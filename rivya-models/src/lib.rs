@@ -26,6 +26,7 @@ mod request;
 mod violation;
 
 pub mod catalog;
+pub mod files;
 pub mod rules;
 pub mod wire;
 
@@ -42,6 +43,7 @@ mod fixtures;
 #[cfg(test)]
 mod fixture_tests;
 
+pub use files::UploadRejection;
 pub use generated::*;
 pub use info::{
     Billing, Capability, FilesApi, Input, KindLimit, ModelInfo, ParamInfo, ParamKind, UploadPolicy,

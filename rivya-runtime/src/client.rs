@@ -13,10 +13,9 @@ use tokio::io::AsyncReadExt;
 
 use crate::config::{ApiKey, ClientBuilder};
 use crate::error::{ApiError, Error, ErrorCode};
-use crate::files::{self, Source, Upload};
+use crate::files::{Source, Upload};
 use crate::poll::{self, PollPolicy, WaitOptions};
 use crate::retry::{self, Attempt, RetryPolicy};
-use crate::sniff;
 use crate::types::{Credits, FileObject, ModelList, Submitted, Task, Uploaded};
 
 /// The header that makes creates and uploads safe to retry.
@@ -279,18 +278,21 @@ impl Client {
     pub async fn upload(&self, upload: Upload) -> Result<Uploaded, Error> {
         let label = upload.label();
         let (head, size) = match &upload.source {
-            Source::Bytes(b) => (b[..b.len().min(sniff::HEAD_LEN)].to_vec(), b.len() as u64),
+            Source::Bytes(b) => (
+                b[..b.len().min(rivya_models::files::HEAD_LEN)].to_vec(),
+                b.len() as u64,
+            ),
             Source::Path(p) => read_head(p).await.map_err(|source| Error::Io {
                 path: label.clone(),
                 source,
             })?,
         };
-        let checked = files::check(&head, size, upload.kind, upload.model).map_err(|reason| {
-            Error::UploadRejected {
+        let checked = rivya_models::files::check(&head, size, upload.kind, upload.model).map_err(
+            |reason| Error::UploadRejected {
                 file: label.clone(),
                 reason,
-            }
-        })?;
+            },
+        )?;
         let key = upload
             .idempotency_key
             .clone()
@@ -343,9 +345,9 @@ impl Client {
 async fn read_head(path: &std::path::Path) -> std::io::Result<(Vec<u8>, u64)> {
     let mut file = tokio::fs::File::open(path).await?;
     let size = file.metadata().await?.len();
-    let mut head = Vec::with_capacity(sniff::HEAD_LEN);
+    let mut head = Vec::with_capacity(rivya_models::files::HEAD_LEN);
     (&mut file)
-        .take(sniff::HEAD_LEN as u64)
+        .take(rivya_models::files::HEAD_LEN as u64)
         .read_to_end(&mut head)
         .await?;
     Ok((head, size))
@@ -354,7 +356,7 @@ async fn read_head(path: &std::path::Path) -> std::io::Result<(Vec<u8>, u64)> {
 /// The multipart body of one upload attempt; a file on disk is opened anew and streamed.
 async fn multipart(
     upload: &Upload,
-    checked: files::Checked,
+    checked: rivya_models::files::Checked,
     size: u64,
 ) -> std::io::Result<reqwest::multipart::Form> {
     let part = match &upload.source {

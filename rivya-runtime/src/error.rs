@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use rivya_models::ValidationError;
 
+use rivya_models::UploadRejection;
+
 use crate::types::{Task, TaskStatus};
 
 /// The error code of an API error envelope (`error.code`). New codes arrive as `Unknown`.
@@ -114,79 +116,6 @@ pub struct ApiError {
     pub idempotency_key: Option<String>,
     /// `Retry-After`, when the server sent a usable one.
     pub retry_after: Option<Duration>,
-}
-
-/// Why a local file was refused before upload.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UploadRejection {
-    /// The signature matches no accepted type.
-    UnknownType,
-    /// The detected kind is not accepted (by the model, or by the API).
-    KindNotAccepted {
-        /// The detected kind.
-        kind: rivya_models::MediaKind,
-        /// The accepted kinds.
-        accepted: Vec<rivya_models::MediaKind>,
-    },
-    /// The detected MIME type is not accepted for its kind.
-    MimeNotAccepted {
-        /// The detected MIME type.
-        mime: &'static str,
-        /// The accepted MIME types.
-        accepted: Vec<&'static str>,
-    },
-    /// The file is larger than allowed.
-    TooLarge {
-        /// The file's size.
-        size: u64,
-        /// The limit.
-        max: u64,
-    },
-    /// The declared kind does not match the file's signature.
-    KindMismatch {
-        /// What the caller declared.
-        declared: rivya_models::MediaKind,
-        /// What the signature says.
-        detected: rivya_models::MediaKind,
-    },
-}
-
-impl fmt::Display for UploadRejection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::UnknownType => write!(
-                f,
-                "the file's signature matches no accepted image, video or audio type"
-            ),
-            Self::KindNotAccepted { accepted, .. } if accepted.is_empty() => {
-                write!(f, "this model takes no reference files")
-            }
-            Self::KindNotAccepted { kind, accepted } => {
-                let list: Vec<&str> = accepted.iter().map(|k| k.as_str()).collect();
-                write!(
-                    f,
-                    "{kind} files are not accepted; expected {}",
-                    list.join(" or ")
-                )
-            }
-            Self::MimeNotAccepted { mime, accepted } => {
-                write!(
-                    f,
-                    "{mime} is not accepted; expected one of: {}",
-                    accepted.join(", ")
-                )
-            }
-            Self::TooLarge { size, max } => {
-                write!(f, "the file is {size} bytes; the limit is {max} bytes")
-            }
-            Self::KindMismatch { declared, detected } => {
-                write!(
-                    f,
-                    "declared as {declared}, but the file's signature says {detected}"
-                )
-            }
-        }
-    }
 }
 
 /// Everything that can go wrong.

@@ -29,15 +29,15 @@ mod error;
 mod files;
 mod poll;
 mod retry;
-mod sniff;
 mod types;
 
 pub use client::{Client, IDEMPOTENCY_HEADER};
 pub use config::{ApiKey, ClientBuilder, DEFAULT_BASE_URL};
-pub use error::{ApiError, Error, ErrorCode, UploadRejection};
-pub use files::{DEFAULT_LIMITS, Upload};
+pub use error::{ApiError, Error, ErrorCode};
+pub use files::Upload;
 pub use poll::{PollPolicy, StatusObserver, WaitOptions};
 pub use retry::{RetryPolicy, parse_retry_after};
+pub use rivya_models::UploadRejection;
 pub use types::{
     CatalogModel, Credits, FileObject, ModelList, Submitted, Task, TaskError, TaskResult,
     TaskStatus, Uploaded,
