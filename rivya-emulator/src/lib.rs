@@ -1,0 +1,170 @@
+//! An offline emulator of the Rivya Public API v1, like stripe-mock for Stripe's SDKs.
+//!
+//! It serves the endpoints the runtime uses with the documented shapes and error envelope, and
+//! judges requests with the *same* generated rules as the SDK (`rivya_models::catalog`,
+//! `rivya_models::files`): one source of truth. Tasks move `queued → processing → succeeded |
+//! failed` on a configurable schedule; credits are reserved at create and refunded on failure;
+//! result URLs are served by the emulator itself. Faults (429, 503, 500, slow answers, a
+//! connection closed after the task was created, failing tasks) can be injected, seeded.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let emulator = rivya_emulator::Emulator::start(rivya_emulator::Config::default()).await?;
+//! println!("serving {} with key {}", emulator.base_url(), emulator.api_key());
+//! # Ok(()) }
+//! ```
+
+mod routes;
+mod state;
+mod time;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub use state::Stats;
+
+/// One injected fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// 429 `rate_limited` with `Retry-After` (seconds).
+    RateLimited {
+        /// The `Retry-After` value.
+        retry_after_secs: u64,
+    },
+    /// 503 `public_api_disabled`.
+    Unavailable,
+    /// 500 with an unknown error code.
+    ServerError,
+    /// Answer only after this long.
+    Slow(Duration),
+    /// Create the task (and charge), then close the connection before the answer.
+    DropAfterCreate,
+}
+
+/// Random faults, each drawn per request from the seeded generator.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FaultRates {
+    /// Share of requests answered 429.
+    pub rate_limited: f64,
+    /// Share answered 503 `public_api_disabled`.
+    pub unavailable: f64,
+    /// Share answered 500.
+    pub server_error: f64,
+    /// Share answered after [`FaultRates::slow_for`].
+    pub slow: f64,
+    /// How slow a slow answer is.
+    pub slow_for: Duration,
+    /// Share of creates whose connection is closed after the task was created.
+    pub drop_after_create: f64,
+    /// Share of tasks that end `failed` (refunded).
+    pub task_failure: f64,
+}
+
+/// How the emulator behaves.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Accepted API keys (`Authorization: Bearer …`).
+    pub api_keys: Vec<String>,
+    /// The wallet's starting balance.
+    pub credits: f64,
+    /// Seed of every random decision (faults, failures).
+    pub seed: u64,
+    /// How long a task stays `queued`.
+    pub queued_for: Duration,
+    /// How long it then stays `processing`.
+    pub processing_for: Duration,
+    /// Random faults.
+    pub faults: FaultRates,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            api_keys: vec!["rvya_sk_emulator".to_owned()],
+            credits: 10_000.0,
+            seed: 1,
+            queued_for: Duration::from_millis(500),
+            processing_for: Duration::from_secs(2),
+            faults: FaultRates::default(),
+        }
+    }
+}
+
+/// A running emulator. Dropping it stops the server.
+pub struct Emulator {
+    base_url: String,
+    api_key: String,
+    state: Arc<Mutex<state::State>>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Emulator {
+    /// Starts on an ephemeral port of 127.0.0.1, on the current tokio runtime.
+    pub async fn start(config: Config) -> std::io::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        Self::serve(listener, config)
+    }
+
+    /// Serves on a listener you bound (the binary binds `--port`).
+    pub fn serve(listener: tokio::net::TcpListener, config: Config) -> std::io::Result<Self> {
+        let base_url = format!("http://{}", listener.local_addr()?);
+        let api_key = config.api_keys.first().cloned().unwrap_or_default();
+        let state = Arc::new(Mutex::new(state::State::new(config, base_url.clone())));
+        let app = routes::router(state.clone());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Ok(Self {
+            base_url,
+            api_key,
+            state,
+            shutdown: Some(tx),
+        })
+    }
+
+    /// The base URL to give the client (`http://127.0.0.1:PORT`).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The first accepted API key.
+    pub fn api_key(&self) -> &str {
+        &self.api_key
+    }
+
+    /// Queues faults for the next requests to `/generations` and `/files` (POST), in order,
+    /// before the random rates apply.
+    pub fn inject(&self, faults: impl IntoIterator<Item = Fault>) {
+        self.lock().faults.extend(faults);
+    }
+
+    /// Makes the next created tasks end `failed` (one flag per task).
+    pub fn fail_next_tasks(&self, n: usize) {
+        self.lock().doom += n;
+    }
+
+    /// Counters and the wallet, with every task that is due settled first.
+    pub fn stats(&self) -> Stats {
+        let mut s = self.lock();
+        s.settle();
+        s.stats()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, state::State> {
+        // A poisoned lock only means a handler panicked; the data is still consistent.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
