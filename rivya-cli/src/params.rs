@@ -1,0 +1,120 @@
+//! `key=value` arguments → the untyped request body, checked with the generated rules.
+
+use rivya_models::{ModelInfo, ParamKind, catalog};
+use serde_json::{Map, Value, json};
+
+/// Builds `{model, prompt, params}` from the command line: documented defaults first, then
+/// each `key=value`, typed by the model's descriptors. Errors name the key and what it takes.
+pub fn body(info: &ModelInfo, prompt: Option<&str>, pairs: &[String]) -> Result<Value, String> {
+    let mut params = Map::new();
+    for p in info.params {
+        let default = match p.kind {
+            ParamKind::Select { default, .. } => default.map(Value::from),
+            ParamKind::Number { default, .. } => default.map(number),
+            ParamKind::Text { default } => default.map(Value::from),
+            ParamKind::List { .. } => None,
+        };
+        if let Some(d) = default {
+            params.insert(p.key.to_owned(), d);
+        }
+    }
+    for pair in pairs {
+        let (key, value) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("`{pair}` is not key=value"))?;
+        let Some(p) = info.param(key) else {
+            let keys: Vec<&str> = info.params.iter().map(|p| p.key).collect();
+            return Err(format!(
+                "`{key}` is not a parameter of {}; it takes: {}",
+                info.id,
+                keys.join(", ")
+            ));
+        };
+        let v = match p.kind {
+            ParamKind::Select { options, .. } => {
+                if !options.contains(&value) {
+                    return Err(format!(
+                        "`{key}={value}`: expected one of: {}",
+                        options.join(", ")
+                    ));
+                }
+                Value::from(value)
+            }
+            ParamKind::Number { integer, .. } => {
+                let n: f64 = value
+                    .parse()
+                    .map_err(|_| format!("`{key}={value}`: expected a number"))?;
+                if integer && n.fract() != 0.0 {
+                    return Err(format!("`{key}={value}`: expected a whole number"));
+                }
+                number(n)
+            }
+            ParamKind::Text { .. } => Value::from(value),
+            ParamKind::List { fields, .. } => serde_json::from_str(value).map_err(|e| {
+                format!(
+                    "`{key}`: expected a JSON list of objects with {}: {e}",
+                    fields.join(", ")
+                )
+            })?,
+        };
+        params.insert(key.to_owned(), v);
+    }
+    let mut body = json!({"model": info.id, "params": params});
+    if let Some(p) = prompt {
+        body["prompt"] = Value::from(p);
+    }
+    // The same rules the SDK and the server apply, with every violation named.
+    catalog::validate_value(&body).map_err(|e| e.to_string())?;
+    Ok(body)
+}
+
+fn number(n: f64) -> Value {
+    if n.fract() == 0.0 && n.abs() < 9e15 {
+        json!(n as i64)
+    } else {
+        json!(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kling() -> &'static ModelInfo {
+        catalog::find("kling-3-0").unwrap()
+    }
+
+    #[test]
+    fn defaults_then_overrides() {
+        let b = body(
+            kling(),
+            Some("p"),
+            &["duration=10".into(), "sound=true".into()],
+        )
+        .unwrap();
+        assert_eq!(b["params"]["duration"], "10");
+        assert_eq!(b["params"]["sound"], "true");
+        assert_eq!(b["params"]["mode"], "pro");
+    }
+
+    #[test]
+    fn errors_list_what_is_allowed() {
+        let e = body(kling(), Some("p"), &["duration=99".into()]).unwrap_err();
+        assert!(e.contains("expected one of: 3, 4, 5"), "{e}");
+        let e = body(kling(), Some("p"), &["speed=2".into()]).unwrap_err();
+        assert!(e.contains("it takes: mode, multi_shots, duration"), "{e}");
+        let e = body(kling(), None, &[]).unwrap_err();
+        assert!(e.contains("prompt: is required"), "{e}");
+        let grok = catalog::find("grok-imagine-video").unwrap();
+        assert!(
+            body(grok, Some("p"), &["duration=6.5".into()])
+                .unwrap_err()
+                .contains("whole")
+        );
+        assert!(
+            body(grok, Some("p"), &["duration=40".into()])
+                .unwrap_err()
+                .contains("out of range")
+        );
+    }
+}
