@@ -91,8 +91,12 @@ async fn apply(fault: Option<Fault>) -> Result<bool, ApiErr> {
     }
 }
 
-/// A response whose body fails at once: the connection closes before an answer arrives.
-fn dropped() -> Response {
+/// The JSON answer, or — under the drop fault, after the work was done — a response whose
+/// body fails at once, so the connection closes before an answer arrives.
+fn answer(json: Value, drop_connection: bool) -> Response {
+    if !drop_connection {
+        return axum::Json(json).into_response();
+    }
     let stream = futures_util::stream::once(async {
         Err::<Bytes, std::io::Error>(std::io::Error::other("connection dropped by the emulator"))
     });
@@ -163,11 +167,7 @@ async fn create(
     };
     let json = s.task_json(&id).unwrap_or(Value::Null);
     drop(s);
-    Ok(if drop_answer {
-        dropped()
-    } else {
-        axum::Json(json).into_response()
-    })
+    Ok(answer(json, drop_answer))
 }
 
 async fn task(
@@ -292,11 +292,7 @@ async fn upload(
     }
     let json = s.file_json(&id).unwrap_or(Value::Null);
     drop(s);
-    Ok(if drop_answer {
-        dropped()
-    } else {
-        axum::Json(json).into_response()
-    })
+    Ok(answer(json, drop_answer))
 }
 
 /// Serves a result so downloads work: a few bytes with the right signature and type.
