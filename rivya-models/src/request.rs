@@ -14,6 +14,41 @@ use crate::{ModelInfo, ValidationError, Violations, rules};
 pub trait Model: Copy + Default + fmt::Debug + Send + Sync + 'static {
     /// Everything the model's page documents.
     const INFO: &'static ModelInfo;
+
+    /// The API model id (`kling-3-0`).
+    fn id() -> &'static str {
+        Self::INFO.id
+    }
+
+    /// The display name (`Kling 3.0`).
+    fn display_name() -> &'static str {
+        Self::INFO.display_name
+    }
+
+    /// What the model produces.
+    fn capability() -> crate::Capability {
+        Self::INFO.capability
+    }
+
+    /// How tasks are charged.
+    fn billing() -> crate::Billing {
+        Self::INFO.billing
+    }
+
+    /// Credits reserved per task at the documented defaults.
+    fn base_credits() -> u32 {
+        Self::INFO.base_credits
+    }
+
+    /// The documented prompt limit in characters, if any.
+    fn prompt_max_chars() -> Option<u32> {
+        Self::INFO.prompt_max_chars
+    }
+
+    /// The upload policy, for models that take reference media.
+    fn upload_policy() -> Option<&'static crate::UploadPolicy> {
+        Self::INFO.upload.as_ref()
+    }
 }
 
 /// The typed `params` object of one model (generated).

@@ -252,3 +252,21 @@ fn select_enums_parse_and_print_wire_values() {
         kling_3_0::Duration::OPTIONS.len()
     );
 }
+
+#[test]
+fn marker_types_describe_their_model() {
+    use rivya_models::{Billing, Capability, Model};
+    type K = kling_3_0::Kling3_0;
+    assert_eq!((K::id(), K::display_name()), ("kling-3-0", "Kling 3.0"));
+    assert_eq!(
+        (K::capability(), K::billing(), K::base_credits()),
+        (Capability::Video, Billing::Fixed, 90)
+    );
+    assert_eq!(K::prompt_max_chars(), Some(2000));
+    assert_eq!(K::upload_policy().map(|u| u.max_files), Some(2));
+    assert_eq!(
+        elevenlabs_turbo_2_5::ElevenlabsTurbo2_5::billing(),
+        Billing::Metered
+    );
+    assert!(seedream_3_0::Seedream3_0::upload_policy().is_none());
+}
