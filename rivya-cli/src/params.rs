@@ -1,23 +1,12 @@
 //! `key=value` arguments → the untyped request body, checked with the generated rules.
 
 use rivya_models::{ModelInfo, ParamKind, catalog};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 /// Builds `{model, prompt, params}` from the command line: documented defaults first, then
 /// each `key=value`, typed by the model's descriptors. Errors name the key and what it takes.
 pub fn body(info: &ModelInfo, prompt: Option<&str>, pairs: &[String]) -> Result<Value, String> {
-    let mut params = Map::new();
-    for p in info.params {
-        let default = match p.kind {
-            ParamKind::Select { default, .. } => default.map(Value::from),
-            ParamKind::Number { default, .. } => default.map(number),
-            ParamKind::Text { default } => default.map(Value::from),
-            ParamKind::List { .. } => None,
-        };
-        if let Some(d) = default {
-            params.insert(p.key.to_owned(), d);
-        }
-    }
+    let mut params = catalog::default_params(info);
     for pair in pairs {
         let (key, value) = pair
             .split_once('=')
@@ -47,7 +36,7 @@ pub fn body(info: &ModelInfo, prompt: Option<&str>, pairs: &[String]) -> Result<
                 if integer && n.fract() != 0.0 {
                     return Err(format!("`{key}={value}`: expected a whole number"));
                 }
-                number(n)
+                catalog::number(n)
             }
             ParamKind::Text { .. } => Value::from(value),
             ParamKind::List { fields, .. } => serde_json::from_str(value).map_err(|e| {
@@ -66,14 +55,6 @@ pub fn body(info: &ModelInfo, prompt: Option<&str>, pairs: &[String]) -> Result<
     // The same rules the SDK and the server apply, with every violation named.
     catalog::validate_value(&body).map_err(|e| e.to_string())?;
     Ok(body)
-}
-
-fn number(n: f64) -> Value {
-    if n.fract() == 0.0 && n.abs() < 9e15 {
-        json!(n as i64)
-    } else {
-        json!(n)
-    }
 }
 
 #[cfg(test)]

@@ -4,9 +4,9 @@
 use std::time::Duration;
 
 use rivya_emulator::{Config, Emulator, Fault};
-use rivya_models::{ParamKind, catalog, kling_3_0};
+use rivya_models::{catalog, kling_3_0};
 use rivya_runtime::{Client, Error, ErrorCode, PollPolicy, RetryPolicy, Upload};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 fn fast() -> Config {
     Config {
@@ -42,24 +42,7 @@ fn default_request(info: &rivya_models::ModelInfo) -> Value {
     if let Some(ex) = info.minimal_example {
         return serde_json::from_str(ex).unwrap();
     }
-    let mut params = Map::new();
-    for p in info.params {
-        let v = match p.kind {
-            ParamKind::Select { default, .. } => default.map(Value::from),
-            ParamKind::Number { default, .. } => default.map(|d| {
-                if d.fract() == 0.0 {
-                    json!(d as i64)
-                } else {
-                    json!(d)
-                }
-            }),
-            ParamKind::Text { default } => default.map(Value::from),
-            ParamKind::List { .. } => None,
-        };
-        if let Some(v) = v {
-            params.insert(p.key.to_owned(), v);
-        }
-    }
+    let params = catalog::default_params(info);
     json!({"model": info.id, "prompt": "An emulated end-to-end run", "params": params})
 }
 

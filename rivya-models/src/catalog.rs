@@ -22,6 +22,33 @@ pub fn find(id: &str) -> Option<&'static ModelInfo> {
         .map(|i| all()[i])
 }
 
+/// The documented defaults of a model's params as wire JSON (selects as strings, whole numbers
+/// as integers); params without a default are left out. This is what a typed
+/// `Request::new(..)` sends for them.
+pub fn default_params(info: &ModelInfo) -> Map<String, Value> {
+    info.params
+        .iter()
+        .filter_map(|p| {
+            let v = match p.kind {
+                ParamKind::Select { default, .. } => Value::from(default?),
+                ParamKind::Number { default, .. } => number(default?),
+                ParamKind::Text { default } => Value::from(default?),
+                ParamKind::List { .. } => return None,
+            };
+            Some((p.key.to_owned(), v))
+        })
+        .collect()
+}
+
+/// A number as the wire carries it: whole values as integers.
+pub fn number(n: f64) -> Value {
+    if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
+        Value::from(n as i64)
+    } else {
+        Value::from(n)
+    }
+}
+
 /// Validates an untyped request body (`model`, `prompt`, `params`, `client_request_id`) against
 /// its model and returns that model, or every violation with its path.
 pub fn validate_value(body: &Value) -> Result<&'static ModelInfo, ValidationError> {

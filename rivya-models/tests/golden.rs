@@ -3,33 +3,13 @@
 //! - where the minimal request uses only defaults, `Request::new(prompt)` serializes to it;
 //! - the untyped validator accepts every documented request.
 
-use rivya_models::{ModelInfo, ModelParams, ParamKind, Request, catalog};
+use rivya_models::{ModelInfo, ModelParams, Request, catalog};
 use serde_json::Value;
 
 /// Whether the example's params are exactly the documented defaults (all of them).
 fn uses_only_defaults(info: &ModelInfo, example: &Value) -> bool {
     let params = example["params"].as_object().cloned().unwrap_or_default();
-    let defaults: serde_json::Map<String, Value> = info
-        .params
-        .iter()
-        .filter_map(|p| {
-            let v = match p.kind {
-                ParamKind::Select { default, .. } => Value::from(default?),
-                ParamKind::Number { default, .. } => {
-                    let d = default?;
-                    if d.fract() == 0.0 {
-                        Value::from(d as i64)
-                    } else {
-                        Value::from(d)
-                    }
-                }
-                ParamKind::Text { default } => Value::from(default?),
-                ParamKind::List { .. } => return None,
-            };
-            Some((p.key.to_owned(), v))
-        })
-        .collect();
-    params == defaults
+    params == catalog::default_params(info)
 }
 
 fn examples(info: &ModelInfo) -> Vec<Value> {
