@@ -163,6 +163,19 @@ pub fn snake(value: &str, prefix: &str) -> Option<String> {
     })
 }
 
+/// How an identifier is spelled in generated code: raw when it is a keyword (`r#type`).
+///
+/// Every place a field, setter or function name is written goes through this one function —
+/// tokens and paths inside attribute strings (`#[serde(default = "defaults::r#loop")]`) alike —
+/// so a keyword key can never produce code that does not compile.
+pub fn spelled(name: &str) -> String {
+    if is_keyword(name) {
+        format!("r#{name}")
+    } else {
+        name.to_owned()
+    }
+}
+
 /// Whether `name` can be written as a raw identifier (`r#type`) if it is a keyword.
 pub fn is_keyword(name: &str) -> bool {
     KEYWORDS.contains(&name)

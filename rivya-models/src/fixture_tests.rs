@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::fixtures::{every_kind, obstacle_course as oc};
+use crate::fixtures::{every_kind, keywords as kw, obstacle_course as oc};
 
 fn params<T: serde::Serialize>(req: &T) -> Value {
     serde_json::to_value(req).unwrap()["params"].clone()
@@ -56,4 +56,34 @@ fn every_kind_of_param_serializes_as_the_wire_expects() {
         .unwrap_err();
     let paths: Vec<&str> = err.violations.iter().map(|v| v.path.as_str()).collect();
     assert_eq!(paths, ["params.strength", "params.scale"]);
+}
+
+#[test]
+fn keyword_keys_keep_their_wire_names_and_defaults() {
+    let req = kw::Request::new("hi", 1, 2, 3)
+        .r#loop(7)
+        .r#in(kw::In::Low)
+        .r#match(0.0)
+        .r#as(false)
+        .r#false(vec![kw::FalseItem::new("t", "r")]);
+    let body = params(&req);
+    // Defaults of every kind reach the wire under the keyword's own key.
+    assert_eq!(body["as"], "false");
+    assert_eq!(body["const"], 3);
+    assert_eq!(body["dyn"], 0.5);
+    assert_eq!(body["enum"], "plain");
+    assert_eq!(body["loop"], 7);
+    assert_eq!(body["in"], "low");
+    assert_eq!(body["match"], 0);
+    assert_eq!(body["fn"], 1);
+    assert_eq!(body["false"], json!([{"type": "t", "ref": "r"}]));
+    assert_eq!(body.get("async"), None, "no default, so not sent");
+    assert!(req.validate().is_ok());
+
+    // Absent keys deserialize through `defaults::r#…` to the same values `new` starts with.
+    let minimal =
+        json!({"model": "keywords", "prompt": "hi", "params": {"fn": 1, "ref": 2, "box": 3}});
+    let parsed: kw::Request = serde_json::from_value(minimal).unwrap();
+    assert_eq!(parsed, kw::Request::new("hi", 1, 2, 3));
+    assert_eq!(params(&parsed)["await"], "high");
 }

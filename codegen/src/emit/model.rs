@@ -5,14 +5,14 @@ use quote::{format_ident, quote};
 
 use super::docs;
 use crate::ir::{Kind, Model, Param};
+use crate::naming;
 use crate::spec::{Billing, Capability, FilesApi, Input, MediaKind};
 
-/// An identifier, raw when it is a keyword (`r#type`).
+/// An identifier as [`naming::spelled`] writes it (`r#type` for a keyword).
 fn ident(name: &str) -> Ident {
-    if crate::naming::is_keyword(name) {
-        Ident::new_raw(name, Span::call_site())
-    } else {
-        Ident::new(name, Span::call_site())
+    match naming::spelled(name).strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
     }
 }
 
@@ -352,7 +352,7 @@ fn serde_attrs(p: &Param) -> TokenStream {
     }
     if !p.is_constructor_arg() {
         if p.always_present() && !matches!(p.kind, Kind::Select { boolean: false, .. }) {
-            let path = format!("defaults::{}", p.field);
+            let path = format!("defaults::{}", naming::spelled(&p.field));
             args.push(quote!(default = #path));
         } else {
             args.push(quote!(default));
