@@ -25,13 +25,27 @@ const RESERVED_FIELDS: &[&str] = &[
     "reference_media_items",
 ];
 
-/// Type names every generated module defines or refers to.
+/// Type names every generated module defines or refers to: its own items, and the prelude
+/// names the generated code writes unqualified (an enum named `Vec` or `Default` would shadow
+/// them and the module would not compile).
 const RESERVED_TYPES: &[&str] = &[
     "Params",
     "Request",
     "Model",
     "ModelParams",
     "ReferenceMediaItem",
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "Vec",
+    "String",
+    "Box",
+    "Default",
+    "Into",
+    "From",
 ];
 
 /// Whether a field name is taken by the generated API.
@@ -74,6 +88,15 @@ pub fn check(file: &str, file_name: &str, text: &str) -> Result<ir::Model, Vec<D
         diags: Vec::new(),
     };
     let model = resolve(&mut cx, &spec, file_name, text);
+    if cx.diags.is_empty() {
+        // Only a consistent spec has rules to hold its examples to.
+        for (path, message) in crate::examples::violations(&model) {
+            cx.err(
+                path,
+                format!("the example breaks the spec's own rules: {message}"),
+            );
+        }
+    }
     let mut diags = cx.diags;
     if diags.is_empty() {
         Ok(model)

@@ -8,6 +8,7 @@ mod check;
 mod diag;
 pub mod diff;
 mod emit;
+mod examples;
 pub mod import;
 mod ir;
 mod load;

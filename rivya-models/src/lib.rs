@@ -20,15 +20,11 @@
 
 #![warn(missing_docs)]
 
-mod info;
-mod media;
 mod request;
-mod violation;
 
 pub mod catalog;
 pub mod files;
-pub mod rules;
-pub mod wire;
+pub use rivya_rules::{rules, wire};
 
 // Generated code is formatted by prettyplease when it is written; rustfmt leaves it alone so
 // `cargo fmt --check` and `cargo xtask gen --check` never fight over it.
@@ -45,9 +41,8 @@ mod fixture_tests;
 
 pub use files::UploadRejection;
 pub use generated::*;
-pub use info::{
-    Billing, Capability, FilesApi, Input, KindLimit, ModelInfo, ParamInfo, ParamKind, UploadPolicy,
-};
-pub use media::{MediaKind, ReferenceMediaItem};
 pub use request::{Model, ModelParams, Request, UnknownOption};
-pub use violation::{ValidationError, Violation, ViolationKind, Violations};
+pub use rivya_rules::{
+    Billing, Capability, FilesApi, Input, KindLimit, MediaKind, ModelInfo, ParamInfo, ParamKind,
+    ReferenceMediaItem, UploadPolicy, ValidationError, Violation, ViolationKind, Violations,
+};

@@ -1,7 +1,7 @@
 //! Static metadata of a model, as transcribed from its documentation page.
 //!
 //! Generated modules describe each model with one [`ModelInfo`]; the typed validators and the
-//! untyped [`crate::catalog`] both read these descriptors, so the two can never disagree.
+//! untyped [`crate::body`] validator both read these descriptors, so the two can never disagree.
 
 use crate::MediaKind;
 

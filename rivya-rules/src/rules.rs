@@ -1,5 +1,5 @@
 //! The validation rules, written once. Typed `validate()` methods (generated) and the untyped
-//! [`catalog::validate_value`](crate::catalog::validate_value) call these same functions with the
+//! [`body::validate`](crate::body::validate) call these same functions with the
 //! same [`ParamInfo`] descriptors, so a request is judged the same whichever way it is built.
 
 use crate::{

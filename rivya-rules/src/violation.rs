@@ -149,7 +149,7 @@ impl fmt::Display for Violation {
 }
 
 /// Every rule a request breaks. Returned by `validate()` and by
-/// [`catalog::validate_value`](crate::catalog::validate_value).
+/// [`body::validate`](crate::body::validate).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidationError {
     /// The model the request was checked against (as named in the request).

@@ -1,0 +1,232 @@
+//! The untyped path: a JSON request body judged by the same rules as the typed `validate()`.
+//!
+//! `rivya_models::catalog::validate_value` finds the model and calls [`validate`]; the generator
+//! calls it too, to prove each spec's own examples satisfy the spec.
+
+use serde_json::{Map, Value};
+
+use crate::rules::{self, REFERENCES_KEY};
+use crate::{
+    MediaKind, ModelInfo, ParamInfo, ParamKind, ReferenceMediaItem, ViolationKind, Violations,
+};
+
+/// Checks a request body of `info`'s model (its `model` key already matched): top-level keys,
+/// the prompt and every param, pushing each violation with its path.
+pub fn validate(info: &'static ModelInfo, obj: &Map<String, Value>, v: &mut Violations) {
+    for (key, value) in obj {
+        match key.as_str() {
+            "model" => {}
+            "prompt" | "client_request_id" => {
+                if !value.is_string() {
+                    v.push(key.as_str(), wrong("string"), type_of(value));
+                }
+            }
+            "params" => {
+                if !value.is_object() {
+                    v.push("params", wrong("object"), type_of(value));
+                }
+            }
+            other => v.push(other, ViolationKind::UnknownKey, ""),
+        }
+    }
+    rules::prompt(info, obj.get("prompt").and_then(Value::as_str), v);
+
+    let empty = Map::new();
+    let params = match obj.get("params") {
+        Some(Value::Object(p)) => p,
+        Some(_) => &empty,
+        None => {
+            if info.params_required {
+                v.push("params", ViolationKind::Required, "");
+            }
+            &empty
+        }
+    };
+    check_params(info, params, v);
+}
+
+fn check_params(info: &'static ModelInfo, params: &Map<String, Value>, v: &mut Violations) {
+    for (key, value) in params {
+        if key == REFERENCES_KEY {
+            check_references(info, value, v);
+            continue;
+        }
+        let Some(param) = info.param(key) else {
+            v.push(format!("params.{key}"), ViolationKind::UnknownKey, "");
+            continue;
+        };
+        check_param(param, value, v);
+    }
+    for param in info.params {
+        rules::required(param, params.contains_key(param.key), v);
+    }
+}
+
+fn check_param(param: &'static ParamInfo, value: &Value, v: &mut Violations) {
+    let mismatch =
+        |v: &mut Violations| v.push(param.path(), wrong(param.kind.type_name()), type_of(value));
+    match (param.kind, value) {
+        (ParamKind::Select { .. }, Value::String(s)) => rules::select(param, s, v),
+        (ParamKind::Text { .. }, Value::String(_)) => {}
+        (ParamKind::Number { integer: true, .. }, Value::Number(n)) => match n.as_i64() {
+            Some(i) => rules::integer(param, i, v),
+            None => mismatch(v),
+        },
+        (ParamKind::Number { integer: false, .. }, Value::Number(n)) => match n.as_f64() {
+            Some(f) => rules::number(param, f, v),
+            None => mismatch(v),
+        },
+        (ParamKind::List { fields, .. }, Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                check_list_item(param, fields, i, item, v);
+            }
+            rules::list_len(param, items.len(), v);
+        }
+        _ => mismatch(v),
+    }
+}
+
+fn check_list_item(
+    param: &ParamInfo,
+    fields: &[&str],
+    index: usize,
+    item: &Value,
+    v: &mut Violations,
+) {
+    let at = format!("{}[{index}]", param.path());
+    let Some(obj) = item.as_object() else {
+        v.push(at, wrong("object"), type_of(item));
+        return;
+    };
+    for (key, value) in obj {
+        if !fields.contains(&key.as_str()) {
+            v.push(format!("{at}.{key}"), ViolationKind::UnknownKey, "");
+        } else if !value.is_string() {
+            v.push(format!("{at}.{key}"), wrong("string"), type_of(value));
+        }
+    }
+    for field in fields {
+        if !obj.contains_key(*field) {
+            v.push(format!("{at}.{field}"), ViolationKind::Required, "");
+        }
+    }
+}
+
+fn check_references(info: &ModelInfo, value: &Value, v: &mut Violations) {
+    let path = format!("params.{REFERENCES_KEY}");
+    let Some(items) = value.as_array() else {
+        v.push(path, wrong("array"), type_of(value));
+        return;
+    };
+    rules::reference_count(info, items.len(), v);
+    if info.upload.is_none() {
+        return;
+    }
+    for (i, item) in items.iter().enumerate() {
+        if let Some(parsed) = parse_reference(&format!("{path}[{i}]"), item, v) {
+            rules::reference_item(info, i, &parsed, v);
+        }
+    }
+}
+
+/// Reads one reference item field by field, so each shape error gets its own path.
+fn parse_reference(at: &str, item: &Value, v: &mut Violations) -> Option<ReferenceMediaItem> {
+    let Some(obj) = item.as_object() else {
+        v.push(at, wrong("object"), type_of(item));
+        return None;
+    };
+    let before = v.len();
+    for key in obj.keys() {
+        if !REFERENCE_FIELDS.contains(&key.as_str()) {
+            v.push(format!("{at}.{key}"), ViolationKind::UnknownKey, "");
+        }
+    }
+    let url = string_field(at, obj, "url", true, v);
+    let kind = string_field(at, obj, "kind", true, v).and_then(|k| {
+        let kind = MediaKind::from_wire(&k);
+        if kind.is_none() {
+            let options = &["image", "video", "audio"];
+            v.push(
+                format!("{at}.kind"),
+                ViolationKind::NotAnOption { options },
+                k,
+            );
+        }
+        kind
+    });
+    let name = string_field(at, obj, "name", false, v);
+    let mime_type = string_field(at, obj, "mimeType", false, v);
+    let duration_token = string_field(at, obj, "durationToken", false, v);
+    let duration_seconds = match obj.get("durationSeconds") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) => n.as_f64(),
+        Some(other) => {
+            v.push(
+                format!("{at}.durationSeconds"),
+                wrong("number"),
+                type_of(other),
+            );
+            None
+        }
+    };
+    if v.len() != before {
+        return None;
+    }
+    Some(ReferenceMediaItem {
+        url: url?,
+        kind: kind?,
+        name,
+        mime_type,
+        duration_seconds,
+        duration_token,
+    })
+}
+
+/// A string field of a reference item; `null` counts as absent.
+fn string_field(
+    at: &str,
+    obj: &Map<String, Value>,
+    key: &str,
+    required: bool,
+    v: &mut Violations,
+) -> Option<String> {
+    match obj.get(key) {
+        Some(Value::String(s)) => Some(s.clone()),
+        None | Some(Value::Null) => {
+            if required {
+                v.push(format!("{at}.{key}"), ViolationKind::Required, "");
+            }
+            None
+        }
+        Some(other) => {
+            v.push(format!("{at}.{key}"), wrong("string"), type_of(other));
+            None
+        }
+    }
+}
+
+const REFERENCE_FIELDS: &[&str] = &[
+    "url",
+    "kind",
+    "name",
+    "mimeType",
+    "durationSeconds",
+    "durationToken",
+];
+
+fn wrong(expected: &'static str) -> ViolationKind {
+    ViolationKind::WrongType { expected }
+}
+
+/// The JSON type of a value, for messages.
+pub fn type_of(value: &Value) -> String {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+    .to_owned()
+}
