@@ -87,6 +87,7 @@ pub fn check(file: &str, file_name: &str, text: &str) -> Result<ir::Model, Vec<D
         index: &index,
         diags: Vec::new(),
     };
+    check_todos(&mut cx, &spec, text);
     let model = resolve(&mut cx, &spec, file_name, text);
     if cx.diags.is_empty() {
         // Only a consistent spec has rules to hold its examples to.
@@ -275,6 +276,34 @@ fn check_header(cx: &mut Ctx<'_>, spec: &Spec, file_name: &str) {
     for (i, note) in spec.notes.iter().enumerate() {
         if note.trim().is_empty() {
             cx.err(format!("notes[{i}]"), "must not be empty");
+        }
+    }
+}
+
+/// A draft's `# TODO` markers are facts still to check: only a spec marked `partial` (whose
+/// page is cut off, as its notes must say) may ship with them.
+fn check_todos(cx: &mut Ctx<'_>, spec: &Spec, text: &str) {
+    if spec.source.partial && spec.notes.is_empty() {
+        cx.err(
+            "source.partial",
+            "a partial spec must say in `notes` what its page leaves out",
+        );
+    }
+    if spec.source.partial {
+        return;
+    }
+    for (i, line) in text.lines().enumerate() {
+        let comment = line.trim_start().strip_prefix('#').map(str::trim_start);
+        if let Some(todo) = comment.filter(|c| c.starts_with("TODO")) {
+            cx.diags.push(Diagnostic {
+                file: cx.file.to_owned(),
+                line: i + 1,
+                col: line.len() - line.trim_start().len() + 1,
+                path: String::new(),
+                message: format!(
+                    "unresolved `{todo}`: resolve it and delete the marker, or set `source.partial: true` and say why in `notes`"
+                ),
+            });
         }
     }
 }

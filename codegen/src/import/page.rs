@@ -29,54 +29,123 @@ pub struct Found {
     pub at_end: bool,
 }
 
-/// Every table on the page, in order.
+/// The page's lines, laid out the same whatever the source did: CR dropped, each line trimmed
+/// of spaces and tabs at both ends. Tables and sections are then found by shape alone.
+pub fn normalize(text: &str) -> Vec<String> {
+    text.split('\n').map(|l| l.trim().to_owned()).collect()
+}
+
+/// Every table on the page, in order. Blank lines inside a table (a rendering quirk) do not end
+/// it: the table goes on when the next non-blank line is another of its rows.
 pub fn tables(lines: &[&str]) -> Vec<Found> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < lines.len() {
-        let l = lines[i].trim();
-        if l.starts_with('|') {
-            let start = i;
-            let mut rows = Vec::new();
-            while i < lines.len() && lines[i].trim().starts_with('|') {
-                rows.push(cells(lines[i].trim()));
-                i += 1;
+        let l = lines[i];
+        let shape = if l.starts_with('|') {
+            RowShape::Cells
+        } else if is_glued_header(l) {
+            if l.starts_with("kind") {
+                RowShape::GluedLimit
+            } else {
+                RowShape::GluedParam
             }
-            let header = rows.first().map(|r| r.join("|")).unwrap_or_default();
-            let body: Vec<Vec<String>> = rows
-                .into_iter()
-                .skip(1)
-                .filter(|r| !r.iter().all(|c| c.chars().all(|ch| ch == '-' || ch == ':')))
-                .collect();
-            out.push(Found {
-                line: start,
-                end: i,
-                header,
-                table: Table::Cells(body),
-                at_end: i >= lines.len(),
-            });
-            continue;
-        }
-        if is_glued_header(l) {
-            let start = i;
+        } else {
             i += 1;
-            let mut rows = Vec::new();
-            while i < lines.len() && !lines[i].trim().is_empty() {
-                rows.push(lines[i].trim().to_owned());
-                i += 1;
-            }
-            out.push(Found {
-                line: start,
-                end: i,
-                header: l.to_owned(),
-                table: Table::Glued(rows),
-                at_end: i >= lines.len(),
-            });
             continue;
+        };
+        let start = i;
+        let mut raw = Vec::new();
+        if shape != RowShape::Cells {
+            i += 1; // the glued header is not a row
         }
-        i += 1;
+        loop {
+            match lines.get(i) {
+                Some(l) if !l.is_empty() && shape.continues(l) => {
+                    raw.push(*l);
+                    i += 1;
+                }
+                Some(&"") => {
+                    let next = (i..lines.len()).find(|&k| !lines[k].is_empty());
+                    match next {
+                        Some(k) if shape.continues(lines[k]) => i = k,
+                        _ => break,
+                    }
+                }
+                _ => break,
+            }
+        }
+        let at_end = (i..lines.len()).all(|k| lines[k].is_empty());
+        let (header, table) = match shape {
+            RowShape::Cells => {
+                let rows: Vec<Vec<String>> = raw.iter().map(|r| cells(r)).collect();
+                let header = rows.first().map(|r| r.join("|")).unwrap_or_default();
+                let body = rows
+                    .into_iter()
+                    .skip(1)
+                    .filter(|r| !r.iter().all(|c| c.chars().all(|ch| ch == '-' || ch == ':')))
+                    .collect();
+                (header, Table::Cells(body))
+            }
+            // A flattened row has no cell separators: a tab in it can only be a stray one.
+            _ => (
+                l.to_owned(),
+                Table::Glued(raw.iter().map(|r| r.replace('\t', "")).collect()),
+            ),
+        };
+        out.push(Found {
+            line: start,
+            end: i,
+            header,
+            table,
+            at_end,
+        });
     }
     out
+}
+
+/// What the rows of a table look like, so a blank line inside it can be told from its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RowShape {
+    Cells,
+    GluedParam,
+    GluedLimit,
+}
+
+impl RowShape {
+    fn continues(self, l: &str) -> bool {
+        let l = &l.replace('\t', "");
+        match self {
+            Self::Cells => l.starts_with('|'),
+            // `keytype…`: a key (never a capitalised label) glued to a type word.
+            Self::GluedParam => {
+                l.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+                    && glued_key(l).is_some()
+            }
+            Self::GluedLimit => ["image", "video", "audio"].iter().any(|k| {
+                l.strip_prefix(k)
+                    .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+            }),
+        }
+    }
+}
+
+/// The key of a flattened row (`aspectRatioselect…` → `aspectRatio`): the shortest run of key
+/// characters (`A-Za-z0-9_.-`) that a type word follows; `None` when there is none.
+pub fn glued_key(row: &str) -> Option<&str> {
+    let key_char = |c: char| c.is_ascii_alphanumeric() || "_.-".contains(c);
+    if !row.starts_with(key_char) {
+        return None;
+    }
+    for (i, c) in row.char_indices().skip(1) {
+        if TYPE_WORDS.iter().any(|t| row[i..].starts_with(t)) {
+            return Some(&row[..i]);
+        }
+        if !key_char(c) {
+            return None;
+        }
+    }
+    None
 }
 
 /// A flattened header: `Key…` (request contract, parameters) or `kind…` (upload limits),

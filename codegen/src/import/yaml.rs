@@ -8,7 +8,9 @@ use super::{Draft, Kind, Param};
 fn s(v: &str) -> String {
     let plain = !v.is_empty()
         && v.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_./ ()-".contains(c))
+            .all(|c| c.is_ascii_alphanumeric() || "_./ ()-:".contains(c))
+        && !v.contains(": ")
+        && !v.ends_with(':')
         && !v.starts_with(['-', ' ', '.'])
         && !v.ends_with(' ')
         && v.chars().any(|c| c.is_ascii_alphabetic())
@@ -94,7 +96,11 @@ fn param(out: &mut String, p: &Param, rust_name: Option<&str>) {
             let _ = writeln!(out, "      fields:");
             for f in fields {
                 let _ = writeln!(out, "        - key: {}", s(f));
-                let _ = writeln!(out, "          description: {}", s(&super::humanize(f)));
+                let _ = writeln!(
+                    out,
+                    "          description: {}",
+                    s(&super::params::humanize(f))
+                );
             }
         }
     }
@@ -152,7 +158,7 @@ pub fn write(d: &Draft) -> String {
             param(&mut out, p, rust_name);
         }
     }
-    if let Some((max_files, kinds)) = &d.upload {
+    if let Some(super::upload::Upload { max_files, kinds }) = &d.upload {
         let _ = writeln!(out, "upload:");
         let _ = writeln!(out, "  max_files: {max_files}");
         let _ = writeln!(out, "  kinds:");
@@ -168,6 +174,12 @@ pub fn write(d: &Draft) -> String {
             names.join(" or ")
         );
         let _ = writeln!(out, "  reference_rule: {}", s(&rule));
+    }
+    if !d.notes.is_empty() {
+        let _ = writeln!(out, "notes:");
+        for n in &d.notes {
+            let _ = writeln!(out, "  - {}", s(n));
+        }
     }
     let _ = writeln!(out, "source:");
     let _ = writeln!(out, "  url: {}", s(&d.url));
