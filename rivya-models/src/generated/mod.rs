@@ -12,6 +12,9 @@ pub mod flux_2_flex;
 /// Flux 2 Pro (`flux-2-pro`).
 pub mod flux_2_pro;
 
+/// Flux Kontext Max (`flux-kontext-max`).
+pub mod flux_kontext_max;
+
 /// Flux Kontext Pro (`flux-kontext-pro`).
 pub mod flux_kontext_pro;
 
@@ -21,8 +24,14 @@ pub mod google_imagen4;
 /// Google Imagen4 Fast (`google-imagen4-fast`).
 pub mod google_imagen4_fast;
 
+/// Google Imagen4 Ultra (`google-imagen4-ultra`).
+pub mod google_imagen4_ultra;
+
 /// GPT Image 1.5 (`gpt-image-1-5`).
 pub mod gpt_image_1_5;
+
+/// GPT Image 2 (`gpt-image-2`).
+pub mod gpt_image_2;
 
 /// Grok Imagine (`grok-imagine`).
 pub mod grok_imagine;
@@ -32,6 +41,9 @@ pub mod grok_imagine_video;
 
 /// Hailuo Pro (`hailuo-pro`).
 pub mod hailuo_pro;
+
+/// Hailuo Standard (`hailuo-standard`).
+pub mod hailuo_standard;
 
 /// Kling 2.6 (`kling-2-6`).
 pub mod kling_2_6;
@@ -112,13 +124,17 @@ pub(crate) static MODELS: &[&crate::ModelInfo] = &[
     &elevenlabs_turbo_2_5::INFO,
     &flux_2_flex::INFO,
     &flux_2_pro::INFO,
+    &flux_kontext_max::INFO,
     &flux_kontext_pro::INFO,
     &google_imagen4::INFO,
     &google_imagen4_fast::INFO,
+    &google_imagen4_ultra::INFO,
     &gpt_image_1_5::INFO,
+    &gpt_image_2::INFO,
     &grok_imagine::INFO,
     &grok_imagine_video::INFO,
     &hailuo_pro::INFO,
+    &hailuo_standard::INFO,
     &kling_2_6::INFO,
     &kling_3_0::INFO,
     &kling_v2_5_turbo_pro::INFO,
