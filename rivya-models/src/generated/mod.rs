@@ -45,6 +45,9 @@ pub mod hailuo_pro;
 /// Hailuo Standard (`hailuo-standard`).
 pub mod hailuo_standard;
 
+/// Ideogram V3 (`ideogram-v3`).
+pub mod ideogram_v3;
+
 /// Kling 2.6 (`kling-2-6`).
 pub mod kling_2_6;
 
@@ -63,14 +66,23 @@ pub mod model_4o_image;
 /// Nano Banana (`nano-banana`).
 pub mod nano_banana;
 
+/// Nano Banana 2 (`nano-banana-2`).
+pub mod nano_banana_2;
+
 /// Nano Banana Pro (`nano-banana-pro`).
 pub mod nano_banana_pro;
+
+/// Qwen2 Image (`qwen2-image`).
+pub mod qwen2_image;
 
 /// Qwen Image (`qwen-image`).
 pub mod qwen_image;
 
 /// Runway (`runway`).
 pub mod runway;
+
+/// Seedance 1.0 Lite (`seedance-1-0-lite`).
+pub mod seedance_1_0_lite;
 
 /// Seedance 1.0 Pro (`seedance-1-0-pro`).
 pub mod seedance_1_0_pro;
@@ -135,14 +147,18 @@ pub(crate) static MODELS: &[&crate::ModelInfo] = &[
     &grok_imagine_video::INFO,
     &hailuo_pro::INFO,
     &hailuo_standard::INFO,
+    &ideogram_v3::INFO,
     &kling_2_6::INFO,
     &kling_3_0::INFO,
     &kling_v2_5_turbo_pro::INFO,
     &midjourney::INFO,
     &nano_banana::INFO,
+    &nano_banana_2::INFO,
     &nano_banana_pro::INFO,
     &qwen_image::INFO,
+    &qwen2_image::INFO,
     &runway::INFO,
+    &seedance_1_0_lite::INFO,
     &seedance_1_0_pro::INFO,
     &seedance_1_5_pro::INFO,
     &seedance_2::INFO,
