@@ -108,11 +108,20 @@ pub mod seedream_5_lite;
 /// Sora 2 (`sora-2`).
 pub mod sora_2;
 
+/// Sora 2 Pro (`sora-2-pro`).
+pub mod sora_2_pro;
+
 /// Suno Music (`suno-music`).
 pub mod suno_music;
 
+/// Suno Sounds (`suno-sounds`).
+pub mod suno_sounds;
+
 /// Veo3.1 Fast (`veo3-1-fast`).
 pub mod veo3_1_fast;
+
+/// Veo3.1 Lite (`veo3-1-lite`).
+pub mod veo3_1_lite;
 
 /// Wan 2.5 Video (`wan-2-5-video`).
 pub mod wan_2_5_video;
@@ -122,6 +131,9 @@ pub mod wan_2_6;
 
 /// Wan 2.7 Image (`wan-2-7-image`).
 pub mod wan_2_7_image;
+
+/// Wan 2.7 Image Pro (`wan-2-7-image-pro`).
+pub mod wan_2_7_image_pro;
 
 /// Wan 2.7 Video (`wan-2-7-video`).
 pub mod wan_2_7_video;
@@ -167,11 +179,15 @@ pub(crate) static MODELS: &[&crate::ModelInfo] = &[
     &seedream_4_0::INFO,
     &seedream_5_lite::INFO,
     &sora_2::INFO,
+    &sora_2_pro::INFO,
     &suno_music::INFO,
+    &suno_sounds::INFO,
     &veo3_1_fast::INFO,
+    &veo3_1_lite::INFO,
     &wan_2_5_video::INFO,
     &wan_2_6::INFO,
     &wan_2_7_image::INFO,
+    &wan_2_7_image_pro::INFO,
     &wan_2_7_video::INFO,
     &z_image::INFO,
 ];
