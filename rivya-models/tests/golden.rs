@@ -85,13 +85,15 @@ golden! {
     defaults: [
         kling_3_0, kling_2_6, suno_music, model_4o_image, wan_2_6, midjourney, nano_banana_pro,
         grok_imagine_video, flux_2_flex, flux_2_pro, gpt_image_1_5, grok_imagine, hailuo_pro,
-        nano_banana, qwen_image, sora_2, z_image
+        nano_banana, qwen_image, sora_2, z_image, gpt_image_2, hailuo_standard, nano_banana_2
     ],
     others: [
         elevenlabs_dialogue_v3, elevenlabs_turbo_2_5, seedream_3_0, runway, google_imagen4,
         veo3_1_fast, seedance_1_0_pro, wan_2_7_image, seedance_2_fast, flux_kontext_pro,
         google_imagen4_fast, kling_v2_5_turbo_pro, seedance_1_5_pro, seedance_2, seedream_4_0,
-        seedream_5_lite, wan_2_5_video, wan_2_7_video
+        seedream_5_lite, wan_2_5_video, wan_2_7_video, flux_kontext_max, google_imagen4_ultra,
+        ideogram_v3, qwen2_image, seedance_1_0_lite, sora_2_pro, suno_sounds, veo3_1_lite,
+        wan_2_7_image_pro
     ]
 }
 

@@ -12,6 +12,9 @@ pub mod flux_2_flex;
 /// Flux 2 Pro (`flux-2-pro`).
 pub mod flux_2_pro;
 
+/// Flux Kontext Max (`flux-kontext-max`).
+pub mod flux_kontext_max;
+
 /// Flux Kontext Pro (`flux-kontext-pro`).
 pub mod flux_kontext_pro;
 
@@ -21,8 +24,14 @@ pub mod google_imagen4;
 /// Google Imagen4 Fast (`google-imagen4-fast`).
 pub mod google_imagen4_fast;
 
+/// Google Imagen4 Ultra (`google-imagen4-ultra`).
+pub mod google_imagen4_ultra;
+
 /// GPT Image 1.5 (`gpt-image-1-5`).
 pub mod gpt_image_1_5;
+
+/// GPT Image 2 (`gpt-image-2`).
+pub mod gpt_image_2;
 
 /// Grok Imagine (`grok-imagine`).
 pub mod grok_imagine;
@@ -32,6 +41,12 @@ pub mod grok_imagine_video;
 
 /// Hailuo Pro (`hailuo-pro`).
 pub mod hailuo_pro;
+
+/// Hailuo Standard (`hailuo-standard`).
+pub mod hailuo_standard;
+
+/// Ideogram V3 (`ideogram-v3`).
+pub mod ideogram_v3;
 
 /// Kling 2.6 (`kling-2-6`).
 pub mod kling_2_6;
@@ -51,14 +66,23 @@ pub mod model_4o_image;
 /// Nano Banana (`nano-banana`).
 pub mod nano_banana;
 
+/// Nano Banana 2 (`nano-banana-2`).
+pub mod nano_banana_2;
+
 /// Nano Banana Pro (`nano-banana-pro`).
 pub mod nano_banana_pro;
+
+/// Qwen2 Image (`qwen2-image`).
+pub mod qwen2_image;
 
 /// Qwen Image (`qwen-image`).
 pub mod qwen_image;
 
 /// Runway (`runway`).
 pub mod runway;
+
+/// Seedance 1.0 Lite (`seedance-1-0-lite`).
+pub mod seedance_1_0_lite;
 
 /// Seedance 1.0 Pro (`seedance-1-0-pro`).
 pub mod seedance_1_0_pro;
@@ -84,11 +108,20 @@ pub mod seedream_5_lite;
 /// Sora 2 (`sora-2`).
 pub mod sora_2;
 
+/// Sora 2 Pro (`sora-2-pro`).
+pub mod sora_2_pro;
+
 /// Suno Music (`suno-music`).
 pub mod suno_music;
 
+/// Suno Sounds (`suno-sounds`).
+pub mod suno_sounds;
+
 /// Veo3.1 Fast (`veo3-1-fast`).
 pub mod veo3_1_fast;
+
+/// Veo3.1 Lite (`veo3-1-lite`).
+pub mod veo3_1_lite;
 
 /// Wan 2.5 Video (`wan-2-5-video`).
 pub mod wan_2_5_video;
@@ -98,6 +131,9 @@ pub mod wan_2_6;
 
 /// Wan 2.7 Image (`wan-2-7-image`).
 pub mod wan_2_7_image;
+
+/// Wan 2.7 Image Pro (`wan-2-7-image-pro`).
+pub mod wan_2_7_image_pro;
 
 /// Wan 2.7 Video (`wan-2-7-video`).
 pub mod wan_2_7_video;
@@ -112,21 +148,29 @@ pub(crate) static MODELS: &[&crate::ModelInfo] = &[
     &elevenlabs_turbo_2_5::INFO,
     &flux_2_flex::INFO,
     &flux_2_pro::INFO,
+    &flux_kontext_max::INFO,
     &flux_kontext_pro::INFO,
     &google_imagen4::INFO,
     &google_imagen4_fast::INFO,
+    &google_imagen4_ultra::INFO,
     &gpt_image_1_5::INFO,
+    &gpt_image_2::INFO,
     &grok_imagine::INFO,
     &grok_imagine_video::INFO,
     &hailuo_pro::INFO,
+    &hailuo_standard::INFO,
+    &ideogram_v3::INFO,
     &kling_2_6::INFO,
     &kling_3_0::INFO,
     &kling_v2_5_turbo_pro::INFO,
     &midjourney::INFO,
     &nano_banana::INFO,
+    &nano_banana_2::INFO,
     &nano_banana_pro::INFO,
     &qwen_image::INFO,
+    &qwen2_image::INFO,
     &runway::INFO,
+    &seedance_1_0_lite::INFO,
     &seedance_1_0_pro::INFO,
     &seedance_1_5_pro::INFO,
     &seedance_2::INFO,
@@ -135,11 +179,15 @@ pub(crate) static MODELS: &[&crate::ModelInfo] = &[
     &seedream_4_0::INFO,
     &seedream_5_lite::INFO,
     &sora_2::INFO,
+    &sora_2_pro::INFO,
     &suno_music::INFO,
+    &suno_sounds::INFO,
     &veo3_1_fast::INFO,
+    &veo3_1_lite::INFO,
     &wan_2_5_video::INFO,
     &wan_2_6::INFO,
     &wan_2_7_image::INFO,
+    &wan_2_7_image_pro::INFO,
     &wan_2_7_video::INFO,
     &z_image::INFO,
 ];
