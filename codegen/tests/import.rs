@@ -302,11 +302,6 @@ fn shipped_specs_agree_with_their_pages() {
             "params.dialogue.min_items",
             "an empty dialogue cannot make audio",
         ),
-        (
-            "seedance-1-0-lite",
-            "upload.max_files",
-            "the page is cut off before its max-files line; its reference rule says two images",
-        ),
     ];
     // Rust names (`rust_name`, `variant_prefix` …) are the SDK's choices, not page facts.
     let naming = |path: &str| {
