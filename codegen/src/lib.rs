@@ -7,6 +7,7 @@
 mod check;
 mod diag;
 pub mod diff;
+pub mod drift;
 mod emit;
 mod examples;
 pub mod import;
@@ -19,6 +20,7 @@ pub mod spec;
 use std::collections::BTreeMap;
 
 pub use diag::{Diagnostic, Diagnostics};
+pub use load::{MAX_DEPTH, MAX_PARAMS, MAX_SPEC_BYTES};
 
 /// The key of reference media inside `params`; generated from the upload policy.
 pub const REFERENCES_KEY: &str = "referenceMediaItems";

@@ -15,8 +15,45 @@ pub struct Loaded {
     pub index: Index,
 }
 
-/// Parses one spec. `file` labels diagnostics.
+/// The largest spec read, in bytes (the largest shipped spec is a few KiB).
+pub const MAX_SPEC_BYTES: usize = 1 << 20;
+/// The deepest nesting read (block indentation levels plus flow brackets; specs use about 6).
+pub const MAX_DEPTH: usize = 32;
+/// The most params a spec may list (the richest page documents 25).
+pub const MAX_PARAMS: usize = 1_000;
+
+/// Parses one spec. `file` labels diagnostics. Size and nesting are limited before any parser
+/// sees the text, so hostile input gets an error at once instead of a stack overflow or a hang.
 pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
+    let at = |line: usize, message: String| Diagnostic {
+        file: file.to_owned(),
+        line,
+        col: 1,
+        path: String::new(),
+        message,
+    };
+    if text.len() > MAX_SPEC_BYTES {
+        return Err(vec![at(
+            1,
+            format!(
+                "the spec is {} bytes; the limit is {MAX_SPEC_BYTES} bytes (1 MiB)",
+                text.len()
+            ),
+        )]);
+    }
+    if let Some(line) = too_deep(text) {
+        return Err(vec![at(
+            line,
+            format!("nesting deeper than {MAX_DEPTH} levels; a spec needs far fewer"),
+        )]);
+    }
+    let params = block_items(text, "params");
+    if params > MAX_PARAMS {
+        return Err(vec![at(
+            1,
+            format!("{params} params; the limit is {MAX_PARAMS} per spec"),
+        )]);
+    }
     let mut diags = Vec::new();
     let first = text.lines().next().unwrap_or("");
     if !(first.starts_with(MODELINE_PREFIX) && first.ends_with("schema.json")) {
@@ -32,6 +69,17 @@ pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
     }
     let index = Index::new(text);
     match serde_yaml::from_str::<Spec>(text) {
+        Ok(spec) if spec.params.len() > MAX_PARAMS => Err(vec![Diagnostic {
+            path: "params".to_owned(),
+            line: index.find("params").line,
+            ..at(
+                1,
+                format!(
+                    "{} params; the limit is {MAX_PARAMS} per spec",
+                    spec.params.len()
+                ),
+            )
+        }]),
         Ok(spec) if diags.is_empty() => Ok(Loaded { spec, index }),
         Ok(_) => Err(diags),
         Err(e) => {
@@ -131,4 +179,66 @@ pub(crate) fn tidy(message: &str) -> String {
     } else {
         message.to_owned()
     }
+}
+
+/// The first line whose nesting passes [`MAX_DEPTH`]: open flow brackets (outside quotes and
+/// comments) plus the block indentation levels still open. Conservative: it may count a level
+/// YAML would not, never fewer.
+fn too_deep(text: &str) -> Option<usize> {
+    let mut flow = 0usize;
+    let mut indents: Vec<usize> = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let body = line.trim_start_matches([' ', '-']);
+        let indent = line.len() - body.len();
+        if flow == 0 && !body.is_empty() && !body.starts_with('#') {
+            while indents.last().is_some_and(|&i| i >= indent) {
+                indents.pop();
+            }
+            indents.push(indent);
+        }
+        let (mut quote, mut prev) = (None, ' ');
+        for c in body.chars() {
+            match (quote, c) {
+                (None, '#') if prev == ' ' => break,
+                (None, '"' | '\'') => quote = Some(c),
+                (Some(q), c) if c == q => quote = None,
+                (None, '[' | '{') => flow += 1,
+                (None, ']' | '}') => flow = flow.saturating_sub(1),
+                _ => {}
+            }
+            if flow + indents.len() > MAX_DEPTH {
+                return Some(n + 1);
+            }
+            prev = c;
+        }
+        if flow + indents.len() > MAX_DEPTH {
+            return Some(n + 1);
+        }
+    }
+    None
+}
+
+/// How many items the top-level block list `key:` holds (`  - …` lines at its items'
+/// indentation), counted without parsing so an oversized list is refused before serde reads it.
+fn block_items(text: &str, key: &str) -> usize {
+    let mut lines = text
+        .lines()
+        .skip_while(|l| l.trim_end() != format!("{key}:"));
+    lines.next();
+    let mut indent = None;
+    let mut count = 0;
+    for l in lines {
+        let body = l.trim_start();
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        let at = l.len() - body.len();
+        if at == 0 && !body.starts_with('-') {
+            break; // the next top-level key
+        }
+        if body.starts_with("- ") && *indent.get_or_insert(at) == at {
+            count += 1;
+        }
+    }
+    count
 }

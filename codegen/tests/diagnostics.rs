@@ -92,3 +92,44 @@ fn truncated_and_mangled_specs_never_panic() {
         }
     }
 }
+
+/// Hostile input gets one clear error naming the limit — before a parser can overflow its
+/// stack or spend long on it.
+#[test]
+fn hostile_specs_hit_a_stated_limit() {
+    let valid = specs_in("specs").into_iter().next().unwrap();
+    let spec = |text: String| SpecSource {
+        text,
+        ..valid.clone()
+    };
+    let modeline = "# yaml-language-server: $schema=schema.json\n";
+    let flow = format!("{modeline}id: {}\n", "[".repeat(100_000));
+    let block: String = (0..1_000)
+        .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+        .collect();
+    let many_params: String = (0..20_000)
+        .map(|i| format!("  - {{key: p{i}, type: text, description: d}}\n"))
+        .collect();
+    let huge = format!("{modeline}notes:\n  - \"{}\"\n", "x".repeat(2 << 20));
+    for (text, want) in [
+        (flow, "nesting deeper than 32 levels"),
+        (
+            format!("{modeline}{block}"),
+            "nesting deeper than 32 levels",
+        ),
+        (
+            format!(
+                "{modeline}id: many\ndisplay_name: Many\ncapability: image\ninputs: [text]\n\
+                 files_api: not_required\nbilling: fixed\nbase_credits: 1\nprompt:\n  required: true\n\
+                 source: {{url: \"https://example.com\", language: en, reviewed: \"2026-11-22\"}}\n\
+                 params:\n{many_params}"
+            ),
+            "20000 params; the limit is 1000 per spec",
+        ),
+        (huge, "the limit is 1048576 bytes (1 MiB)"),
+    ] {
+        let err = codegen::generate_one(&spec(text)).unwrap_err();
+        assert_eq!(err.0.len(), 1, "{err}");
+        assert!(err.0[0].message.contains(want), "{err}");
+    }
+}

@@ -28,14 +28,8 @@ fn raw_spec(imported: &codegen::import::Imported) -> SpecSource {
 
 /// The draft once a maintainer has looked at every `# TODO` (here: deleted the markers).
 fn spec_of(imported: &codegen::import::Imported) -> SpecSource {
-    let text: String = imported
-        .yaml
-        .lines()
-        .filter(|l| !l.starts_with("# TODO"))
-        .map(|l| format!("{l}\n"))
-        .collect();
     SpecSource {
-        text,
+        text: imported.without_todos(),
         ..raw_spec(imported)
     }
 }
@@ -296,13 +290,11 @@ fn shipped_specs_agree_with_their_pages() {
         return;
     };
     // (model, path): decided by hand, the page states it only as prose or not at all.
-    let explained: &[(&str, &str, &str)] = &[
-        (
-            "elevenlabs-dialogue-v3",
-            "params.dialogue.min_items",
-            "an empty dialogue cannot make audio",
-        ),
-    ];
+    let explained: &[(&str, &str, &str)] = &[(
+        "elevenlabs-dialogue-v3",
+        "params.dialogue.min_items",
+        "an empty dialogue cannot make audio",
+    )];
     // Rust names (`rust_name`, `variant_prefix` …) are the SDK's choices, not page facts.
     let naming = |path: &str| {
         ["rust_name", "variant_names", "rust_module", "rust_type"]

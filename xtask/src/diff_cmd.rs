@@ -40,26 +40,31 @@ fn specs_at(root: &Path, rev: &str) -> Result<Vec<SpecSource>, String> {
     Ok(specs)
 }
 
-pub fn run(args: &[&str], root: &Path) -> ExitCode {
-    let mut rev = "HEAD".to_owned();
-    let mut format = "text";
-    let mut fail_on: Option<Class> = None;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match *a {
-            "--format" => match it.next().copied() {
-                Some(f @ ("text" | "markdown" | "json")) => format = f,
-                _ => return usage(),
-            },
-            "--fail-on" => match it.next().and_then(|c| Class::parse(c)) {
-                Some(c) => fail_on = Some(c),
-                None => return usage(),
-            },
-            r if !r.starts_with('-') => rev = r.to_owned(),
-            _ => return usage(),
-        }
-    }
-    let before = match specs_at(root, &rev) {
+/// How the changes are printed.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Markdown,
+    Json,
+}
+
+/// The least severe class that fails the command.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum FailOn {
+    Breaking,
+    Behavior,
+    Additive,
+    Docs,
+}
+
+pub fn run(root: &Path, rev: &str, format: Format, fail_on: Option<FailOn>) -> ExitCode {
+    let fail_on = fail_on.map(|f| match f {
+        FailOn::Breaking => Class::Breaking,
+        FailOn::Behavior => Class::Behavior,
+        FailOn::Additive => Class::Additive,
+        FailOn::Docs => Class::Docs,
+    });
+    let before = match specs_at(root, rev) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
@@ -82,9 +87,9 @@ pub fn run(args: &[&str], root: &Path) -> ExitCode {
         }
     };
     let text = match format {
-        "markdown" => diff::render_markdown(&changes),
-        "json" => diff::render_json(&changes),
-        _ => diff::render_text(&changes),
+        Format::Markdown => diff::render_markdown(&changes),
+        Format::Json => diff::render_json(&changes),
+        Format::Text => diff::render_text(&changes),
     };
     print!("{text}");
     match fail_on {
@@ -94,11 +99,4 @@ pub fn run(args: &[&str], root: &Path) -> ExitCode {
         }
         _ => ExitCode::SUCCESS,
     }
-}
-
-fn usage() -> ExitCode {
-    eprintln!(
-        "usage: cargo xtask diff [REV] [--format text|markdown|json] [--fail-on breaking|behavior|additive|docs]"
-    );
-    ExitCode::from(2)
 }

@@ -7,16 +7,18 @@ use std::time::Instant;
 
 use codegen::{Layout, SpecSource};
 
-/// The workspace root (xtask lives one level below it).
-pub fn root() -> PathBuf {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    here.parent().unwrap_or(here).to_path_buf()
-}
-
 /// Every `*.yaml` of `dir`, sorted by name; labels are relative to the workspace root.
+///
+/// Only regular files inside `dir` are read (a symlink must resolve inside it; a FIFO or
+/// device is refused before it is opened, so nothing blocks), each at most
+/// [`codegen::MAX_SPEC_BYTES`], and each must be UTF-8.
 pub fn read_specs(root: &Path, dir: &Path) -> Result<Vec<SpecSource>, String> {
     let entries = fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let real_dir = dir
+        .canonicalize()
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     let mut specs = Vec::new();
+    let mut errors = Vec::new();
     for entry in entries {
         let path = entry
             .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
@@ -24,26 +26,42 @@ pub fn read_specs(root: &Path, dir: &Path) -> Result<Vec<SpecSource>, String> {
         if path.extension().and_then(|e| e.to_str()) != Some("yaml") {
             continue;
         }
-        let file_name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_owned();
-        let text = fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let label = path
             .strip_prefix(root)
             .unwrap_or(&path)
             .display()
             .to_string();
-        specs.push(SpecSource {
-            label,
-            file_name,
-            text,
-        });
+        match read_spec(&path, &real_dir) {
+            Ok(text) => specs.push(SpecSource {
+                label,
+                file_name: path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default()
+                    .to_owned(),
+                text,
+            }),
+            Err(e) => errors.push(format!("{label}: {e}")),
+        }
+    }
+    if !errors.is_empty() {
+        errors.sort();
+        return Err(errors.join("\nerror: "));
     }
     specs.sort_by(|a, b| a.file_name.cmp(&b.file_name));
     Ok(specs)
+}
+
+/// One spec file's text, or why it cannot be one.
+fn read_spec(path: &Path, real_dir: &Path) -> Result<String, String> {
+    let real = path.canonicalize().map_err(|e| e.to_string())?;
+    if real.parent() != Some(real_dir) {
+        return Err(format!(
+            "a symlink to {}, outside the specs folder; specs must live in it",
+            real.display()
+        ));
+    }
+    crate::read_text(&real, codegen::MAX_SPEC_BYTES)
 }
 
 /// What one file needs.
@@ -74,9 +92,9 @@ const TARGETS: &[Target] = &[
     },
 ];
 
-pub fn run(check: bool) -> ExitCode {
+pub fn run(check: bool, root: &Path) -> ExitCode {
     let started = Instant::now();
-    let root = root();
+    let root = root.to_path_buf();
     let mut wanted: Vec<(PathBuf, String)> = Vec::new();
     let mut out_dirs = Vec::new();
     let mut spec_count = 0;
@@ -184,4 +202,86 @@ pub fn run(check: bool) -> ExitCode {
         started.elapsed()
     );
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh folder under the system temp dir, removed on drop.
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new(name: &str) -> Self {
+            let dir = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+            let _ = fs::remove_dir_all(&dir);
+            fs::create_dir_all(dir.join("specs")).unwrap();
+            Self(dir)
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn read_err(tmp: &TempDir) -> String {
+        read_specs(&tmp.0, &tmp.0.join("specs")).unwrap_err()
+    }
+
+    /// A FIFO would block a plain read forever: it is refused from its metadata.
+    #[test]
+    fn a_fifo_is_refused_without_blocking() {
+        let tmp = TempDir::new("fifo");
+        let fifo = tmp.0.join("specs/pipe.yaml");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("skipped: mkfifo is not available");
+            return;
+        }
+        let err = read_err(&tmp);
+        assert!(err.contains("specs/pipe.yaml: not a regular file"), "{err}");
+    }
+
+    #[test]
+    fn a_symlink_out_of_specs_is_refused() {
+        let tmp = TempDir::new("symlink");
+        fs::write(tmp.0.join("outside.yaml"), "id: x\n").unwrap();
+        std::os::unix::fs::symlink(tmp.0.join("outside.yaml"), tmp.0.join("specs/x.yaml")).unwrap();
+        let err = read_err(&tmp);
+        assert!(err.contains("specs/x.yaml: a symlink to"), "{err}");
+        assert!(err.contains("outside the specs folder"), "{err}");
+    }
+
+    #[test]
+    fn non_utf8_and_oversized_files_are_refused_with_the_limit() {
+        let tmp = TempDir::new("bytes");
+        fs::write(tmp.0.join("specs/a.yaml"), b"id: \xff\xfe\n").unwrap();
+        fs::write(
+            tmp.0.join("specs/b.yaml"),
+            vec![b'#'; codegen::MAX_SPEC_BYTES + 1],
+        )
+        .unwrap();
+        let err = read_err(&tmp);
+        assert!(
+            err.contains("specs/a.yaml: not UTF-8 (invalid byte at offset 4)"),
+            "{err}"
+        );
+        assert!(
+            err.contains("specs/b.yaml: 1048577 bytes; the limit is 1048576 bytes"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_symlink_inside_specs_is_read() {
+        let tmp = TempDir::new("inside");
+        fs::write(tmp.0.join("specs/real.txt"), "text").unwrap();
+        std::os::unix::fs::symlink(tmp.0.join("specs/real.txt"), tmp.0.join("specs/y.yaml"))
+            .unwrap();
+        let specs = read_specs(&tmp.0, &tmp.0.join("specs")).unwrap();
+        assert_eq!(specs.len(), 1);
+        assert_eq!(specs[0].text, "text");
+    }
 }

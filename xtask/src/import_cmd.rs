@@ -24,37 +24,18 @@ fn today() -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-pub fn run(args: &[&str], root: &Path) -> ExitCode {
-    let mut pages = Vec::new();
-    let mut out_dir = root.join("specs");
-    let (mut force, mut stdout) = (false, false);
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match *a {
-            "--force" => force = true,
-            "--stdout" => stdout = true,
-            "--out" => match it.next() {
-                Some(d) => out_dir = PathBuf::from(d),
-                None => {
-                    eprintln!("--out needs a folder");
-                    return ExitCode::from(2);
-                }
-            },
-            p => pages.push(PathBuf::from(p)),
-        }
-    }
-    if pages.is_empty() {
-        eprintln!("usage: cargo xtask import <page.txt>… [--out DIR] [--force] [--stdout]");
-        return ExitCode::from(2);
-    }
+/// The largest page read (stored pages are a few KiB).
+const MAX_PAGE_BYTES: usize = 1 << 20;
+
+pub fn run(pages: &[PathBuf], out_dir: &Path, force: bool, stdout: bool) -> ExitCode {
     let reviewed = today();
     let mut failed = 0;
-    for page in &pages {
+    for page in pages {
         let name = page
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let text = match fs::read_to_string(page) {
+        let text = match crate::read_text(page, MAX_PAGE_BYTES) {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("error: {}: {e}", page.display());
@@ -73,11 +54,11 @@ pub fn run(args: &[&str], root: &Path) -> ExitCode {
         for w in &imported.warnings {
             eprintln!("warning: {name}: {w}");
         }
-        // The draft must pass the spec checks, or say exactly why not.
+        // Once its TODOs are resolved, the draft must pass the spec checks, or say why not.
         let spec = SpecSource {
             label: format!("{}/{}.yaml", out_dir.display(), imported.id),
             file_name: format!("{}.yaml", imported.id),
-            text: imported.yaml.clone(),
+            text: imported.without_todos(),
         };
         if let Err(diags) = codegen::generate_one(&spec) {
             eprintln!("{diags}");
@@ -103,7 +84,7 @@ pub fn run(args: &[&str], root: &Path) -> ExitCode {
         }
         let partial = if imported.partial { ", partial" } else { "" };
         println!(
-            "import: {name} → {} ({} warnings{partial})",
+            "import: {name} → {} ({} TODOs to resolve before `cargo xtask gen`{partial})",
             target.display(),
             imported.warnings.len()
         );
