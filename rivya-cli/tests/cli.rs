@@ -59,7 +59,7 @@ fn a_mock_run_generates_and_saves_the_result() {
     );
     let v = json(&out);
     assert_eq!(v["status"], "succeeded");
-    let saved = v["saved"][0].as_str().unwrap();
+    let saved = v["saved"][0]["path"].as_str().unwrap();
     let data = std::fs::read(saved).unwrap();
     assert!(data.starts_with(b"\0\0\0\x18ftyp"), "an mp4 was saved");
     assert!(
@@ -129,7 +129,8 @@ async fn no_wait_then_wait_from_another_process() {
     let dir = temp_dir("wait");
     let done = json(&rivya(&["wait", &id, "--out", dir.to_str().unwrap()], &env));
     assert_eq!(done["status"], "succeeded");
-    assert!(done["saved"][0].as_str().unwrap().ends_with(".mp3"));
+    assert!(done["saved"][0]["path"].as_str().unwrap().ends_with(".mp3"));
+    assert_eq!(done["saved"][0]["sha256"].as_str().unwrap().len(), 64);
     let credits = json(&rivya(&["credits"], &env));
     assert_eq!(credits["current_credits"], 10_000.0 - 12.0);
     let models = json(&rivya(&["models"], &env));

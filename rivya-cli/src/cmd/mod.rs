@@ -1,0 +1,7 @@
+//! One module per subcommand.
+
+pub mod credits;
+pub mod models;
+pub mod run;
+pub mod task;
+pub mod upload;
