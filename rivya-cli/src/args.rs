@@ -12,6 +12,8 @@ const AFTER_HELP: &str = "\
 Environment:
   RIVYA_API_KEY    your API key (rvya_sk_…); not needed for `models` or with --mock
   RIVYA_BASE_URL   the API's base URL (default https://rivya.ai)
+  RIVYA_MOCK_DIR   where --mock keeps its state (default $XDG_CACHE_HOME/rivya/mock,
+                   else ~/.cache/rivya/mock)
 
 Once a task may have been created, its id (or the idempotency key of the create) is printed on
 stderr however the command ends, with the command that resumes it.";
@@ -24,9 +26,13 @@ pub struct Cli {
     /// stderr.
     #[arg(long, global = true)]
     pub json: bool,
-    /// Run against a built-in emulator instead of the real API (no key or credits needed).
+    /// Run against the built-in emulator instead of the real API (no key or credits needed);
+    /// its tasks, files and wallet persist in the mock directory across commands.
     #[arg(long, global = true)]
     pub mock: bool,
+    /// The mock state directory (overrides RIVYA_MOCK_DIR).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub mock_dir: Option<PathBuf>,
     /// Override RIVYA_BASE_URL.
     #[arg(long, global = true)]
     pub base_url: Option<String>,
@@ -66,6 +72,17 @@ pub enum Command {
         #[arg(long)]
         model: Option<String>,
     },
+    /// The --mock emulator's state.
+    #[command(subcommand)]
+    Mock(MockCommand),
+}
+
+#[derive(Subcommand, Debug, Clone, Copy)]
+pub enum MockCommand {
+    /// Forget every mock task, file, idempotency record and credit movement.
+    Reset,
+    /// Print where the mock state lives.
+    Dir,
 }
 
 #[derive(Args, Debug)]

@@ -20,13 +20,20 @@ pub async fn connect(cli: &Cli) -> Result<Connection, Failure> {
         builder = builder.base_url(url.clone());
     }
     let emulator = if cli.mock {
+        let dir = crate::cmd::mock::state_dir(cli)?;
         let emu = Emulator::start(EmulatorConfig {
             queued_for: Duration::from_millis(400),
             processing_for: Duration::from_millis(1600),
+            state_dir: Some(dir.clone()),
             ..EmulatorConfig::default()
         })
         .await
-        .map_err(|e| Failure::io(format!("cannot start the emulator: {e}")))?;
+        .map_err(|e| {
+            Failure::io(format!(
+                "cannot start the emulator on {}: {e}",
+                dir.display()
+            ))
+        })?;
         builder = builder.base_url(emu.base_url()).api_key(emu.api_key());
         Some(emu)
     } else {

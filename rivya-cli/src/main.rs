@@ -61,6 +61,9 @@ async fn main() -> ExitCode {
 }
 
 async fn dispatch(cli: Cli, render: Render, recovery: &Recovery) -> Result<(), Failure> {
+    if let Command::Mock(m) = cli.command {
+        return cmd::mock::run(&cli, m, render);
+    }
     let conn = connect::connect(&cli).await?;
     match cli.command {
         Command::Models { id } => cmd::models::run(&conn.client, id.as_deref(), render).await,
@@ -73,5 +76,6 @@ async fn dispatch(cli: Cli, render: Render, recovery: &Recovery) -> Result<(), F
         Command::Upload { file, model } => {
             cmd::upload::run(&conn.client, &file, model.as_deref(), render).await
         }
+        Command::Mock(m) => cmd::mock::run(&cli, m, render),
     }
 }

@@ -12,7 +12,12 @@ fn rivya(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rivya"));
     cmd.args(args)
         .env_remove("RIVYA_API_KEY")
-        .env_remove("RIVYA_BASE_URL");
+        .env_remove("RIVYA_BASE_URL")
+        // --mock keeps its state here, never in the user's cache.
+        .env(
+            "RIVYA_MOCK_DIR",
+            std::env::temp_dir().join(format!("rivya-cli-mock-{}", std::process::id())),
+        );
     for (k, v) in env {
         cmd.env(k, v);
     }

@@ -23,7 +23,12 @@ fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rivya"));
     cmd.args(args)
         .env_remove("RIVYA_API_KEY")
-        .env_remove("RIVYA_BASE_URL");
+        .env_remove("RIVYA_BASE_URL")
+        // --mock keeps its state here, never in the user's cache.
+        .env(
+            "RIVYA_MOCK_DIR",
+            std::env::temp_dir().join(format!("rivya-promise-mock-{}", std::process::id())),
+        );
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -346,7 +351,10 @@ async fn every_ref_is_checked_before_the_first_upload() {
 #[test]
 fn json_errors_are_objects_and_usage_mistakes_are_explained() {
     // An unknown model, with --json: a JSON object naming the code.
-    let out = rivya(&["run", "kling-9", "--prompt", "x", "--json", "--mock"], &[]);
+    let out = rivya(
+        &["run", "kling-9", "--prompt", "x", "--json", "--mock"],
+        &[],
+    );
     let err = stderr_error(&out);
     assert_eq!(err["code"], "invalid_request");
     assert!(err["task_id"].is_null() && err["idempotency_key"].is_null());

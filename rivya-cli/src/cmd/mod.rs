@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod credits;
+pub mod mock;
 pub mod models;
 pub mod run;
 pub mod task;
