@@ -14,6 +14,7 @@
 //! # Ok(()) }
 //! ```
 
+mod duration;
 mod routes;
 mod state;
 mod store;
@@ -61,6 +62,26 @@ pub struct FaultRates {
     pub drop_after_create: f64,
     /// Share of tasks that end `failed` (refunded).
     pub task_failure: f64,
+}
+
+impl FaultRates {
+    /// Every rate must be a probability (0 to 1).
+    pub fn check(&self) -> Result<(), String> {
+        let rates = [
+            ("rate_limited", self.rate_limited),
+            ("unavailable", self.unavailable),
+            ("server_error", self.server_error),
+            ("slow", self.slow),
+            ("drop_after_create", self.drop_after_create),
+            ("task_failure", self.task_failure),
+        ];
+        for (name, r) in rates {
+            if !(0.0..=1.0).contains(&r) {
+                return Err(format!("fault rate {name} = {r}: must be between 0 and 1"));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// How the emulator behaves.
@@ -114,6 +135,10 @@ impl Emulator {
 
     /// Serves on a listener you bound (the binary binds `--port`).
     pub fn serve(listener: tokio::net::TcpListener, config: Config) -> std::io::Result<Self> {
+        config
+            .faults
+            .check()
+            .map_err(|m| std::io::Error::new(std::io::ErrorKind::InvalidInput, m))?;
         let base_url = format!("http://{}", listener.local_addr()?);
         let api_key = config.api_keys.first().cloned().unwrap_or_default();
         let dir = config.state_dir.clone();
@@ -148,8 +173,8 @@ impl Emulator {
         &self.api_key
     }
 
-    /// Queues faults for the next requests to `/generations` and `/files` (POST), in order,
-    /// before the random rates apply.
+    /// Queues faults for the next API requests (any `/api/v1` route), in order, before the
+    /// random rates apply.
     pub fn inject(&self, faults: impl IntoIterator<Item = Fault>) {
         self.store.local().faults.extend(faults);
     }
