@@ -24,6 +24,10 @@
 //!   with `Range` where the server allows, renamed when complete.
 //! - Uploads are checked against the model's policy by magic bytes, then streamed from disk.
 //! - The API key never appears in `Debug` output, logs or errors.
+//! - With the `tracing` feature, every call is a `rivya.call` span (method, path, attempt,
+//!   status, idempotency key, task id — never the API key).
+//! - The system proxy (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`) is honoured; or bring your own
+//!   `reqwest::Client` ([`ClientBuilder::http_client`]).
 
 mod client;
 mod config;
@@ -32,6 +36,7 @@ mod error;
 mod files;
 mod poll;
 mod retry;
+mod trace;
 mod types;
 
 pub use client::{Client, IDEMPOTENCY_HEADER};
