@@ -134,6 +134,7 @@ async fn many_waits() {
         .api_key("rvya_sk_bench")
         .base_url(server.url())
         .poll_policy(PollPolicy {
+            first_poll: Duration::from_millis(50),
             initial_interval: Duration::from_millis(50),
             max_interval: Duration::from_millis(200),
             ..PollPolicy::default()
