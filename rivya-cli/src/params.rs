@@ -57,6 +57,12 @@ pub fn body(info: &ModelInfo, prompt: Option<&str>, pairs: &[String]) -> Result<
                     fields.join(", ")
                 )
             })?,
+            _ => {
+                return Err(format!(
+                    "`{key}`: this version of rivya cannot set a {} from the command line",
+                    p.kind.type_name()
+                ));
+            }
         };
         params.insert(key.to_owned(), v);
     }

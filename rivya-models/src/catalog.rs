@@ -31,7 +31,8 @@ pub fn default_params(info: &ModelInfo) -> Map<String, Value> {
                 ParamKind::Select { default, .. } => Value::from(default?),
                 ParamKind::Number { default, .. } => number(default?),
                 ParamKind::Text { default } => Value::from(default?),
-                ParamKind::List { .. } => return None,
+                // Lists have no default; a kind added later has none we know of.
+                _ => return None,
             };
             Some((p.key.to_owned(), v))
         })

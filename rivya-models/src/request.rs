@@ -15,6 +15,10 @@ pub trait Model: Copy + Default + fmt::Debug + Send + Sync + 'static {
     /// Everything the model's page documents.
     const INFO: &'static ModelInfo;
 
+    /// The model's typed `params` object, so code generic over models can build requests:
+    /// `Request::<M::Params>::from_parts(…)`.
+    type Params: ModelParams<Model = Self>;
+
     /// The API model id (`kling-3-0`).
     fn id() -> &'static str {
         Self::INFO.id

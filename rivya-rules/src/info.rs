@@ -5,8 +5,10 @@
 
 use crate::MediaKind;
 
-/// What a model produces.
+/// What a model produces. New kinds may appear (the API's catalog already lists `chat`), so
+/// match with a `_` arm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Capability {
     /// Still images.
     Image,
@@ -14,6 +16,8 @@ pub enum Capability {
     Video,
     /// Speech, music or other audio.
     Audio,
+    /// Chat completions (listed by the catalog; no chat model has a spec yet).
+    Chat,
 }
 
 impl Capability {
@@ -23,12 +27,14 @@ impl Capability {
             Self::Image => "image",
             Self::Video => "video",
             Self::Audio => "audio",
+            Self::Chat => "chat",
         }
     }
 }
 
 /// How a model's task is charged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Billing {
     /// A fixed number of credits per task (`FIXED`).
     Fixed,
@@ -51,6 +57,7 @@ impl Billing {
 
 /// An input a model accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Input {
     /// A text prompt.
     Text,
@@ -60,6 +67,7 @@ pub enum Input {
 
 /// Whether the Files API is needed for this model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum FilesApi {
     /// Text-only requests never need an upload.
     NotRequired,
@@ -131,6 +139,7 @@ impl ParamInfo {
 
 /// The type of a parameter and its limits.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum ParamKind {
     /// One of a fixed list of strings, always sent as a JSON string.
     Select {

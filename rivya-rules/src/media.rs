@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// The kind of a reference file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum MediaKind {
     /// A still image.
     Image,

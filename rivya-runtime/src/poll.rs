@@ -47,7 +47,8 @@ impl PollPolicy {
     pub fn for_capability(capability: Capability) -> Self {
         let (initial, max) = match capability {
             Capability::Image => (6_250, 8_000),
-            Capability::Video | Capability::Audio => (8_000, 12_500),
+            // Video, audio and any kind added later: the slower, conservative schedule.
+            _ => (8_000, 12_500),
         };
         Self {
             first_poll: Duration::from_millis(2_500),

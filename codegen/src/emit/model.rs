@@ -21,6 +21,20 @@ fn const_ident(p: &Param) -> Ident {
     format_ident!("{}", p.field.to_ascii_uppercase())
 }
 
+/// An integer literal with `_` between groups of three digits (`10_000_000`), as clippy and
+/// people prefer long numbers written.
+fn grouped(v: u64) -> Literal {
+    let digits = v.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('_');
+        }
+        out.push(c);
+    }
+    out.parse().unwrap_or_else(|_| Literal::u64_unsuffixed(v))
+}
+
 fn f64_lit(v: f64) -> Literal {
     Literal::f64_unsuffixed(v)
 }
@@ -107,6 +121,7 @@ pub fn module(m: &Model) -> TokenStream {
 
         impl crate::Model for #marker {
             const INFO: &'static crate::ModelInfo = &INFO;
+            type Params = Params;
         }
 
         #info
@@ -160,7 +175,7 @@ fn info(m: &Model) -> TokenStream {
             let rule = &u.reference_rule;
             let kinds = u.kinds.iter().map(|k| {
                 let kind = media_kind(k.kind);
-                let bytes = Literal::u64_unsuffixed(u64::from(k.max_size_mb) * 1_000_000);
+                let bytes = grouped(u64::from(k.max_size_mb) * 1_000_000);
                 let mimes = &k.mime_types;
                 quote! {
                     crate::KindLimit {

@@ -51,6 +51,7 @@ fn param_json(kind: &ParamKind) -> Value {
         ParamKind::List { min_items, fields } => {
             json!({"type": "list", "min_items": min_items, "fields": fields})
         }
+        _ => json!({"type": kind.type_name()}),
     }
 }
 
@@ -136,6 +137,7 @@ fn kind_text(kind: &ParamKind) -> String {
             "JSON list (at least {min_items}) of objects with {}",
             fields.join(", ")
         ),
+        _ => kind.type_name().to_owned(),
     }
 }
 

@@ -39,6 +39,7 @@ pub struct ElevenlabsDialogueV3;
 
 impl crate::Model for ElevenlabsDialogueV3 {
     const INFO: &'static crate::ModelInfo = &INFO;
+    type Params = Params;
 }
 
 /// Everything the page documents about ElevenLabs Dialogue V3, shared by typed and untyped validation.

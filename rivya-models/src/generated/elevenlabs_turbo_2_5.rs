@@ -35,6 +35,7 @@ pub struct ElevenlabsTurbo2_5;
 
 impl crate::Model for ElevenlabsTurbo2_5 {
     const INFO: &'static crate::ModelInfo = &INFO;
+    type Params = Params;
 }
 
 /// Everything the page documents about ElevenLabs Turbo 2.5, shared by typed and untyped validation.

@@ -18,6 +18,7 @@ pub struct FluxKontextMax;
 
 impl crate::Model for FluxKontextMax {
     const INFO: &'static crate::ModelInfo = &INFO;
+    type Params = Params;
 }
 
 /// Everything the page documents about Flux Kontext Max, shared by typed and untyped validation.
@@ -45,7 +46,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         kinds: &[
             crate::KindLimit {
                 kind: crate::MediaKind::Image,
-                max_bytes: 10000000,
+                max_bytes: 10_000_000,
                 mime_types: &["image/jpeg", "image/png", "image/webp"],
             },
         ],

@@ -17,6 +17,7 @@ pub struct FluxKontextPro;
 
 impl crate::Model for FluxKontextPro {
     const INFO: &'static crate::ModelInfo = &INFO;
+    type Params = Params;
 }
 
 /// Everything the page documents about Flux Kontext Pro, shared by typed and untyped validation.
@@ -44,7 +45,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         kinds: &[
             crate::KindLimit {
                 kind: crate::MediaKind::Image,
-                max_bytes: 10000000,
+                max_bytes: 10_000_000,
                 mime_types: &["image/jpeg", "image/png", "image/webp"],
             },
         ],

@@ -29,6 +29,7 @@ pub struct GoogleImagen4;
 
 impl crate::Model for GoogleImagen4 {
     const INFO: &'static crate::ModelInfo = &INFO;
+    type Params = Params;
 }
 
 /// Everything the page documents about Google Imagen4, shared by typed and untyped validation.

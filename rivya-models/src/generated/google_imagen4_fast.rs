@@ -29,6 +29,7 @@ pub struct GoogleImagen4Fast;
 
 impl crate::Model for GoogleImagen4Fast {
     const INFO: &'static crate::ModelInfo = &INFO;
+    type Params = Params;
 }
 
 /// Everything the page documents about Google Imagen4 Fast, shared by typed and untyped validation.

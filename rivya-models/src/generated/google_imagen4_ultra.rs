@@ -29,6 +29,7 @@ pub struct GoogleImagen4Ultra;
 
 impl crate::Model for GoogleImagen4Ultra {
     const INFO: &'static crate::ModelInfo = &INFO;
+    type Params = Params;
 }
 
 /// Everything the page documents about Google Imagen4 Ultra, shared by typed and untyped validation.

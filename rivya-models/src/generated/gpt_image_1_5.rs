@@ -29,6 +29,7 @@ pub struct GptImage1_5;
 
 impl crate::Model for GptImage1_5 {
     const INFO: &'static crate::ModelInfo = &INFO;
+    type Params = Params;
 }
 
 /// Everything the page documents about GPT Image 1.5, shared by typed and untyped validation.
@@ -49,7 +50,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         kinds: &[
             crate::KindLimit {
                 kind: crate::MediaKind::Image,
-                max_bytes: 10000000,
+                max_bytes: 10_000_000,
                 mime_types: &["image/jpeg", "image/png", "image/webp"],
             },
         ],

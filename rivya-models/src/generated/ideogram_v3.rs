@@ -15,6 +15,7 @@ pub struct IdeogramV3;
 
 impl crate::Model for IdeogramV3 {
     const INFO: &'static crate::ModelInfo = &INFO;
+    type Params = Params;
 }
 
 /// Everything the page documents about Ideogram V3, shared by typed and untyped validation.

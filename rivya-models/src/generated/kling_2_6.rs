@@ -30,6 +30,7 @@ pub struct Kling2_6;
 
 impl crate::Model for Kling2_6 {
     const INFO: &'static crate::ModelInfo = &INFO;
+    type Params = Params;
 }
 
 /// Everything the page documents about Kling 2.6, shared by typed and untyped validation.
@@ -50,7 +51,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         kinds: &[
             crate::KindLimit {
                 kind: crate::MediaKind::Image,
-                max_bytes: 10000000,
+                max_bytes: 10_000_000,
                 mime_types: &["image/jpeg", "image/png", "image/webp"],
             },
         ],

@@ -27,6 +27,7 @@ pub struct Model4OImage;
 
 impl crate::Model for Model4OImage {
     const INFO: &'static crate::ModelInfo = &INFO;
+    type Params = Params;
 }
 
 /// Everything the page documents about 4o Image, shared by typed and untyped validation.

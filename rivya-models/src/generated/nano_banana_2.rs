@@ -31,6 +31,7 @@ pub struct NanoBanana2;
 
 impl crate::Model for NanoBanana2 {
     const INFO: &'static crate::ModelInfo = &INFO;
+    type Params = Params;
 }
 
 /// Everything the page documents about Nano Banana 2, shared by typed and untyped validation.
@@ -56,7 +57,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         kinds: &[
             crate::KindLimit {
                 kind: crate::MediaKind::Image,
-                max_bytes: 30000000,
+                max_bytes: 30_000_000,
                 mime_types: &["image/jpeg", "image/png", "image/webp"],
             },
         ],

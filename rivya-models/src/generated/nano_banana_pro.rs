@@ -30,6 +30,7 @@ pub struct NanoBananaPro;
 
 impl crate::Model for NanoBananaPro {
     const INFO: &'static crate::ModelInfo = &INFO;
+    type Params = Params;
 }
 
 /// Everything the page documents about Nano Banana Pro, shared by typed and untyped validation.
@@ -50,7 +51,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         kinds: &[
             crate::KindLimit {
                 kind: crate::MediaKind::Image,
-                max_bytes: 30000000,
+                max_bytes: 30_000_000,
                 mime_types: &["image/jpeg", "image/png", "image/webp"],
             },
         ],

@@ -31,6 +31,7 @@ pub struct Runway;
 
 impl crate::Model for Runway {
     const INFO: &'static crate::ModelInfo = &INFO;
+    type Params = Params;
 }
 
 /// Everything the page documents about Runway, shared by typed and untyped validation.
@@ -51,7 +52,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         kinds: &[
             crate::KindLimit {
                 kind: crate::MediaKind::Image,
-                max_bytes: 10000000,
+                max_bytes: 10_000_000,
                 mime_types: &["image/jpeg", "image/png", "image/webp"],
             },
         ],

@@ -16,6 +16,7 @@ pub struct Seedance1_5Pro;
 
 impl crate::Model for Seedance1_5Pro {
     const INFO: &'static crate::ModelInfo = &INFO;
+    type Params = Params;
 }
 
 /// Everything the page documents about Seedance 1.5 Pro, shared by typed and untyped validation.
@@ -42,7 +43,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         kinds: &[
             crate::KindLimit {
                 kind: crate::MediaKind::Image,
-                max_bytes: 10000000,
+                max_bytes: 10_000_000,
                 mime_types: &["image/jpeg", "image/png", "image/webp"],
             },
         ],

@@ -16,6 +16,7 @@ pub struct Seedance2;
 
 impl crate::Model for Seedance2 {
     const INFO: &'static crate::ModelInfo = &INFO;
+    type Params = Params;
 }
 
 /// Everything the page documents about Seedance 2.0, shared by typed and untyped validation.

@@ -17,6 +17,7 @@ pub struct Seedance2Fast;
 
 impl crate::Model for Seedance2Fast {
     const INFO: &'static crate::ModelInfo = &INFO;
+    type Params = Params;
 }
 
 /// Everything the page documents about Seedance 2.0 Fast, shared by typed and untyped validation.

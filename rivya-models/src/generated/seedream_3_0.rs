@@ -29,6 +29,7 @@ pub struct Seedream3_0;
 
 impl crate::Model for Seedream3_0 {
     const INFO: &'static crate::ModelInfo = &INFO;
+    type Params = Params;
 }
 
 /// Everything the page documents about Seedream 3.0, shared by typed and untyped validation.

@@ -17,6 +17,7 @@ pub struct Seedream5Lite;
 
 impl crate::Model for Seedream5Lite {
     const INFO: &'static crate::ModelInfo = &INFO;
+    type Params = Params;
 }
 
 /// Everything the page documents about Seedream 5.0 Lite, shared by typed and untyped validation.
@@ -37,7 +38,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         kinds: &[
             crate::KindLimit {
                 kind: crate::MediaKind::Image,
-                max_bytes: 10000000,
+                max_bytes: 10_000_000,
                 mime_types: &["image/jpeg", "image/png", "image/webp"],
             },
         ],

@@ -28,6 +28,7 @@ pub struct SunoMusic;
 
 impl crate::Model for SunoMusic {
     const INFO: &'static crate::ModelInfo = &INFO;
+    type Params = Params;
 }
 
 /// Everything the page documents about Suno Music, shared by typed and untyped validation.

@@ -30,6 +30,7 @@ pub struct SunoSounds;
 
 impl crate::Model for SunoSounds {
     const INFO: &'static crate::ModelInfo = &INFO;
+    type Params = Params;
 }
 
 /// Everything the page documents about Suno Sounds, shared by typed and untyped validation.

@@ -17,6 +17,7 @@ pub struct Veo3_1Fast;
 
 impl crate::Model for Veo3_1Fast {
     const INFO: &'static crate::ModelInfo = &INFO;
+    type Params = Params;
 }
 
 /// Everything the page documents about Veo3.1 Fast, shared by typed and untyped validation.
@@ -43,7 +44,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         kinds: &[
             crate::KindLimit {
                 kind: crate::MediaKind::Image,
-                max_bytes: 10000000,
+                max_bytes: 10_000_000,
                 mime_types: &["image/jpeg", "image/png", "image/webp"],
             },
         ],

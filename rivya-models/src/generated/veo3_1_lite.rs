@@ -16,6 +16,7 @@ pub struct Veo3_1Lite;
 
 impl crate::Model for Veo3_1Lite {
     const INFO: &'static crate::ModelInfo = &INFO;
+    type Params = Params;
 }
 
 /// Everything the page documents about Veo3.1 Lite, shared by typed and untyped validation.
@@ -41,7 +42,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         kinds: &[
             crate::KindLimit {
                 kind: crate::MediaKind::Image,
-                max_bytes: 10000000,
+                max_bytes: 10_000_000,
                 mime_types: &["image/jpeg", "image/png", "image/webp"],
             },
         ],

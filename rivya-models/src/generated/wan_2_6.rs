@@ -29,6 +29,7 @@ pub struct Wan2_6;
 
 impl crate::Model for Wan2_6 {
     const INFO: &'static crate::ModelInfo = &INFO;
+    type Params = Params;
 }
 
 /// Everything the page documents about Wan 2.6, shared by typed and untyped validation.
@@ -49,12 +50,12 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         kinds: &[
             crate::KindLimit {
                 kind: crate::MediaKind::Image,
-                max_bytes: 10000000,
+                max_bytes: 10_000_000,
                 mime_types: &["image/jpeg", "image/png", "image/webp"],
             },
             crate::KindLimit {
                 kind: crate::MediaKind::Video,
-                max_bytes: 10000000,
+                max_bytes: 10_000_000,
                 mime_types: &["video/mp4", "video/quicktime", "video/x-matroska"],
             },
         ],

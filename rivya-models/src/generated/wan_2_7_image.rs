@@ -16,6 +16,7 @@ pub struct Wan2_7Image;
 
 impl crate::Model for Wan2_7Image {
     const INFO: &'static crate::ModelInfo = &INFO;
+    type Params = Params;
 }
 
 /// Everything the page documents about Wan 2.7 Image, shared by typed and untyped validation.
@@ -36,7 +37,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         kinds: &[
             crate::KindLimit {
                 kind: crate::MediaKind::Image,
-                max_bytes: 20000000,
+                max_bytes: 20_000_000,
                 mime_types: &["image/jpeg", "image/png", "image/webp"],
             },
         ],

@@ -18,6 +18,7 @@ pub struct Wan2_7Video;
 
 impl crate::Model for Wan2_7Video {
     const INFO: &'static crate::ModelInfo = &INFO;
+    type Params = Params;
 }
 
 /// Everything the page documents about Wan 2.7 Video, shared by typed and untyped validation.
@@ -47,7 +48,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         kinds: &[
             crate::KindLimit {
                 kind: crate::MediaKind::Image,
-                max_bytes: 10000000,
+                max_bytes: 10_000_000,
                 mime_types: &["image/jpeg", "image/png", "image/webp"],
             },
         ],

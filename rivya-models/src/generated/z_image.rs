@@ -27,6 +27,7 @@ pub struct ZImage;
 
 impl crate::Model for ZImage {
     const INFO: &'static crate::ModelInfo = &INFO;
+    type Params = Params;
 }
 
 /// Everything the page documents about Z-Image, shared by typed and untyped validation.
