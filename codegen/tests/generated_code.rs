@@ -32,7 +32,9 @@ fn shipped_modules_are_what_gen_writes() {
     let specs = specs_in("specs");
     let files = codegen::generate(&specs, codegen::Layout::Catalog).expect("specs are valid");
     for f in files {
-        let path = common::root().join("rivya-models/src/generated").join(&f.name);
+        let path = common::root()
+            .join("rivya-models/src/generated")
+            .join(&f.name);
         let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(
             on_disk == f.contents,

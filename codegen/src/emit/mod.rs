@@ -2,7 +2,12 @@
 //! header. Output depends only on the IR, so it is byte-identical on every run and machine.
 
 mod docs;
+mod info;
+mod lit;
 mod model;
+mod params;
+mod request;
+mod types;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -58,26 +63,42 @@ fn render(tokens: TokenStream) -> Result<String, String> {
     Ok(space_items(&prettyplease::unparse(&file)))
 }
 
-/// prettyplease puts items back to back; a blank line after each closing brace of an item, and
-/// after the module docs, makes the files read like hand-written code.
+/// prettyplease puts items back to back; a blank line after each item (top level and inside
+/// `impl` blocks and modules) and after the module docs makes the files read like hand-written
+/// code.
 fn space_items(text: &str) -> String {
+    const ITEM_STARTS: &[&str] = &[
+        "pub struct",
+        "pub type",
+        "pub mod",
+        "pub(crate) static",
+        "pub static",
+        "pub const ",
+        "const ",
+        "type ",
+    ];
+    let indent = |l: &str| l.len() - l.trim_start().len();
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     let mut prev = "";
+    // The indentation of a `;`-terminated item (const, type …) still open, maybe multi-line.
+    let mut open_item: Option<usize> = None;
+    let mut item_ended = false;
     for line in text.lines() {
-        let indent = |l: &str| l.len() - l.trim_start().len();
-        let after_item = matches!(prev.trim(), "}" | "};")
-            && indent(prev) == indent(line)
-            && !line.trim_start().starts_with(['}', ')', ']']);
+        let closes = line.trim_start().starts_with(['}', ')', ']']);
+        let after_block = matches!(prev.trim(), "}" | "};") && indent(prev) == indent(line);
         let after_module_docs = prev.starts_with("//!") && !line.starts_with("//!");
-        let after_short_item = prev.trim_end().ends_with(';')
-            && indent(prev) == indent(line)
-            && (prev.trim_start().starts_with("pub struct")
-                || prev.trim_start().starts_with("pub type")
-                || prev.trim_start().starts_with("pub mod")
-                || prev.trim_start().starts_with("pub(crate) static"))
-            && !line.trim_start().starts_with('}');
-        if (after_item || after_module_docs || after_short_item) && !line.is_empty() {
+        let same_level = item_ended && open_item.is_none() && indent(prev) >= indent(line);
+        if (after_block || after_module_docs || same_level) && !closes && !line.is_empty() {
             out.push('\n');
+        }
+        item_ended = false;
+        let body = line.trim_start();
+        if open_item.is_none() && ITEM_STARTS.iter().any(|k| body.starts_with(k)) {
+            open_item = Some(indent(line));
+        }
+        if open_item == Some(indent(line)) && body.ends_with(';') {
+            open_item = None;
+            item_ended = true;
         }
         out.push_str(line);
         out.push('\n');

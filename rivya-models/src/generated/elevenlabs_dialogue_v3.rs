@@ -39,6 +39,7 @@ pub struct ElevenlabsDialogueV3;
 
 impl crate::Model for ElevenlabsDialogueV3 {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -215,64 +216,44 @@ impl Request {
 pub enum DefaultVoice {
     /// `Adam` (default)
     #[default]
-    #[serde(rename = "Adam")]
     Adam,
     /// `Alice`
-    #[serde(rename = "Alice")]
     Alice,
     /// `Bill`
-    #[serde(rename = "Bill")]
     Bill,
     /// `Brian`
-    #[serde(rename = "Brian")]
     Brian,
     /// `Callum`
-    #[serde(rename = "Callum")]
     Callum,
     /// `Charlie`
-    #[serde(rename = "Charlie")]
     Charlie,
     /// `Chris`
-    #[serde(rename = "Chris")]
     Chris,
     /// `Daniel`
-    #[serde(rename = "Daniel")]
     Daniel,
     /// `Eric`
-    #[serde(rename = "Eric")]
     Eric,
     /// `George`
-    #[serde(rename = "George")]
     George,
     /// `Harry`
-    #[serde(rename = "Harry")]
     Harry,
     /// `Jessica`
-    #[serde(rename = "Jessica")]
     Jessica,
     /// `Laura`
-    #[serde(rename = "Laura")]
     Laura,
     /// `Liam`
-    #[serde(rename = "Liam")]
     Liam,
     /// `Lily`
-    #[serde(rename = "Lily")]
     Lily,
     /// `Matilda`
-    #[serde(rename = "Matilda")]
     Matilda,
     /// `River`
-    #[serde(rename = "River")]
     River,
     /// `Roger`
-    #[serde(rename = "Roger")]
     Roger,
     /// `Sarah`
-    #[serde(rename = "Sarah")]
     Sarah,
     /// `Will`
-    #[serde(rename = "Will")]
     Will,
 }
 
@@ -300,6 +281,7 @@ impl DefaultVoice {
         Self::Sarah,
         Self::Will,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &[
         "Adam",
@@ -323,6 +305,7 @@ impl DefaultVoice {
         "Sarah",
         "Will",
     ];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -358,6 +341,7 @@ impl std::fmt::Display for DefaultVoice {
 
 impl std::str::FromStr for DefaultVoice {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -423,8 +407,10 @@ pub enum Stability {
 impl Stability {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::V0, Self::V0_5, Self::V1];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["0", "0.5", "1"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -443,6 +429,7 @@ impl std::fmt::Display for Stability {
 
 impl std::str::FromStr for Stability {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

@@ -35,6 +35,7 @@ pub struct ElevenlabsTurbo2_5;
 
 impl crate::Model for ElevenlabsTurbo2_5 {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -359,7 +360,6 @@ impl Request {
 pub enum Voice {
     /// `TX3LPaxmHKxFdv7VOQHJ` (default)
     #[default]
-    #[serde(rename = "TX3LPaxmHKxFdv7VOQHJ")]
     TX3LPaxmHKxFdv7VOQHJ,
     /// `cgSgspJ2msm6clMCkdW9`
     #[serde(rename = "cgSgspJ2msm6clMCkdW9")]
@@ -368,7 +368,6 @@ pub enum Voice {
     #[serde(rename = "pNInz6obpgDQGcFmaJgB")]
     PNInz6obpgDQGcFmaJgB,
     /// `BIvP0GN1cAtSRTxNHnWS`
-    #[serde(rename = "BIvP0GN1cAtSRTxNHnWS")]
     BIvP0GN1cAtSRTxNHnWS,
     /// `aMSt68OGf4xUZAnLpTU8`
     #[serde(rename = "aMSt68OGf4xUZAnLpTU8")]
@@ -384,6 +383,7 @@ impl Voice {
         Self::BIvP0GN1cAtSRTxNHnWS,
         Self::AMSt68OGf4xUZAnLpTU8,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &[
         "TX3LPaxmHKxFdv7VOQHJ",
@@ -392,6 +392,7 @@ impl Voice {
         "BIvP0GN1cAtSRTxNHnWS",
         "aMSt68OGf4xUZAnLpTU8",
     ];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -412,6 +413,7 @@ impl std::fmt::Display for Voice {
 
 impl std::str::FromStr for Voice {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

@@ -18,6 +18,7 @@ pub struct FluxKontextMax;
 
 impl crate::Model for FluxKontextMax {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -316,6 +317,7 @@ impl AspectRatio {
         Self::R3x4,
         Self::R9x16,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &[
         "21:9",
@@ -325,6 +327,7 @@ impl AspectRatio {
         "3:4",
         "9:16",
     ];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -346,6 +349,7 @@ impl std::fmt::Display for AspectRatio {
 
 impl std::str::FromStr for AspectRatio {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -394,8 +398,10 @@ pub enum OutputFormat {
 impl OutputFormat {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::Jpeg, Self::Png];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["jpeg", "png"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -413,6 +419,7 @@ impl std::fmt::Display for OutputFormat {
 
 impl std::str::FromStr for OutputFormat {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

@@ -17,6 +17,7 @@ pub struct FluxKontextPro;
 
 impl crate::Model for FluxKontextPro {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -315,6 +316,7 @@ impl AspectRatio {
         Self::R3x4,
         Self::R9x16,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &[
         "21:9",
@@ -324,6 +326,7 @@ impl AspectRatio {
         "3:4",
         "9:16",
     ];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -345,6 +348,7 @@ impl std::fmt::Display for AspectRatio {
 
 impl std::str::FromStr for AspectRatio {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -393,8 +397,10 @@ pub enum OutputFormat {
 impl OutputFormat {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::Jpeg, Self::Png];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["jpeg", "png"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -412,6 +418,7 @@ impl std::fmt::Display for OutputFormat {
 
 impl std::str::FromStr for OutputFormat {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

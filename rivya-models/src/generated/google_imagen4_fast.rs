@@ -29,6 +29,7 @@ pub struct GoogleImagen4Fast;
 
 impl crate::Model for GoogleImagen4Fast {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -210,8 +211,10 @@ impl AspectRatio {
         Self::R3x4,
         Self::R4x3,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["1:1", "16:9", "9:16", "3:4", "4:3"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -232,6 +235,7 @@ impl std::fmt::Display for AspectRatio {
 
 impl std::str::FromStr for AspectRatio {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

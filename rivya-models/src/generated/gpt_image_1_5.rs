@@ -29,6 +29,7 @@ pub struct GptImage1_5;
 
 impl crate::Model for GptImage1_5 {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -194,8 +195,10 @@ pub enum Quality {
 impl Quality {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::Medium, Self::High];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["medium", "high"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -213,6 +216,7 @@ impl std::fmt::Display for Quality {
 
 impl std::str::FromStr for Quality {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -260,8 +264,10 @@ pub enum AspectRatio {
 impl AspectRatio {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::R1x1, Self::R2x3, Self::R3x2];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["1:1", "2:3", "3:2"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -280,6 +286,7 @@ impl std::fmt::Display for AspectRatio {
 
 impl std::str::FromStr for AspectRatio {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

@@ -29,6 +29,7 @@ pub struct GptImage2;
 
 impl crate::Model for GptImage2 {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -211,6 +212,7 @@ impl AspectRatio {
         Self::R4x3,
         Self::R3x4,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &[
         "auto",
@@ -220,6 +222,7 @@ impl AspectRatio {
         "4:3",
         "3:4",
     ];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -241,6 +244,7 @@ impl std::fmt::Display for AspectRatio {
 
 impl std::str::FromStr for AspectRatio {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -292,8 +296,10 @@ pub enum Resolution {
 impl Resolution {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::V1K, Self::V2K, Self::V4K];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["1K", "2K", "4K"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -312,6 +318,7 @@ impl std::fmt::Display for Resolution {
 
 impl std::str::FromStr for Resolution {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

@@ -29,6 +29,7 @@ pub struct GrokImagine;
 
 impl crate::Model for GrokImagine {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -207,8 +208,10 @@ impl AspectRatio {
         Self::R16x9,
         Self::R9x16,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["1:1", "2:3", "3:2", "16:9", "9:16"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -229,6 +232,7 @@ impl std::fmt::Display for AspectRatio {
 
 impl std::str::FromStr for AspectRatio {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

@@ -31,6 +31,7 @@ pub struct GrokImagineVideo;
 
 impl crate::Model for GrokImagineVideo {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -251,8 +252,10 @@ pub enum Mode {
 impl Mode {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::Fun, Self::Normal, Self::Spicy];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["fun", "normal", "spicy"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -271,6 +274,7 @@ impl std::fmt::Display for Mode {
 
 impl std::str::FromStr for Mode {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -316,8 +320,10 @@ pub enum Resolution {
 impl Resolution {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::V480P, Self::V720P];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["480p", "720p"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -335,6 +341,7 @@ impl std::fmt::Display for Resolution {
 
 impl std::str::FromStr for Resolution {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -394,8 +401,10 @@ impl AspectRatio {
         Self::R2x3,
         Self::R3x2,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["1:1", "16:9", "9:16", "2:3", "3:2"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -416,6 +425,7 @@ impl std::fmt::Display for AspectRatio {
 
 impl std::str::FromStr for AspectRatio {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

@@ -28,6 +28,7 @@ pub struct HailuoPro;
 
 impl crate::Model for HailuoPro {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 

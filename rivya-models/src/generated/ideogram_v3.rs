@@ -15,6 +15,7 @@ pub struct IdeogramV3;
 
 impl crate::Model for IdeogramV3 {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -264,8 +265,10 @@ pub enum RenderingSpeed {
 impl RenderingSpeed {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::Turbo, Self::Balanced, Self::Quality];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["TURBO", "BALANCED", "QUALITY"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -284,6 +287,7 @@ impl std::fmt::Display for RenderingSpeed {
 
 impl std::str::FromStr for RenderingSpeed {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -340,6 +344,7 @@ impl Style {
         Self::Realistic,
         Self::Design,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &[
         "AUTO",
@@ -347,6 +352,7 @@ impl Style {
         "REALISTIC",
         "DESIGN",
     ];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -366,6 +372,7 @@ impl std::fmt::Display for Style {
 
 impl std::str::FromStr for Style {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -431,6 +438,7 @@ impl ImageSize {
         Self::Landscape4_3,
         Self::Landscape16_9,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &[
         "square",
@@ -440,6 +448,7 @@ impl ImageSize {
         "landscape_4_3",
         "landscape_16_9",
     ];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -461,6 +470,7 @@ impl std::fmt::Display for ImageSize {
 
 impl std::str::FromStr for ImageSize {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

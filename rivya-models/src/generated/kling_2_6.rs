@@ -30,6 +30,7 @@ pub struct Kling2_6;
 
 impl crate::Model for Kling2_6 {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -220,8 +221,10 @@ pub enum Duration {
 impl Duration {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::S5, Self::S10];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["5", "10"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -239,6 +242,7 @@ impl std::fmt::Display for Duration {
 
 impl std::str::FromStr for Duration {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -286,8 +290,10 @@ pub enum AspectRatio {
 impl AspectRatio {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::R1x1, Self::R16x9, Self::R9x16];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["1:1", "16:9", "9:16"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -306,6 +312,7 @@ impl std::fmt::Display for AspectRatio {
 
 impl std::str::FromStr for AspectRatio {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

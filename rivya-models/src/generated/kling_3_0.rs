@@ -32,6 +32,7 @@ pub struct Kling3_0;
 
 impl crate::Model for Kling3_0 {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -278,8 +279,10 @@ pub enum Mode {
 impl Mode {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::Std, Self::Pro];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["std", "pro"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -297,6 +300,7 @@ impl std::fmt::Display for Mode {
 
 impl std::str::FromStr for Mode {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -388,6 +392,7 @@ impl Duration {
         Self::S14,
         Self::S15,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &[
         "3",
@@ -404,6 +409,7 @@ impl Duration {
         "14",
         "15",
     ];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -432,6 +438,7 @@ impl std::fmt::Display for Duration {
 
 impl std::str::FromStr for Duration {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -490,8 +497,10 @@ pub enum AspectRatio {
 impl AspectRatio {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::R16x9, Self::R9x16, Self::R1x1];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["16:9", "9:16", "1:1"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -510,6 +519,7 @@ impl std::fmt::Display for AspectRatio {
 
 impl std::str::FromStr for AspectRatio {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

@@ -16,6 +16,7 @@ pub struct KlingV2_5TurboPro;
 
 impl crate::Model for KlingV2_5TurboPro {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -235,8 +236,10 @@ pub enum Duration {
 impl Duration {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::S5, Self::S10];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["5", "10"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -254,6 +257,7 @@ impl std::fmt::Display for Duration {
 
 impl std::str::FromStr for Duration {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -301,8 +305,10 @@ pub enum AspectRatio {
 impl AspectRatio {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::R16x9, Self::R9x16, Self::R1x1];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["16:9", "9:16", "1:1"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -321,6 +327,7 @@ impl std::fmt::Display for AspectRatio {
 
 impl std::str::FromStr for AspectRatio {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

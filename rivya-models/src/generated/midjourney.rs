@@ -30,6 +30,7 @@ pub struct Midjourney;
 
 impl crate::Model for Midjourney {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -221,8 +222,10 @@ pub enum Speed {
 impl Speed {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::Relaxed, Self::Fast, Self::Turbo];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["relaxed", "fast", "turbo"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -241,6 +244,7 @@ impl std::fmt::Display for Speed {
 
 impl std::str::FromStr for Speed {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -309,6 +313,7 @@ impl AspectRatio {
         Self::R3x2,
         Self::R2x3,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &[
         "1:1",
@@ -319,6 +324,7 @@ impl AspectRatio {
         "3:2",
         "2:3",
     ];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -341,6 +347,7 @@ impl std::fmt::Display for AspectRatio {
 
 impl std::str::FromStr for AspectRatio {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -405,8 +412,10 @@ impl Version {
         Self::Niji7,
         Self::Niji6,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["7", "6.1", "6", "niji7", "niji6"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -427,6 +436,7 @@ impl std::fmt::Display for Version {
 
 impl std::str::FromStr for Version {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

@@ -27,6 +27,7 @@ pub struct Model4OImage;
 
 impl crate::Model for Model4OImage {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -138,8 +139,10 @@ pub enum Size {
 impl Size {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::R1x1, Self::R3x2, Self::R2x3];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["1:1", "3:2", "2:3"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -158,6 +161,7 @@ impl std::fmt::Display for Size {
 
 impl std::str::FromStr for Size {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

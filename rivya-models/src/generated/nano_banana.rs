@@ -29,6 +29,7 @@ pub struct NanoBanana;
 
 impl crate::Model for NanoBanana {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -233,6 +234,7 @@ impl ImageSize {
         Self::R21x9,
         Self::Auto,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &[
         "1:1",
@@ -247,6 +249,7 @@ impl ImageSize {
         "21:9",
         "auto",
     ];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -273,6 +276,7 @@ impl std::fmt::Display for ImageSize {
 
 impl std::str::FromStr for ImageSize {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -326,8 +330,10 @@ pub enum OutputFormat {
 impl OutputFormat {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::Png, Self::Jpeg];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["png", "jpeg"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -345,6 +351,7 @@ impl std::fmt::Display for OutputFormat {
 
 impl std::str::FromStr for OutputFormat {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

@@ -31,6 +31,7 @@ pub struct NanoBanana2;
 
 impl crate::Model for NanoBanana2 {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -304,6 +305,7 @@ impl AspectRatio {
         Self::R8x1,
         Self::R1x8,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &[
         "auto",
@@ -322,6 +324,7 @@ impl AspectRatio {
         "8:1",
         "1:8",
     ];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -352,6 +355,7 @@ impl std::fmt::Display for AspectRatio {
 
 impl std::str::FromStr for AspectRatio {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -412,8 +416,10 @@ pub enum Resolution {
 impl Resolution {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::V1K, Self::V2K, Self::V4K];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["1K", "2K", "4K"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -432,6 +438,7 @@ impl std::fmt::Display for Resolution {
 
 impl std::str::FromStr for Resolution {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -477,8 +484,10 @@ pub enum OutputFormat {
 impl OutputFormat {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::Jpg, Self::Png];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["jpg", "png"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -496,6 +505,7 @@ impl std::fmt::Display for OutputFormat {
 
 impl std::str::FromStr for OutputFormat {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

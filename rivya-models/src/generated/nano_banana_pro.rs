@@ -30,6 +30,7 @@ pub struct NanoBananaPro;
 
 impl crate::Model for NanoBananaPro {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -257,6 +258,7 @@ impl AspectRatio {
         Self::R21x9,
         Self::Auto,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &[
         "1:1",
@@ -271,6 +273,7 @@ impl AspectRatio {
         "21:9",
         "auto",
     ];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -297,6 +300,7 @@ impl std::fmt::Display for AspectRatio {
 
 impl std::str::FromStr for AspectRatio {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -353,8 +357,10 @@ pub enum Resolution {
 impl Resolution {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::V1K, Self::V2K, Self::V4K];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["1K", "2K", "4K"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -373,6 +379,7 @@ impl std::fmt::Display for Resolution {
 
 impl std::str::FromStr for Resolution {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -418,8 +425,10 @@ pub enum OutputFormat {
 impl OutputFormat {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::Png, Self::Jpg];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["png", "jpg"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -437,6 +446,7 @@ impl std::fmt::Display for OutputFormat {
 
 impl std::str::FromStr for OutputFormat {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

@@ -16,6 +16,7 @@ pub struct Qwen2Image;
 
 impl crate::Model for Qwen2Image {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -249,8 +250,10 @@ impl ImageSize {
         Self::R9x16,
         Self::R16x9,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["1:1", "3:4", "4:3", "9:16", "16:9"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -271,6 +274,7 @@ impl std::fmt::Display for ImageSize {
 
 impl std::str::FromStr for ImageSize {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -318,8 +322,10 @@ pub enum OutputFormat {
 impl OutputFormat {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::Png, Self::Jpeg];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["png", "jpeg"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -337,6 +343,7 @@ impl std::fmt::Display for OutputFormat {
 
 impl std::str::FromStr for OutputFormat {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

@@ -29,6 +29,7 @@ pub struct QwenImage;
 
 impl crate::Model for QwenImage {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -211,6 +212,7 @@ impl ImageSize {
         Self::Landscape4_3,
         Self::Landscape16_9,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &[
         "square",
@@ -220,6 +222,7 @@ impl ImageSize {
         "landscape_4_3",
         "landscape_16_9",
     ];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -241,6 +244,7 @@ impl std::fmt::Display for ImageSize {
 
 impl std::str::FromStr for ImageSize {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -289,8 +293,10 @@ pub enum OutputFormat {
 impl OutputFormat {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::Png, Self::Jpeg];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["png", "jpeg"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -308,6 +314,7 @@ impl std::fmt::Display for OutputFormat {
 
 impl std::str::FromStr for OutputFormat {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

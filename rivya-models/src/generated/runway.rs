@@ -31,6 +31,7 @@ pub struct Runway;
 
 impl crate::Model for Runway {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -243,8 +244,10 @@ pub enum Duration {
 impl Duration {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::S5, Self::S10];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["5", "10"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -262,6 +265,7 @@ impl std::fmt::Display for Duration {
 
 impl std::str::FromStr for Duration {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -306,8 +310,10 @@ pub enum Quality {
 impl Quality {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::V720P, Self::V1080P];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["720p", "1080p"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -325,6 +331,7 @@ impl std::fmt::Display for Quality {
 
 impl std::str::FromStr for Quality {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -384,8 +391,10 @@ impl AspectRatio {
         Self::R3x4,
         Self::R9x16,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["16:9", "4:3", "1:1", "3:4", "9:16"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -406,6 +415,7 @@ impl std::fmt::Display for AspectRatio {
 
 impl std::str::FromStr for AspectRatio {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

@@ -17,6 +17,7 @@ pub struct Seedance1_0Lite;
 
 impl crate::Model for Seedance1_0Lite {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -295,8 +296,10 @@ pub enum Resolution {
 impl Resolution {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::V480P, Self::V720P, Self::V1080P];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["480p", "720p", "1080p"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -315,6 +318,7 @@ impl std::fmt::Display for Resolution {
 
 impl std::str::FromStr for Resolution {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -360,8 +364,10 @@ pub enum Duration {
 impl Duration {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::S5, Self::S10];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["5", "10"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -379,6 +385,7 @@ impl std::fmt::Display for Duration {
 
 impl std::str::FromStr for Duration {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -442,6 +449,7 @@ impl AspectRatio {
         Self::R9x16,
         Self::R9x21,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &[
         "16:9",
@@ -451,6 +459,7 @@ impl AspectRatio {
         "9:16",
         "9:21",
     ];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -472,6 +481,7 @@ impl std::fmt::Display for AspectRatio {
 
 impl std::str::FromStr for AspectRatio {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

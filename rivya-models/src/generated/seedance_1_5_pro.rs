@@ -16,6 +16,7 @@ pub struct Seedance1_5Pro;
 
 impl crate::Model for Seedance1_5Pro {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -261,8 +262,10 @@ pub enum Resolution {
 impl Resolution {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::V480P, Self::V720P, Self::V1080P];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["480p", "720p", "1080p"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -281,6 +284,7 @@ impl std::fmt::Display for Resolution {
 
 impl std::str::FromStr for Resolution {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -329,8 +333,10 @@ pub enum Duration {
 impl Duration {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::S4, Self::S8, Self::S12];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["4", "8", "12"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -349,6 +355,7 @@ impl std::fmt::Display for Duration {
 
 impl std::str::FromStr for Duration {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -413,6 +420,7 @@ impl AspectRatio {
         Self::R9x16,
         Self::R21x9,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &[
         "1:1",
@@ -422,6 +430,7 @@ impl AspectRatio {
         "9:16",
         "21:9",
     ];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -443,6 +452,7 @@ impl std::fmt::Display for AspectRatio {
 
 impl std::str::FromStr for AspectRatio {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

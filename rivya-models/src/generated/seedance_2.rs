@@ -16,6 +16,7 @@ pub struct Seedance2;
 
 impl crate::Model for Seedance2 {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -316,8 +317,10 @@ pub enum SeedanceScene {
 impl SeedanceScene {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::Text, Self::Frames, Self::Reference];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["text", "frames", "reference"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -336,6 +339,7 @@ impl std::fmt::Display for SeedanceScene {
 
 impl std::str::FromStr for SeedanceScene {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -381,8 +385,10 @@ pub enum Resolution {
 impl Resolution {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::V480P, Self::V720P];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["480p", "720p"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -400,6 +406,7 @@ impl std::fmt::Display for Resolution {
 
 impl std::str::FromStr for Resolution {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -467,6 +474,7 @@ impl AspectRatio {
         Self::R21x9,
         Self::Adaptive,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &[
         "1:1",
@@ -477,6 +485,7 @@ impl AspectRatio {
         "21:9",
         "adaptive",
     ];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -499,6 +508,7 @@ impl std::fmt::Display for AspectRatio {
 
 impl std::str::FromStr for AspectRatio {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

@@ -17,6 +17,7 @@ pub struct Seedance2Fast;
 
 impl crate::Model for Seedance2Fast {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -317,8 +318,10 @@ pub enum SeedanceScene {
 impl SeedanceScene {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::Text, Self::Frames, Self::Reference];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["text", "frames", "reference"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -337,6 +340,7 @@ impl std::fmt::Display for SeedanceScene {
 
 impl std::str::FromStr for SeedanceScene {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -382,8 +386,10 @@ pub enum Resolution {
 impl Resolution {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::V480P, Self::V720P];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["480p", "720p"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -401,6 +407,7 @@ impl std::fmt::Display for Resolution {
 
 impl std::str::FromStr for Resolution {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -468,6 +475,7 @@ impl AspectRatio {
         Self::R21x9,
         Self::Adaptive,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &[
         "1:1",
@@ -478,6 +486,7 @@ impl AspectRatio {
         "21:9",
         "adaptive",
     ];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -500,6 +509,7 @@ impl std::fmt::Display for AspectRatio {
 
 impl std::str::FromStr for AspectRatio {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

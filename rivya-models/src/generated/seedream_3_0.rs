@@ -29,6 +29,7 @@ pub struct Seedream3_0;
 
 impl crate::Model for Seedream3_0 {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -219,6 +220,7 @@ impl ImageSize {
         Self::Landscape4_3,
         Self::Landscape16_9,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &[
         "square",
@@ -228,6 +230,7 @@ impl ImageSize {
         "landscape_4_3",
         "landscape_16_9",
     ];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -249,6 +252,7 @@ impl std::fmt::Display for ImageSize {
 
 impl std::str::FromStr for ImageSize {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

@@ -17,6 +17,7 @@ pub struct Seedream4_0;
 
 impl crate::Model for Seedream4_0 {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -301,6 +302,7 @@ impl ImageSize {
         Self::Landscape16_9,
         Self::Landscape21_9,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &[
         "square",
@@ -313,6 +315,7 @@ impl ImageSize {
         "landscape_16_9",
         "landscape_21_9",
     ];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -337,6 +340,7 @@ impl std::fmt::Display for ImageSize {
 
 impl std::str::FromStr for ImageSize {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -391,8 +395,10 @@ pub enum ImageResolution {
 impl ImageResolution {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::V1K, Self::V2K, Self::V4K];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["1K", "2K", "4K"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -411,6 +417,7 @@ impl std::fmt::Display for ImageResolution {
 
 impl std::str::FromStr for ImageResolution {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

@@ -17,6 +17,7 @@ pub struct Seedream5Lite;
 
 impl crate::Model for Seedream5Lite {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -205,6 +206,7 @@ impl AspectRatio {
         Self::R3x2,
         Self::R21x9,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &[
         "1:1",
@@ -216,6 +218,7 @@ impl AspectRatio {
         "3:2",
         "21:9",
     ];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -239,6 +242,7 @@ impl std::fmt::Display for AspectRatio {
 
 impl std::str::FromStr for AspectRatio {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -289,8 +293,10 @@ pub enum Quality {
 impl Quality {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::Basic, Self::High];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["basic", "high"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -308,6 +314,7 @@ impl std::fmt::Display for Quality {
 
 impl std::str::FromStr for Quality {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

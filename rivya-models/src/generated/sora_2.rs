@@ -31,6 +31,7 @@ pub struct Sora2;
 
 impl crate::Model for Sora2 {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -249,8 +250,10 @@ pub enum NFrames {
 impl NFrames {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::S10, Self::S15];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["10", "15"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -268,6 +271,7 @@ impl std::fmt::Display for NFrames {
 
 impl std::str::FromStr for NFrames {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -312,8 +316,10 @@ pub enum AspectRatio {
 impl AspectRatio {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::Landscape, Self::Portrait];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["landscape", "portrait"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -331,6 +337,7 @@ impl std::fmt::Display for AspectRatio {
 
 impl std::str::FromStr for AspectRatio {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -375,8 +382,10 @@ pub enum UploadMethod {
 impl UploadMethod {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::S3, Self::Oss];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["s3", "oss"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -394,6 +403,7 @@ impl std::fmt::Display for UploadMethod {
 
 impl std::str::FromStr for UploadMethod {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

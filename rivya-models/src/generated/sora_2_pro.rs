@@ -32,6 +32,7 @@ pub struct Sora2Pro;
 
 impl crate::Model for Sora2Pro {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -265,8 +266,10 @@ pub enum Size {
 impl Size {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::Standard, Self::High];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["standard", "high"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -284,6 +287,7 @@ impl std::fmt::Display for Size {
 
 impl std::str::FromStr for Size {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -328,8 +332,10 @@ pub enum NFrames {
 impl NFrames {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::S10, Self::S15];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["10", "15"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -347,6 +353,7 @@ impl std::fmt::Display for NFrames {
 
 impl std::str::FromStr for NFrames {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -391,8 +398,10 @@ pub enum AspectRatio {
 impl AspectRatio {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::Landscape, Self::Portrait];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["landscape", "portrait"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -410,6 +419,7 @@ impl std::fmt::Display for AspectRatio {
 
 impl std::str::FromStr for AspectRatio {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -454,8 +464,10 @@ pub enum UploadMethod {
 impl UploadMethod {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::S3, Self::Oss];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["s3", "oss"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -473,6 +485,7 @@ impl std::fmt::Display for UploadMethod {
 
 impl std::str::FromStr for UploadMethod {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

@@ -28,6 +28,7 @@ pub struct SunoMusic;
 
 impl crate::Model for SunoMusic {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -152,11 +153,9 @@ impl Request {
 #[non_exhaustive]
 pub enum ModelVersion {
     /// `V4`
-    #[serde(rename = "V4")]
     V4,
     /// `V4_5` (default)
     #[default]
-    #[serde(rename = "V4_5")]
     V4_5,
     /// `V4_5PLUS`
     #[serde(rename = "V4_5PLUS")]
@@ -165,10 +164,8 @@ pub enum ModelVersion {
     #[serde(rename = "V4_5ALL")]
     V4_5All,
     /// `V5`
-    #[serde(rename = "V5")]
     V5,
     /// `V5_5`
-    #[serde(rename = "V5_5")]
     V5_5,
 }
 
@@ -182,6 +179,7 @@ impl ModelVersion {
         Self::V5,
         Self::V5_5,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &[
         "V4",
@@ -191,6 +189,7 @@ impl ModelVersion {
         "V5",
         "V5_5",
     ];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -212,6 +211,7 @@ impl std::fmt::Display for ModelVersion {
 
 impl std::str::FromStr for ModelVersion {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

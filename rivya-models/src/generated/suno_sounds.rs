@@ -30,6 +30,7 @@ pub struct SunoSounds;
 
 impl crate::Model for SunoSounds {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -221,18 +222,18 @@ impl Request {
 pub enum ModelVersion {
     /// `V5` (default)
     #[default]
-    #[serde(rename = "V5")]
     V5,
     /// `V5_5`
-    #[serde(rename = "V5_5")]
     V5_5,
 }
 
 impl ModelVersion {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::V5, Self::V5_5];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["V5", "V5_5"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -250,6 +251,7 @@ impl std::fmt::Display for ModelVersion {
 
 impl std::str::FromStr for ModelVersion {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -284,79 +286,64 @@ impl std::str::FromStr for ModelVersion {
 pub enum SoundKey {
     /// `Any` (default)
     #[default]
-    #[serde(rename = "Any")]
     Any,
     /// `Cm`
-    #[serde(rename = "Cm")]
     Cm,
     /// `C#m`
     #[serde(rename = "C#m")]
     CSharpM,
     /// `Dm`
-    #[serde(rename = "Dm")]
     Dm,
     /// `D#m`
     #[serde(rename = "D#m")]
     DSharpM,
     /// `Em`
-    #[serde(rename = "Em")]
     Em,
     /// `Fm`
-    #[serde(rename = "Fm")]
     Fm,
     /// `F#m`
     #[serde(rename = "F#m")]
     FSharpM,
     /// `Gm`
-    #[serde(rename = "Gm")]
     Gm,
     /// `G#m`
     #[serde(rename = "G#m")]
     GSharpM,
     /// `Am`
-    #[serde(rename = "Am")]
     Am,
     /// `A#m`
     #[serde(rename = "A#m")]
     ASharpM,
     /// `Bm`
-    #[serde(rename = "Bm")]
     Bm,
     /// `C`
-    #[serde(rename = "C")]
     C,
     /// `C#`
     #[serde(rename = "C#")]
     CSharp,
     /// `D`
-    #[serde(rename = "D")]
     D,
     /// `D#`
     #[serde(rename = "D#")]
     DSharp,
     /// `E`
-    #[serde(rename = "E")]
     E,
     /// `F`
-    #[serde(rename = "F")]
     F,
     /// `F#`
     #[serde(rename = "F#")]
     FSharp,
     /// `G`
-    #[serde(rename = "G")]
     G,
     /// `G#`
     #[serde(rename = "G#")]
     GSharp,
     /// `A`
-    #[serde(rename = "A")]
     A,
     /// `A#`
     #[serde(rename = "A#")]
     ASharp,
     /// `B`
-    #[serde(rename = "B")]
     B,
 }
 
@@ -389,6 +376,7 @@ impl SoundKey {
         Self::ASharp,
         Self::B,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &[
         "Any",
@@ -417,6 +405,7 @@ impl SoundKey {
         "A#",
         "B",
     ];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -457,6 +446,7 @@ impl std::fmt::Display for SoundKey {
 
 impl std::str::FromStr for SoundKey {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

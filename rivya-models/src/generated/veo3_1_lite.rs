@@ -16,6 +16,7 @@ pub struct Veo3_1Lite;
 
 impl crate::Model for Veo3_1Lite {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -238,15 +239,16 @@ pub enum AspectRatio {
     #[serde(rename = "9:16")]
     R9x16,
     /// `Auto`
-    #[serde(rename = "Auto")]
     Auto,
 }
 
 impl AspectRatio {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::R16x9, Self::R9x16, Self::Auto];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["16:9", "9:16", "Auto"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -265,6 +267,7 @@ impl std::fmt::Display for AspectRatio {
 
 impl std::str::FromStr for AspectRatio {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

@@ -17,6 +17,7 @@ pub struct Wan2_5Video;
 
 impl crate::Model for Wan2_5Video {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -320,8 +321,10 @@ pub enum Resolution {
 impl Resolution {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::V720P, Self::V1080P];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["720p", "1080p"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -339,6 +342,7 @@ impl std::fmt::Display for Resolution {
 
 impl std::str::FromStr for Resolution {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -383,8 +387,10 @@ pub enum Duration {
 impl Duration {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::S5, Self::S10];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["5", "10"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -402,6 +408,7 @@ impl std::fmt::Display for Duration {
 
 impl std::str::FromStr for Duration {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -449,8 +456,10 @@ pub enum AspectRatio {
 impl AspectRatio {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::R16x9, Self::R9x16, Self::R1x1];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["16:9", "9:16", "1:1"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -469,6 +478,7 @@ impl std::fmt::Display for AspectRatio {
 
 impl std::str::FromStr for AspectRatio {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

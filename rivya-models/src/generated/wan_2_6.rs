@@ -29,6 +29,7 @@ pub struct Wan2_6;
 
 impl crate::Model for Wan2_6 {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -197,8 +198,10 @@ pub enum Resolution {
 impl Resolution {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::V720P, Self::V1080P];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["720p", "1080p"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -216,6 +219,7 @@ impl std::fmt::Display for Resolution {
 
 impl std::str::FromStr for Resolution {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -263,8 +267,10 @@ pub enum Duration {
 impl Duration {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::S5, Self::S10, Self::S15];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["5", "10", "15"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -283,6 +289,7 @@ impl std::fmt::Display for Duration {
 
 impl std::str::FromStr for Duration {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

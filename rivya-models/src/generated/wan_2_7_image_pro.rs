@@ -16,6 +16,7 @@ pub struct Wan2_7ImagePro;
 
 impl crate::Model for Wan2_7ImagePro {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -261,6 +262,7 @@ impl AspectRatio {
         Self::R8x1,
         Self::R1x8,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &[
         "1:1",
@@ -272,6 +274,7 @@ impl AspectRatio {
         "8:1",
         "1:8",
     ];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -295,6 +298,7 @@ impl std::fmt::Display for AspectRatio {
 
 impl std::str::FromStr for AspectRatio {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -345,8 +349,10 @@ pub enum Resolution {
 impl Resolution {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::V1K, Self::V2K];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["1K", "2K"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -364,6 +370,7 @@ impl std::fmt::Display for Resolution {
 
 impl std::str::FromStr for Resolution {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

@@ -18,6 +18,7 @@ pub struct Wan2_7Video;
 
 impl crate::Model for Wan2_7Video {
     const INFO: &'static crate::ModelInfo = &INFO;
+
     type Params = Params;
 }
 
@@ -344,8 +345,10 @@ pub enum Resolution {
 impl Resolution {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::V720P, Self::V1080P];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["720p", "1080p"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -363,6 +366,7 @@ impl std::fmt::Display for Resolution {
 
 impl std::str::FromStr for Resolution {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -410,8 +414,10 @@ pub enum Duration {
 impl Duration {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::S5, Self::S10, Self::S15];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["5", "10", "15"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -430,6 +436,7 @@ impl std::fmt::Display for Duration {
 
 impl std::str::FromStr for Duration {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -490,8 +497,10 @@ impl AspectRatio {
         Self::R4x3,
         Self::R3x4,
     ];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["16:9", "9:16", "1:1", "4:3", "3:4"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -512,6 +521,7 @@ impl std::fmt::Display for AspectRatio {
 
 impl std::str::FromStr for AspectRatio {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -559,8 +569,10 @@ pub enum AudioSetting {
 impl AudioSetting {
     /// Every option, in page order.
     pub const ALL: &'static [Self] = &[Self::Auto, Self::Origin];
+
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["auto", "origin"];
+
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -578,6 +590,7 @@ impl std::fmt::Display for AudioSetting {
 
 impl std::str::FromStr for AudioSetting {
     type Err = crate::UnknownOption;
+
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {

@@ -1,0 +1,145 @@
+//! `Request`: the model's alias of `crate::Request<Params>`, its constructor and setters.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs;
+use super::model::ident;
+use super::params::{default_expr, value_type};
+use crate::ir::{Kind, Model, Param};
+
+pub(super) fn request_impl(m: &Model) -> TokenStream {
+    let args: Vec<&Param> = m.params.iter().filter(|p| p.is_constructor_arg()).collect();
+    let new_fn = new_fn(m, &args);
+    let setters = m.params.iter().map(setter);
+    let reference = m.upload.as_ref().map(|_| {
+        quote! {
+            /// Adds one reference item (see [`Params::reference_media_items`]).
+            pub fn reference(mut self, item: crate::ReferenceMediaItem) -> Self {
+                self.params.reference_media_items.push(item);
+                self
+            }
+        }
+    });
+    let default_request = (args.is_empty() && !m.prompt_required).then(|| {
+        quote! {
+            impl Default for Request {
+                fn default() -> Self {
+                    Self::new()
+                }
+            }
+        }
+    });
+    let doc = docs::outer(&format!(
+        "A generation request for {}: [`Request::new`], then one setter per parameter.",
+        m.display_name
+    ));
+    quote! {
+        #doc
+        pub type Request = crate::Request<Params>;
+
+        impl Request {
+            #new_fn
+
+            #(#setters)*
+            #reference
+        }
+
+        #default_request
+    }
+}
+
+/// `Request::new`: the prompt (when required) and the params that have no default.
+fn new_fn(m: &Model, args: &[&Param]) -> TokenStream {
+    let arg_decls = args.iter().map(|p| {
+        let name = ident(&p.field);
+        let ty = setter_type(p);
+        quote!(#name: #ty)
+    });
+    let arg_converts = args.iter().map(|p| {
+        let name = ident(&p.field);
+        if matches!(p.kind, Kind::Text { .. }) {
+            quote!(let #name = #name.into();)
+        } else {
+            quote!()
+        }
+    });
+    let (prompt_arg, prompt_value) = if m.prompt_required {
+        (
+            quote!(prompt: impl Into<String>,),
+            quote!(Some(prompt.into())),
+        )
+    } else {
+        (quote!(), quote!(None))
+    };
+    let params_value = if args.is_empty() {
+        quote!(Params::default())
+    } else {
+        let inits = m.params.iter().map(|p| {
+            let name = ident(&p.field);
+            if p.is_constructor_arg() {
+                quote!(#name,)
+            } else {
+                let value = default_expr(p);
+                quote!(#name: #value,)
+            }
+        });
+        let refs = m
+            .upload
+            .as_ref()
+            .map(|_| quote!(reference_media_items: Vec::new(),));
+        quote!(Params { #(#inits)* #refs })
+    };
+    let mut new_doc = String::from("Starts a request");
+    if m.prompt_required {
+        new_doc += " with the prompt";
+    }
+    if !args.is_empty() {
+        let names: Vec<String> = args.iter().map(|p| format!("`{}`", p.key)).collect();
+        let joiner = if m.prompt_required { " and" } else { " with" };
+        new_doc += &format!("{joiner} the required {}", names.join(", "));
+    }
+    new_doc += "; every other parameter holds its documented default.";
+    let new_doc = docs::outer(&new_doc);
+    quote! {
+        #new_doc
+        pub fn new(#prompt_arg #(#arg_decls),*) -> Self {
+            #(#arg_converts)*
+            Self::from_parts(#prompt_value, #params_value)
+        }
+    }
+}
+
+/// The argument type a setter (or `new`) takes: the value type, with text as
+/// `impl Into<String>`.
+pub(super) fn setter_type(p: &Param) -> TokenStream {
+    match p.kind {
+        Kind::Text { .. } => quote!(impl Into<String>),
+        _ => value_type(p),
+    }
+}
+
+pub(super) fn setter(p: &Param) -> TokenStream {
+    let name = ident(&p.field);
+    let ty = setter_type(p);
+    let mut value = match p.kind {
+        Kind::Text { .. } => quote!(value.into()),
+        _ => quote!(value),
+    };
+    if !p.always_present() && !matches!(p.kind, Kind::List { .. }) {
+        value = quote!(Some(#value));
+    }
+    let doc = docs::outer(&format!(
+        "Sets `{}`: {}\n\n{}",
+        p.key,
+        docs::sentence(&p.description),
+        docs::facts(p)
+    ));
+    quote! {
+        #doc
+        pub fn #name(mut self, value: #ty) -> Self {
+            self.params.#name = #value;
+            self
+        }
+    }
+}
