@@ -92,32 +92,63 @@ const TARGETS: &[Target] = &[
     },
 ];
 
+/// Everything `gen` would write or remove, and what it read.
+struct Plan {
+    /// Every file gen owns, with the text it must have.
+    wanted: Vec<(PathBuf, String)>,
+    /// The folders gen owns (orphans in them are removed).
+    out_dirs: Vec<PathBuf>,
+    /// What differs from the disk.
+    changes: Vec<Change>,
+    specs: usize,
+    unchanged: usize,
+}
+
 pub fn run(check: bool, root: &Path) -> ExitCode {
     let started = Instant::now();
-    let root = root.to_path_buf();
+    let plan = match plan(root) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if check {
+        return report(&plan, root);
+    }
+    match apply(&plan, root) {
+        Ok((written, removed)) => {
+            println!(
+                "gen: {} specs read, {written} files written, {} unchanged, {removed} removed in {:.2?}",
+                plan.specs,
+                plan.unchanged,
+                started.elapsed()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Reads every spec, generates every file, and compares with the disk; writes nothing.
+fn plan(root: &Path) -> Result<Plan, String> {
     let mut wanted: Vec<(PathBuf, String)> = Vec::new();
     let mut out_dirs = Vec::new();
-    let mut spec_count = 0;
-    let mut failed = 0;
+    let (mut specs_read, mut failed) = (0, 0);
     for target in TARGETS {
-        let specs_dir = root.join(target.specs);
         let out_dir = root.join(target.out);
-        let specs = match read_specs(&root, &specs_dir) {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::FAILURE;
-            }
-        };
-        spec_count += specs.len();
+        let specs =
+            read_specs(root, &root.join(target.specs)).map_err(|e| format!("error: {e}"))?;
+        specs_read += specs.len();
         match codegen::generate(&specs, target.layout) {
-            Ok(files) => {
-                wanted.extend(
-                    files
-                        .into_iter()
-                        .map(|f| (out_dir.join(f.name), f.contents)),
-                );
-            }
+            Ok(files) => wanted.extend(
+                files
+                    .into_iter()
+                    .map(|f| (out_dir.join(f.name), f.contents)),
+            ),
             Err(diags) => {
                 eprintln!("{diags}");
                 failed += diags.0.len();
@@ -127,11 +158,9 @@ pub fn run(check: bool, root: &Path) -> ExitCode {
     }
     if failed > 0 {
         let s = if failed == 1 { "" } else { "s" };
-        eprintln!("gen: {failed} error{s} in specs; nothing written");
-        return ExitCode::FAILURE;
+        return Err(format!("gen: {failed} error{s} in specs; nothing written"));
     }
     wanted.push((root.join("specs/schema.json"), codegen::schema_json()));
-
     let mut changes = Vec::new();
     let mut unchanged = 0;
     for (path, contents) in &wanted {
@@ -153,55 +182,58 @@ pub fn run(check: bool, root: &Path) -> ExitCode {
         orphans.sort();
         changes.extend(orphans.into_iter().map(Change::Remove));
     }
+    Ok(Plan {
+        wanted,
+        out_dirs,
+        changes,
+        specs: specs_read,
+        unchanged,
+    })
+}
 
-    let rel = |p: &Path| p.strip_prefix(&root).unwrap_or(p).display().to_string();
-    if check {
-        if changes.is_empty() {
-            println!(
-                "gen --check: up to date ({spec_count} specs, {} files)",
-                wanted.len()
-            );
-            return ExitCode::SUCCESS;
-        }
-        for c in &changes {
-            match c {
-                Change::Write(p, _) if p.exists() => eprintln!("stale: {}", rel(p)),
-                Change::Write(p, _) => eprintln!("missing: {}", rel(p)),
-                Change::Remove(p) => eprintln!("orphaned (no spec): {}", rel(p)),
-            }
-        }
-        eprintln!(
-            "gen --check: {} file(s) out of date; run `cargo xtask gen`",
-            changes.len()
+fn rel(root: &Path, p: &Path) -> String {
+    p.strip_prefix(root).unwrap_or(p).display().to_string()
+}
+
+/// `--check`: names every file that is stale, missing or orphaned.
+fn report(plan: &Plan, root: &Path) -> ExitCode {
+    if plan.changes.is_empty() {
+        println!(
+            "gen --check: up to date ({} specs, {} files)",
+            plan.specs,
+            plan.wanted.len()
         );
-        return ExitCode::FAILURE;
+        return ExitCode::SUCCESS;
     }
-
-    let (mut written, mut removed) = (0, 0);
-    for out_dir in &out_dirs {
-        if let Err(e) = fs::create_dir_all(out_dir) {
-            eprintln!("error: cannot create {}: {e}", rel(out_dir));
-            return ExitCode::FAILURE;
+    for c in &plan.changes {
+        match c {
+            Change::Write(p, _) if p.exists() => eprintln!("stale: {}", rel(root, p)),
+            Change::Write(p, _) => eprintln!("missing: {}", rel(root, p)),
+            Change::Remove(p) => eprintln!("orphaned (no spec): {}", rel(root, p)),
         }
     }
-    for c in changes {
-        let result = match &c {
-            Change::Write(p, text) => fs::write(p, text).map(|()| written += 1),
-            Change::Remove(p) => fs::remove_file(p).map(|()| removed += 1),
-        };
-        if let Err(e) = result {
-            let p = match &c {
-                Change::Write(p, _) | Change::Remove(p) => p,
-            };
-            eprintln!("error: cannot update {}: {e}", rel(p));
-            return ExitCode::FAILURE;
-        }
-    }
-    println!(
-        "gen: {spec_count} specs read, {written} files written, {unchanged} unchanged, {removed} removed in {:.2?}",
-        started.elapsed()
+    eprintln!(
+        "gen --check: {} file(s) out of date; run `cargo xtask gen`",
+        plan.changes.len()
     );
-    ExitCode::SUCCESS
+    ExitCode::FAILURE
+}
+
+/// Writes and removes what the plan says; returns (written, removed).
+fn apply(plan: &Plan, root: &Path) -> Result<(usize, usize), String> {
+    for out_dir in &plan.out_dirs {
+        fs::create_dir_all(out_dir)
+            .map_err(|e| format!("cannot create {}: {e}", rel(root, out_dir)))?;
+    }
+    let (mut written, mut removed) = (0, 0);
+    for c in &plan.changes {
+        let (path, result) = match c {
+            Change::Write(p, text) => (p, fs::write(p, text).map(|()| written += 1)),
+            Change::Remove(p) => (p, fs::remove_file(p).map(|()| removed += 1)),
+        };
+        result.map_err(|e| format!("cannot update {}: {e}", rel(root, path)))?;
+    }
+    Ok((written, removed))
 }
 
 #[cfg(test)]

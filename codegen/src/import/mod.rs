@@ -153,17 +153,7 @@ fn read(text: &str, file_name: &str, reviewed: &str) -> Result<Draft, ImportErro
 
     let mut partial = false;
     let table = params::find_table(&tables, contract_at);
-    let mut params = read_params(table, &contract, &examples, &mut partial, &mut warnings);
-    params.extend(params::structured(
-        &contract,
-        examples.minimal_value.as_ref(),
-        &mut warnings,
-    ));
-    let english = contract.words.as_ref().is_some_and(|(yes, _)| yes == "Yes");
-    for p in &mut params {
-        p.description = params::describe(&p.key, &p.description, english, &mut warnings);
-    }
-    warnings.extend(params.iter().filter_map(params::integer_warning));
+    let params = all_params(table, &contract, &examples, &mut partial, &mut warnings);
     let rust_names = params::reserved_names(&params, &mut warnings);
 
     let upload = head.inputs.iter().any(|i| i == "file").then(|| {
@@ -184,16 +174,7 @@ fn read(text: &str, file_name: &str, reviewed: &str) -> Result<Draft, ImportErro
         .into_iter()
         .collect();
 
-    let language = file_name
-        .strip_suffix(".txt")
-        .and_then(|s| s.rsplit_once('.'))
-        .map_or("en", |(_, l)| l)
-        .to_owned();
-    let url = if language == "en" {
-        format!("https://rivya.ai/docs/api/models/{}", head.id)
-    } else {
-        format!("https://rivya.ai/{language}/docs/api/models/{}", head.id)
-    };
+    let (language, url) = source(file_name, &head.id);
     let display_name = header::display_name(&lines, &head.id).unwrap_or_else(|| {
         warnings.push("display name not found; set `display_name`".into());
         head.id.clone()
@@ -223,6 +204,41 @@ fn read(text: &str, file_name: &str, reviewed: &str) -> Result<Draft, ImportErro
         rust_names,
         id: head.id,
     })
+}
+
+/// The rendering's language (from the file name, `kling-3-0.id.txt`) and the page's URL.
+fn source(file_name: &str, id: &str) -> (String, String) {
+    let language = file_name
+        .strip_suffix(".txt")
+        .and_then(|s| s.rsplit_once('.'))
+        .map_or("en", |(_, l)| l)
+        .to_owned();
+    let url = if language == "en" {
+        format!("https://rivya.ai/docs/api/models/{id}")
+    } else {
+        format!("https://rivya.ai/{language}/docs/api/models/{id}")
+    };
+    (language, url)
+}
+
+/// The table's params and the contract's structured ones, described (never copied) and with
+/// every guessed integer flagged.
+fn all_params(
+    table: Option<&page::Found>,
+    contract: &contract::Contract,
+    examples: &Examples,
+    partial: &mut bool,
+    warnings: &mut Vec<String>,
+) -> Vec<Param> {
+    let mut params = read_params(table, contract, examples, partial, warnings);
+    let minimal = examples.minimal_value.as_ref();
+    params.extend(params::structured(contract, minimal, warnings));
+    let english = contract.words.as_ref().is_some_and(|(yes, _)| yes == "Yes");
+    for p in &mut params {
+        p.description = params::describe(&p.key, &p.description, english, warnings);
+    }
+    warnings.extend(params.iter().filter_map(params::integer_warning));
+    params
 }
 
 /// The parameter table's rows; without yes/no words, a param is read as required only when

@@ -158,6 +158,13 @@ pub fn write(d: &Draft) -> String {
             param(&mut out, p, rust_name);
         }
     }
+    upload(&mut out, d);
+    provenance(&mut out, d);
+    out
+}
+
+/// The upload policy, with a reference rule built from the facts (the page's own is prose).
+fn upload(out: &mut String, d: &Draft) {
     if let Some(super::upload::Upload { max_files, kinds }) = &d.upload {
         let _ = writeln!(out, "upload:");
         let _ = writeln!(out, "  max_files: {max_files}");
@@ -175,6 +182,10 @@ pub fn write(d: &Draft) -> String {
         );
         let _ = writeln!(out, "  reference_rule: {}", s(&rule));
     }
+}
+
+/// Notes, source and examples.
+fn provenance(out: &mut String, d: &Draft) {
     if !d.notes.is_empty() {
         let _ = writeln!(out, "notes:");
         for n in &d.notes {
@@ -191,11 +202,10 @@ pub fn write(d: &Draft) -> String {
     if d.minimal.is_some() || d.reference.is_some() {
         let _ = writeln!(out, "examples:");
         if let Some(m) = &d.minimal {
-            block(&mut out, "minimal", m);
+            block(out, "minimal", m);
         }
         if let Some(r) = &d.reference {
-            block(&mut out, "reference", r);
+            block(out, "reference", r);
         }
     }
-    out
 }
