@@ -23,7 +23,7 @@ pub use diag::{Diagnostic, Diagnostics};
 pub use load::{MAX_DEPTH, MAX_PARAMS, MAX_SPEC_BYTES};
 
 /// The key of reference media inside `params`; generated from the upload policy.
-pub const REFERENCES_KEY: &str = "referenceMediaItems";
+pub use rivya_rules::rules::REFERENCES_KEY;
 
 /// One spec's text and where it came from.
 #[derive(Debug, Clone)]

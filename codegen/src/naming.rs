@@ -163,6 +163,16 @@ pub fn snake(value: &str, prefix: &str) -> Option<String> {
     })
 }
 
+/// Whether `id` is a model id: lowercase ASCII letters, digits, `-` and `.`, with at least one
+/// letter (`kling-3-0`, `4o-image`). The one rule for specs and for ids found on pages.
+pub fn is_model_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+        && id.chars().any(|c| c.is_ascii_lowercase())
+}
+
 /// How an identifier is spelled in generated code: raw when it is a keyword (`r#type`).
 ///
 /// Every place a field, setter or function name is written goes through this one function —

@@ -41,11 +41,7 @@ pub fn default_params(info: &ModelInfo) -> Map<String, Value> {
 
 /// A number as the wire carries it: whole values as integers.
 pub fn number(n: f64) -> Value {
-    if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
-        Value::from(n as i64)
-    } else {
-        Value::from(n)
-    }
+    crate::wire::json_number(n)
 }
 
 /// Validates an untyped request body (`model`, `prompt`, `params`, `client_request_id`) against

@@ -66,31 +66,7 @@ pub fn detect(head: &[u8]) -> Option<(MediaKind, &'static str)> {
     None
 }
 
-/// The Files API's default limits, used when no model is named.
-pub const DEFAULT_LIMITS: [KindLimit; 3] = [
-    KindLimit {
-        kind: MediaKind::Image,
-        max_bytes: 10_000_000,
-        mime_types: &["image/jpeg", "image/png", "image/webp"],
-    },
-    KindLimit {
-        kind: MediaKind::Video,
-        max_bytes: 50_000_000,
-        mime_types: &["video/mp4", "video/quicktime", "video/webm"],
-    },
-    KindLimit {
-        kind: MediaKind::Audio,
-        max_bytes: 10_000_000,
-        mime_types: &[
-            "audio/mpeg",
-            "audio/mp4",
-            "audio/wav",
-            "audio/x-wav",
-            "audio/aac",
-            "audio/ogg",
-        ],
-    },
-];
+pub use rivya_rules::DEFAULT_LIMITS;
 
 /// Why a local file was refused before upload.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -216,3 +216,30 @@ pub struct KindLimit {
     /// The accepted MIME types, as detected from the file's signature.
     pub mime_types: &'static [&'static str],
 }
+
+/// The Files API's documented default limits (API.md), used when no model is named and by the
+/// importer for a kind whose page section is cut off.
+pub const DEFAULT_LIMITS: [KindLimit; 3] = [
+    KindLimit {
+        kind: MediaKind::Image,
+        max_bytes: 10_000_000,
+        mime_types: &["image/jpeg", "image/png", "image/webp"],
+    },
+    KindLimit {
+        kind: MediaKind::Video,
+        max_bytes: 50_000_000,
+        mime_types: &["video/mp4", "video/quicktime", "video/webm"],
+    },
+    KindLimit {
+        kind: MediaKind::Audio,
+        max_bytes: 10_000_000,
+        mime_types: &[
+            "audio/mpeg",
+            "audio/mp4",
+            "audio/wav",
+            "audio/x-wav",
+            "audio/aac",
+            "audio/ogg",
+        ],
+    },
+];

@@ -16,7 +16,8 @@ pub mod rules;
 pub mod wire;
 
 pub use info::{
-    Billing, Capability, FilesApi, Input, KindLimit, ModelInfo, ParamInfo, ParamKind, UploadPolicy,
+    Billing, Capability, DEFAULT_LIMITS, FilesApi, Input, KindLimit, ModelInfo, ParamInfo,
+    ParamKind, UploadPolicy,
 };
 pub use media::{MediaKind, ReferenceMediaItem};
 pub use violation::{ValidationError, Violation, ViolationKind, Violations};

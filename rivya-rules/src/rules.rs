@@ -71,8 +71,9 @@ pub fn number(param: &ParamInfo, value: f64, v: &mut Violations) {
 }
 
 /// Whether `value` is `base + k·step` for a whole `k`, allowing for binary rounding of decimal
-/// steps such as 0.05 (0.15 / 0.05 is 2.9999999999999996 in f64).
-fn on_step(value: f64, base: f64, step: f64) -> bool {
+/// steps such as 0.05 (0.15 / 0.05 is 2.9999999999999996 in f64). The one tolerance used for
+/// requests, spec defaults and spec diffs alike.
+pub fn on_step(value: f64, base: f64, step: f64) -> bool {
     if step <= 0.0 {
         return true;
     }

@@ -15,8 +15,16 @@ pub fn format_number(value: f64) -> String {
     }
 }
 
-/// The value as an integer when it is whole and exactly representable.
-fn whole(value: f64) -> Option<i64> {
+/// A number as the wire carries it in JSON: whole values as integers (`1`, not `1.0`).
+pub fn json_number(value: f64) -> serde_json::Value {
+    match whole(value) {
+        Some(i) => serde_json::Value::from(i),
+        None => serde_json::Value::from(value),
+    }
+}
+
+/// The value as an integer when it is whole and exactly representable (below 2^53).
+pub fn whole(value: f64) -> Option<i64> {
     const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
     (value.fract() == 0.0 && value.abs() < EXACT).then_some(value as i64)
 }

@@ -6,16 +6,12 @@ use crate::diag::Diagnostic;
 use crate::spec::{FilesApi, Input, Spec};
 
 pub(super) fn check_header(cx: &mut Ctx<'_>, spec: &Spec, file_name: &str) {
-    let id_ok = !spec.id.is_empty()
-        && spec
-            .id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+    let id_ok = crate::naming::is_model_id(&spec.id);
     if !id_ok {
         cx.err(
             "id",
             format!(
-                "`{}` is not a model id (lowercase letters, digits, `-`)",
+                "`{}` is not a model id (lowercase letters, digits, `-`, `.`; at least one letter)",
                 spec.id
             ),
         );

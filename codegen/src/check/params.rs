@@ -287,17 +287,16 @@ fn resolve_number(
                 format!("{path}.default"),
                 format!("default {d} is outside the range {}", range(min, max)),
             );
-        } else if let Some(s) = step.filter(|s| *s > 0.0) {
-            let k = (d - min.unwrap_or(0.0)) / s;
-            if (k - k.round()).abs() > 1e-9 * k.abs().max(1.0) {
-                cx.err(
-                    format!("{path}.default"),
-                    format!(
-                        "default {d} is not on the step {s} from {}",
-                        min.unwrap_or(0.0)
-                    ),
-                );
-            }
+        } else if let Some(s) = step.filter(|s| *s > 0.0)
+            && !rivya_rules::rules::on_step(d, min.unwrap_or(0.0), s)
+        {
+            cx.err(
+                format!("{path}.default"),
+                format!(
+                    "default {d} is not on the step {s} from {}",
+                    min.unwrap_or(0.0)
+                ),
+            );
         }
     }
     Kind::Number {

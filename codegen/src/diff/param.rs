@@ -160,8 +160,7 @@ fn step(o: &mut Out<'_>, at: &str, a: Option<f64>, b: Option<f64>) {
         (Some(s), None) => o.add(Additive, format!("{at}.step"), format!("step {s} removed")),
         (Some(x), Some(y)) if x != y => {
             // A new step that divides the old one keeps every old value valid.
-            let k = x / y;
-            let class = if (k - k.round()).abs() < 1e-9 {
+            let class = if rivya_rules::rules::on_step(x, 0.0, y) {
                 Additive
             } else {
                 Breaking

@@ -34,11 +34,7 @@ pub fn inner(text: &str) -> TokenStream {
 
 /// A number as the pages write it: `1`, `0.05`, `2147483647`.
 pub fn number(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
-    }
+    rivya_rules::wire::format_number(v)
 }
 
 pub fn capability(c: Capability) -> &'static str {

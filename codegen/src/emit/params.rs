@@ -114,6 +114,7 @@ pub(super) fn params_struct(m: &Model) -> TokenStream {
             pub #name: #ty,
         }
     });
+    let key = crate::REFERENCES_KEY;
     let references = m.upload.as_ref().map(|u| {
         let doc = docs::outer(&format!(
             "Reference media uploaded through the Files API: at most {} item{} (see [`INFO`]).\n\nWire key `referenceMediaItems`.",
@@ -122,7 +123,7 @@ pub(super) fn params_struct(m: &Model) -> TokenStream {
         ));
         quote! {
             #doc
-            #[serde(rename = "referenceMediaItems", default, skip_serializing_if = "Vec::is_empty")]
+            #[serde(rename = #key, default, skip_serializing_if = "Vec::is_empty")]
             pub reference_media_items: Vec<crate::ReferenceMediaItem>,
         }
     });

@@ -32,7 +32,7 @@ pub fn read(lines: &[&str], contract_line: usize) -> Result<Header, ImportError>
     let id = (0..inputs_at)
         .rev()
         .map(at)
-        .find(|l| page::is_id(l))
+        .find(|l| crate::naming::is_model_id(l))
         .ok_or_else(|| ImportError("no model id before the inputs line".into()))?
         .to_owned();
     let billing_at = (inputs_at..nonempty.len())

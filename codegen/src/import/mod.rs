@@ -330,7 +330,7 @@ impl Examples {
             .iter()
             .filter(|(v, _)| v.get("model").is_some() && v.get("status").is_none())
             .collect();
-        let has_refs = |v: &Value| v["params"].get("referenceMediaItems").is_some();
+        let has_refs = |v: &Value| v["params"].get(crate::REFERENCES_KEY).is_some();
         let minimal = requests.iter().find(|(v, _)| !has_refs(v));
         Examples {
             minimal: minimal.map(|(_, t)| t.clone()),

@@ -179,14 +179,6 @@ pub fn parse_kinds(l: &str) -> Option<Vec<&str>> {
     ok.then_some(parts)
 }
 
-/// A model id: lowercase letters, digits, `-` and `.`, with at least one letter.
-pub fn is_id(l: &str) -> bool {
-    !l.is_empty()
-        && l.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
-        && l.chars().any(|c| c.is_ascii_lowercase())
-}
-
 /// A number as pages write it (`-1`, `0.05`, `2147483647`), at the start of `s`; returns the
 /// number and the rest.
 pub fn leading_number(s: &str) -> Option<(f64, &str)> {

@@ -24,7 +24,7 @@ pub fn read(
     let sentence_end = kinds_at.unwrap_or(lines.len());
     // The section opens with the (untranslated) `params.referenceMediaItems` instruction.
     let intro = (after..sentence_end)
-        .find(|&i| lines[i].contains("referenceMediaItems"))
+        .find(|&i| lines[i].contains(crate::REFERENCES_KEY))
         .map_or(after, |i| i + 1);
     let rule = rule_sentence(&lines[intro.min(sentence_end)..sentence_end]);
     let counts = rule.map(counts).unwrap_or_default();
@@ -196,27 +196,16 @@ fn glued_limit(row: &str) -> Option<(String, String, String)> {
     Some((kind.to_owned(), format!("{n} MB"), after.to_owned()))
 }
 
-/// The Files API's documented default limits for a kind.
+/// The Files API's documented default limits for a kind (the same table the SDK applies).
 fn default_limit(kind: &str) -> KindLimit {
-    let (mb, mimes): (u32, &[&str]) = match kind {
-        "video" => (50, &["video/mp4", "video/quicktime", "video/webm"]),
-        "audio" => (
-            10,
-            &[
-                "audio/mpeg",
-                "audio/mp4",
-                "audio/wav",
-                "audio/x-wav",
-                "audio/aac",
-                "audio/ogg",
-            ],
-        ),
-        _ => (10, &["image/jpeg", "image/png", "image/webp"]),
-    };
+    let limit = rivya_rules::DEFAULT_LIMITS
+        .iter()
+        .find(|l| l.kind.as_str() == kind)
+        .unwrap_or(&rivya_rules::DEFAULT_LIMITS[0]);
     KindLimit {
-        kind: kind.to_owned(),
-        max_size_mb: mb,
-        mime_types: mimes.iter().map(|m| (*m).to_owned()).collect(),
+        kind: limit.kind.as_str().to_owned(),
+        max_size_mb: u32::try_from(limit.max_bytes / 1_000_000).unwrap_or(u32::MAX),
+        mime_types: limit.mime_types.iter().map(|m| (*m).to_owned()).collect(),
     }
 }
 

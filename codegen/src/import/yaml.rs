@@ -33,11 +33,7 @@ fn list(items: &[String]) -> String {
 }
 
 fn num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
-    }
+    rivya_rules::wire::format_number(v)
 }
 
 fn param(out: &mut String, p: &Param, rust_name: Option<&str>) {

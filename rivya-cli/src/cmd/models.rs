@@ -91,11 +91,7 @@ fn detail_json(info: &ModelInfo) -> Value {
 }
 
 fn num(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        n.to_string()
-    }
+    rivya_models::wire::format_number(n)
 }
 
 fn kind_text(kind: &ParamKind) -> String {
