@@ -41,7 +41,7 @@ mod fixture_tests;
 
 pub use files::UploadRejection;
 pub use generated::*;
-pub use request::{Model, ModelParams, Request, UnknownOption};
+pub use request::{GenerationRequest, Model, ModelParams, Request, UnknownOption};
 pub use rivya_rules::{
     Billing, Capability, FilesApi, Input, KindLimit, MediaKind, ModelInfo, ParamInfo, ParamKind,
     ReferenceMediaItem, UploadPolicy, ValidationError, Violation, ViolationKind, Violations,

@@ -81,7 +81,8 @@ pub struct Request<P> {
 }
 
 impl<P: ModelParams> Request<P> {
-    /// A request from its parts.
+    /// A request from its parts (generic code's constructor; a model's own `Request::new` is
+    /// the one to use by hand).
     pub fn from_parts(prompt: Option<String>, params: P) -> Self {
         Self {
             prompt,
@@ -89,31 +90,29 @@ impl<P: ModelParams> Request<P> {
             client_request_id: None,
         }
     }
+}
 
+/// What code generic over models can ask of any model's request. Each model's `Request` also
+/// has these as inherent methods, so its documentation page lists everything in one place.
+pub trait GenerationRequest {
     /// The metadata of this request's model.
-    pub fn info(&self) -> &'static ModelInfo {
-        P::Model::INFO
-    }
+    fn info(&self) -> &'static ModelInfo;
 
     /// The API model id sent as `model`.
-    pub fn model_id(&self) -> &'static str {
-        P::Model::INFO.id
-    }
-
-    /// Sets (or replaces) the prompt.
-    pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
-        self.prompt = Some(prompt.into());
-        self
-    }
-
-    /// Sets the client-side trace id.
-    pub fn client_request_id(mut self, id: impl Into<String>) -> Self {
-        self.client_request_id = Some(id.into());
-        self
+    fn model_id(&self) -> &'static str {
+        self.info().id
     }
 
     /// Checks every documented rule and returns all violations, each with its path.
-    pub fn validate(&self) -> Result<(), ValidationError> {
+    fn validate(&self) -> Result<(), ValidationError>;
+}
+
+impl<P: ModelParams> GenerationRequest for Request<P> {
+    fn info(&self) -> &'static ModelInfo {
+        P::Model::INFO
+    }
+
+    fn validate(&self) -> Result<(), ValidationError> {
         let mut v = Violations::default();
         rules::prompt(P::Model::INFO, self.prompt.as_deref(), &mut v);
         self.params.check(&mut v);

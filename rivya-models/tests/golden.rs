@@ -3,7 +3,7 @@
 //! - where the minimal request uses only defaults, `Request::new(prompt)` serializes to it;
 //! - the untyped validator accepts every documented request.
 
-use rivya_models::{ModelInfo, ModelParams, Request, catalog};
+use rivya_models::{GenerationRequest, ModelInfo, ModelParams, Request, catalog};
 use serde_json::Value;
 
 /// Whether the example's params are exactly the documented defaults (all of them).

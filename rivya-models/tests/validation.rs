@@ -270,3 +270,22 @@ fn marker_types_describe_their_model() {
     );
     assert!(seedream_3_0::Seedream3_0::upload_policy().is_none());
 }
+
+/// Code generic over models builds and checks requests through `Model::Params` and
+/// `GenerationRequest`, without naming a model's module.
+#[test]
+fn generic_code_reaches_a_model_through_its_marker() {
+    use rivya_models::{GenerationRequest, Model, Request};
+
+    fn all_defaults<M: Model>(prompt: &str) -> Request<M::Params>
+    where
+        M::Params: Default,
+    {
+        Request::from_parts(Some(prompt.to_owned()), M::Params::default())
+    }
+
+    let req = all_defaults::<kling_3_0::Kling3_0>("A product reveal");
+    assert_eq!(req, kling_3_0::Request::new("A product reveal"));
+    assert_eq!(req.model_id(), "kling-3-0");
+    assert!(GenerationRequest::validate(&req).is_ok());
+}

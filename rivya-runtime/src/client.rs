@@ -210,7 +210,7 @@ impl Client {
         req: &Request<P>,
         idempotency_key: impl Into<String>,
     ) -> Result<Submitted, Error> {
-        req.validate()?;
+        rivya_models::GenerationRequest::validate(req)?;
         let body = serde_json::to_vec(req)
             .map_err(|e| Error::Config(format!("cannot encode the request: {e}")))?;
         self.submit(body, idempotency_key.into()).await

@@ -12,6 +12,7 @@ pub(super) fn request_impl(m: &Model) -> TokenStream {
     let args: Vec<&Param> = m.params.iter().filter(|p| p.is_constructor_arg()).collect();
     let new_fn = new_fn(m, &args);
     let setters = m.params.iter().map(setter);
+    let common = common_methods(m);
     let reference = m.upload.as_ref().map(|_| {
         quote! {
             /// Adds one reference item (see [`Params::reference_media_items`]).
@@ -43,6 +44,7 @@ pub(super) fn request_impl(m: &Model) -> TokenStream {
 
             #(#setters)*
             #reference
+            #common
         }
 
         #default_request
@@ -140,6 +142,35 @@ pub(super) fn setter(p: &Param) -> TokenStream {
         pub fn #name(mut self, value: #ty) -> Self {
             self.params.#name = #value;
             self
+        }
+    }
+}
+
+/// The methods every request has, written on each model's `Request` so its documentation page
+/// is complete (generic code reaches the same through `crate::GenerationRequest`).
+fn common_methods(m: &Model) -> TokenStream {
+    let prompt_doc = if m.prompt_required {
+        "Replaces the prompt."
+    } else {
+        "Sets the prompt (optional for this model)."
+    };
+    quote! {
+        #[doc = #prompt_doc]
+        pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
+            self.prompt = Some(prompt.into());
+            self
+        }
+
+        /// Sets an id for tracing the request in your own systems (not an idempotency key).
+        pub fn client_request_id(mut self, id: impl Into<String>) -> Self {
+            self.client_request_id = Some(id.into());
+            self
+        }
+
+        /// Checks every documented rule (prompt, each parameter, reference media) and returns
+        /// all violations, each with its path, before anything is sent.
+        pub fn validate(&self) -> Result<(), crate::ValidationError> {
+            crate::GenerationRequest::validate(self)
         }
     }
 }

@@ -315,6 +315,24 @@ impl Request {
         self.params.reference_media_items.push(item);
         self
     }
+
+    ///Replaces the prompt.
+    pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
+        self.prompt = Some(prompt.into());
+        self
+    }
+
+    /// Sets an id for tracing the request in your own systems (not an idempotency key).
+    pub fn client_request_id(mut self, id: impl Into<String>) -> Self {
+        self.client_request_id = Some(id.into());
+        self
+    }
+
+    /// Checks every documented rule (prompt, each parameter, reference media) and returns
+    /// all violations, each with its path, before anything is sent.
+    pub fn validate(&self) -> Result<(), crate::ValidationError> {
+        crate::GenerationRequest::validate(self)
+    }
 }
 
 /// Resolution.
