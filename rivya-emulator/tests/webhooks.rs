@@ -202,7 +202,7 @@ async fn failed_deliveries_are_retried_with_the_same_id() {
 async fn a_late_message_arrives_after_a_later_event() {
     let emu = Emulator::start(Config {
         faults: FaultRates {
-            webhook_late_by: Duration::from_millis(300),
+            webhook_late_by: Duration::from_secs(1),
             ..FaultRates::default()
         },
         ..config(FaultRates::default())
