@@ -57,6 +57,11 @@ impl Failure {
 
     /// The command that picks the work up again, if any.
     pub fn resume_hint(&self) -> Option<String> {
+        if let (Some(id), "task_failed") = (&self.task_id, self.code.as_str()) {
+            return Some(format!(
+                "the task {id} failed and its credits were refunded; `rivya status {id}` shows it"
+            ));
+        }
         if let Some(id) = &self.task_id {
             return Some(format!(
                 "the task is {id}: resume with `rivya wait {id} --out <DIR>`"
@@ -114,6 +119,8 @@ mod tests {
         assert!(f.resume_hint().unwrap().contains("--idempotency-key k1"));
         f.task_id = Some("task_1".into());
         assert!(f.resume_hint().unwrap().contains("rivya wait task_1"));
+        f.code = "task_failed".into();
+        assert!(f.resume_hint().unwrap().contains("refunded"));
     }
 
     #[test]

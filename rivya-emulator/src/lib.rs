@@ -6,6 +6,8 @@
 //! failed` on a configurable schedule; credits are reserved at create and refunded on failure;
 //! result URLs are served by the emulator itself. Faults (429, 503, 500, slow answers, a
 //! connection closed after the task was created, failing tasks) can be injected, seeded.
+//! Webhook endpoints receive signed `generation.succeeded` / `generation.failed` deliveries
+//! (Standard Webhooks), retried on failure, with seeded duplicate and out-of-order faults.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -14,11 +16,13 @@
 //! # Ok(()) }
 //! ```
 
+mod deliver;
 mod duration;
 mod routes;
 mod state;
 mod store;
 mod time;
+mod webhooks;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -45,8 +49,19 @@ pub enum Fault {
     DropAfterCreate,
 }
 
+/// A fault of one webhook delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookFault {
+    /// Send the message twice (same `webhook-id`), as at-least-once delivery allows.
+    Duplicate,
+    /// Hold the message back by [`FaultRates::webhook_late_by`], so later events overtake it.
+    Late,
+    /// Deliver normally.
+    None,
+}
+
 /// Random faults, each drawn per request from the seeded generator.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FaultRates {
     /// Share of requests answered 429.
     pub rate_limited: f64,
@@ -62,6 +77,30 @@ pub struct FaultRates {
     pub drop_after_create: f64,
     /// Share of tasks that end `failed` (refunded).
     pub task_failure: f64,
+    /// Share of webhook messages sent twice.
+    pub webhook_duplicate: f64,
+    /// Share of webhook messages held back so later ones arrive first.
+    pub webhook_out_of_order: f64,
+    /// How long a held-back message waits.
+    pub webhook_late_by: Duration,
+}
+
+impl Default for FaultRates {
+    /// No faults.
+    fn default() -> Self {
+        Self {
+            rate_limited: 0.0,
+            unavailable: 0.0,
+            server_error: 0.0,
+            slow: 0.0,
+            slow_for: Duration::ZERO,
+            drop_after_create: 0.0,
+            task_failure: 0.0,
+            webhook_duplicate: 0.0,
+            webhook_out_of_order: 0.0,
+            webhook_late_by: Duration::from_secs(1),
+        }
+    }
 }
 
 impl FaultRates {
@@ -74,6 +113,8 @@ impl FaultRates {
             ("slow", self.slow),
             ("drop_after_create", self.drop_after_create),
             ("task_failure", self.task_failure),
+            ("webhook_duplicate", self.webhook_duplicate),
+            ("webhook_out_of_order", self.webhook_out_of_order),
         ];
         for (name, r) in rates {
             if !(0.0..=1.0).contains(&r) {
@@ -99,6 +140,9 @@ pub struct Config {
     pub processing_for: Duration,
     /// Random faults.
     pub faults: FaultRates,
+    /// The waits between failed webhook delivery attempts; when they run out, the delivery
+    /// is marked `failed`.
+    pub webhook_retries: Vec<Duration>,
     /// Keep tasks, files, the wallet and idempotency records in this directory, shared with
     /// every emulator pointed at it (in this process or another); `None` keeps them in memory.
     pub state_dir: Option<PathBuf>,
@@ -113,6 +157,12 @@ impl Default for Config {
             queued_for: Duration::from_millis(500),
             processing_for: Duration::from_secs(2),
             faults: FaultRates::default(),
+            webhook_retries: vec![
+                Duration::from_secs(1),
+                Duration::from_secs(5),
+                Duration::from_secs(30),
+                Duration::from_secs(120),
+            ],
             state_dir: None,
         }
     }
@@ -123,6 +173,7 @@ pub struct Emulator {
     base_url: String,
     api_key: String,
     store: Arc<store::Store>,
+    deliverer: tokio::task::JoinHandle<()>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -147,6 +198,7 @@ impl Emulator {
             dir,
         )?);
         let app = routes::router(store.clone());
+        let deliverer = deliver::spawn(store.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let _ = axum::serve(listener, app)
@@ -159,6 +211,7 @@ impl Emulator {
             base_url,
             api_key,
             store,
+            deliverer,
             shutdown: Some(tx),
         })
     }
@@ -177,6 +230,11 @@ impl Emulator {
     /// random rates apply.
     pub fn inject(&self, faults: impl IntoIterator<Item = Fault>) {
         self.store.local().faults.extend(faults);
+    }
+
+    /// Queues faults for the next webhook messages, in order, before the random rates apply.
+    pub fn inject_webhook_faults(&self, faults: impl IntoIterator<Item = WebhookFault>) {
+        self.store.local().webhook_faults.extend(faults);
     }
 
     /// Makes the next created tasks end `failed` (one flag per task).
@@ -205,6 +263,7 @@ impl Emulator {
 
 impl Drop for Emulator {
     fn drop(&mut self) {
+        self.deliverer.abort();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

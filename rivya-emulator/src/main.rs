@@ -49,6 +49,12 @@ struct Args {
     /// Share of tasks that fail (and are refunded).
     #[arg(long, default_value_t = 0.0, value_parser = rate)]
     task_failure: f64,
+    /// Share of webhook messages sent twice (same webhook-id).
+    #[arg(long, default_value_t = 0.0, value_parser = rate)]
+    webhook_duplicate: f64,
+    /// Share of webhook messages held back so later ones arrive first.
+    #[arg(long, default_value_t = 0.0, value_parser = rate)]
+    webhook_out_of_order: f64,
     /// Keep the state in this directory (shared with other emulators and `rivya --mock`).
     #[arg(long, value_name = "DIR")]
     state_dir: Option<std::path::PathBuf>,
@@ -103,8 +109,12 @@ async fn serve(a: Args) -> Result<(), String> {
             slow_for: Duration::from_millis(a.slow_ms),
             drop_after_create: a.drop_after_create,
             task_failure: a.task_failure,
+            webhook_duplicate: a.webhook_duplicate,
+            webhook_out_of_order: a.webhook_out_of_order,
+            ..FaultRates::default()
         },
         state_dir: a.state_dir,
+        ..Config::default()
     };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", a.port))
         .await

@@ -33,6 +33,8 @@ pub struct Store {
 pub struct Guard<'a> {
     state: MutexGuard<'a, State>,
     dir: Option<&'a Path>,
+    /// The state file as loaded, so an unchanged state is not written back.
+    loaded: Vec<u8>,
     _lock: Option<FileLock>,
 }
 
@@ -52,7 +54,7 @@ impl std::ops::DerefMut for Guard<'_> {
 impl Drop for Guard<'_> {
     fn drop(&mut self) {
         if let Some(dir) = self.dir
-            && let Err(e) = save(dir, self.state.snapshot())
+            && let Err(e) = save(dir, self.state.snapshot(), &self.loaded)
         {
             eprintln!(
                 "rivya-emulator: cannot save the state in {}: {e}",
@@ -89,6 +91,7 @@ impl Store {
             return Ok(Guard {
                 state,
                 dir: None,
+                loaded: Vec::new(),
                 _lock: None,
             });
         };
@@ -101,14 +104,15 @@ impl Store {
         };
         let lock = FileLock::acquire(dir).map_err(unavailable)?;
         // The file is the truth: no file (a fresh or reset directory) means a fresh state.
-        let data = match load(dir).map_err(unavailable)? {
-            Some(data) => data,
-            None => Data::new(&state.config),
+        let (data, loaded) = match load(dir).map_err(unavailable)? {
+            Some(found) => found,
+            None => (Data::new(&state.config), Vec::new()),
         };
         state.load(data);
         Ok(Guard {
             state,
             dir: Some(dir),
+            loaded,
             _lock: Some(lock),
         })
     }
@@ -126,24 +130,30 @@ pub fn reset(dir: &Path) -> std::io::Result<()> {
     }
 }
 
-fn load(dir: &Path) -> std::io::Result<Option<Data>> {
+/// The state and the bytes it was read from, or `None` when there is no state file.
+fn load(dir: &Path) -> std::io::Result<Option<(Data, Vec<u8>)>> {
     let path = dir.join(STATE_FILE);
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
-    serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+    let data = serde_json::from_slice(&bytes).map_err(|e| {
         std::io::Error::other(format!(
             "{} is not a state this emulator can read ({e}); reset it (`rivya mock reset`)",
             path.display()
         ))
-    })
+    })?;
+    Ok(Some((data, bytes)))
 }
 
-fn save(dir: &Path, data: &Data) -> std::io::Result<()> {
-    let tmp = dir.join(format!("{STATE_FILE}.{}.tmp", std::process::id()));
+/// Writes the state (to a temporary file, then renamed), unless it is what was loaded.
+fn save(dir: &Path, data: &Data, loaded: &[u8]) -> std::io::Result<()> {
     let bytes = serde_json::to_vec(data).map_err(std::io::Error::other)?;
+    if bytes == loaded {
+        return Ok(());
+    }
+    let tmp = dir.join(format!("{STATE_FILE}.{}.tmp", std::process::id()));
     let mut f = std::fs::File::create(&tmp)?;
     f.write_all(&bytes)?;
     f.sync_all()?;
@@ -237,6 +247,33 @@ mod tests {
         let third = guard.create_task(&body).unwrap();
         assert_ne!(third, first, "ids stay unique after a reset");
         drop(guard);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn an_unchanged_state_is_not_written_again() {
+        let d = dir("unchanged");
+        let a = Store::new(
+            State::new(Config::default(), "http://a".into()),
+            Some(d.clone()),
+        )
+        .unwrap();
+        drop(a.lock().unwrap()); // creates the file
+        let file = d.join(STATE_FILE);
+        let before = std::fs::metadata(&file).unwrap().modified().unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+        let g = a.lock().unwrap();
+        assert!(g.task_json("task_none").is_none());
+        drop(g);
+        assert_eq!(
+            std::fs::metadata(&file).unwrap().modified().unwrap(),
+            before
+        );
+        a.lock().unwrap().count();
+        assert_ne!(
+            std::fs::metadata(&file).unwrap().modified().unwrap(),
+            before
+        );
         std::fs::remove_dir_all(&d).unwrap();
     }
 

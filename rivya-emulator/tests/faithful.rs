@@ -108,13 +108,14 @@ async fn faults_hit_polls_files_and_credits_too() {
 
 #[tokio::test]
 async fn updated_at_changes_only_when_the_task_does() {
-    let emu = Emulator::start(config(400, 400)).await.unwrap();
+    // Queued for 1.5 s: the two reads below fall well inside it.
+    let emu = Emulator::start(config(1500, 100)).await.unwrap();
     let c = client(&emu);
     let sub = c
         .create_value(&json!({"model": "kling-3-0", "prompt": "p"}), None)
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    tokio::time::sleep(Duration::from_millis(20)).await;
     let again = c.task(&sub.task.id).await.unwrap();
     assert_eq!(again.status.as_str(), "queued");
     assert_eq!(again.updated_at, sub.task.updated_at, "nothing changed");

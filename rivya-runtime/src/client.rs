@@ -149,7 +149,7 @@ impl Client {
 
     /// Sends a JSON call with the retry policy. `body` is sent as JSON; `key` becomes the
     /// `Idempotency-Key` of every attempt.
-    async fn call<T: DeserializeOwned + Traced>(
+    pub(crate) async fn call<T: DeserializeOwned + Traced>(
         &self,
         method: Method,
         path: &str,
@@ -487,7 +487,9 @@ async fn attempt<T: DeserializeOwned>(
     if (200..300).contains(&status) {
         // A success we cannot read is not retried: for a create the task exists, and the
         // idempotency key in the error finds it again.
-        return match serde_json::from_slice(&body) {
+        // An empty success (a DELETE's 204) reads as JSON `null`.
+        let json: &[u8] = if body.is_empty() { b"null" } else { &body };
+        return match serde_json::from_slice(json) {
             Ok(v) => Attempt::Done(v),
             Err(e) => Attempt::Fail(decode(format!("unexpected success body: {e}"))),
         };
@@ -535,9 +537,12 @@ impl Traced for Task {
 impl Traced for ModelList {}
 impl Traced for Credits {}
 impl Traced for FileObject {}
+impl Traced for serde_json::Value {}
+impl Traced for crate::webhooks::WebhookEndpoint {}
+impl<T> Traced for crate::webhooks::List<T> {}
 
 /// Percent-encodes an id for use as one path segment.
-fn encode_segment(id: &str) -> String {
+pub(crate) fn encode_segment(id: &str) -> String {
     let mut out = String::with_capacity(id.len());
     for b in id.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {

@@ -8,7 +8,9 @@
 use std::path::{Path, PathBuf};
 
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, RANGE, RETRY_AFTER};
+use reqwest::header::{
+    CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, IF_RANGE, LAST_MODIFIED, RANGE, RETRY_AFTER,
+};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -107,9 +109,11 @@ impl Client {
     /// `Content-Type` (else a known extension in the URL, else `bin`), and `stem` is
     /// sanitized with [`sanitize_stem`]. The body is streamed to `<stem>.part` and renamed
     /// when complete, so a file with its final name is always whole. Failed attempts are
-    /// retried under the client's retry policy; when `<stem>.part` already holds bytes (an
-    /// attempt or an earlier run broke off), the download resumes with `Range` if the server
-    /// answers `206`, and starts over otherwise. `dir` is created when missing.
+    /// retried under the client's retry policy; when `<stem>.part` already holds bytes of this
+    /// URL (an attempt or an earlier run broke off; `<stem>.part.meta` records the URL without
+    /// its query and the server's validator), the download resumes with `Range` and
+    /// `If-Range` if the server answers `206`, and starts over otherwise. `dir` is created
+    /// when missing.
     ///
     /// No API key is sent: result URLs may live on another host.
     pub async fn download(&self, url: &str, dir: &Path, stem: &str) -> Result<Downloaded, Error> {
@@ -175,6 +179,7 @@ impl Client {
         let path = dir.join(format!("{stem}.{ext}"));
         let (size, sha256) = hash_file(&part).await.map_err(io(&part))?;
         tokio::fs::rename(&part, &path).await.map_err(io(&path))?;
+        let _ = tokio::fs::remove_file(meta_path(&part)).await;
         Ok(Downloaded {
             path,
             url: url.to_owned(),
@@ -195,7 +200,8 @@ impl Client {
             path: part.display().to_string(),
             source,
         };
-        let have = match tokio::fs::metadata(part).await {
+        let meta = meta_path(part);
+        let mut have = match tokio::fs::metadata(part).await {
             Ok(m) if m.is_file() => m.len(),
             Ok(_) => {
                 return Attempt::Fail(io(std::io::Error::other(
@@ -205,9 +211,27 @@ impl Client {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
             Err(e) => return Attempt::Fail(io(e)),
         };
+        // Resume only a `.part` this URL started (its query, a signature, may change), and
+        // only while the server's validator still matches (`If-Range`).
+        let mut validator = None;
+        if have > 0 {
+            match tokio::fs::read_to_string(&meta).await {
+                Ok(text) if text.lines().next() == Some(identity(url).as_str()) => {
+                    validator = text
+                        .lines()
+                        .nth(1)
+                        .filter(|v| !v.is_empty())
+                        .map(str::to_owned);
+                }
+                _ => have = 0,
+            }
+        }
         let mut rb = self.http().get(url.clone());
         if have > 0 {
             rb = rb.header(RANGE, format!("bytes={have}-"));
+            if let Some(v) = &validator {
+                rb = rb.header(IF_RANGE, v.as_str());
+            }
         }
         let transport = |source| Error::Transport {
             source,
@@ -283,6 +307,16 @@ impl Client {
                 };
             }
         };
+        if resume_from == 0 {
+            // A fresh start: note what this `.part` belongs to, so a later attempt or run can
+            // resume it. A strong ETag (else Last-Modified) makes `If-Range` safe.
+            let etag = header(ETAG).filter(|e| !e.starts_with("W/"));
+            let validator = etag.or_else(|| header(LAST_MODIFIED)).unwrap_or_default();
+            let note = format!("{}\n{validator}\n", identity(url));
+            if let Err(e) = tokio::fs::write(&meta, note).await {
+                return Attempt::Fail(io(e));
+            }
+        }
         let mut file = match open_part(part, resume_from > 0).await {
             Ok(f) => f,
             Err(e) => return Attempt::Fail(io(e)),
@@ -331,6 +365,21 @@ impl Client {
             .unwrap_or("bin");
         Attempt::Done(Progress { content_type, ext })
     }
+}
+
+/// `<stem>.part.meta`: the URL a `.part` belongs to and the server's validator.
+fn meta_path(part: &Path) -> PathBuf {
+    let mut name = part.as_os_str().to_owned();
+    name.push(".meta");
+    PathBuf::from(name)
+}
+
+/// A URL without its query and fragment (signed URLs change their query, not the object).
+fn identity(url: &reqwest::Url) -> String {
+    let mut u = url.clone();
+    u.set_query(None);
+    u.set_fragment(None);
+    u.to_string()
 }
 
 /// The URLs of a task's outputs: `urls`, or `primary_url` alone when `urls` is empty.

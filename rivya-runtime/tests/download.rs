@@ -97,20 +97,23 @@ async fn a_file_is_streamed_hashed_and_named_from_its_content_type() {
 #[tokio::test]
 async fn a_broken_body_resumes_with_range_when_the_server_supports_it() {
     let data = body(50_000);
-    let seen = Arc::new(Mutex::new(Vec::<Option<String>>::new()));
+    let seen = Arc::new(Mutex::new(Vec::<(Option<String>, Option<String>)>::new()));
     let (d, s) = (data.clone(), seen.clone());
     let server = RawServer::start(false, move |req: &RawRequest| {
         let range = req.header("range").map(str::to_owned);
         let n = {
             let mut s = s.lock().unwrap();
-            s.push(range.clone());
+            s.push((range.clone(), req.header("if-range").map(str::to_owned)));
             s.len()
         };
         match (n, range) {
             // The first answer breaks off after 20,000 bytes.
             (1, _) => response(
                 "200 OK",
-                &[("Content-Type", "video/mp4".into())],
+                &[
+                    ("Content-Type", "video/mp4".into()),
+                    ("ETag", "\"v7\"".into()),
+                ],
                 &d,
                 Some(20_000),
             ),
@@ -147,29 +150,49 @@ async fn a_broken_body_resumes_with_range_when_the_server_supports_it() {
     assert_eq!(got.size, 50_000);
     assert_eq!(
         *seen.lock().unwrap(),
-        [None, Some("bytes=20000-".to_owned())]
+        [
+            (None, None),
+            (Some("bytes=20000-".to_owned()), Some("\"v7\"".to_owned()))
+        ],
+        "the rest is asked for, if the file is still the same"
     );
+    assert_eq!(files_in(&dir), ["clip.mp4"], "no .part or .meta left");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[tokio::test]
 async fn a_server_without_ranges_gets_a_fresh_download() {
-    // A stale `.part` from an earlier run; the server ignores Range and sends everything.
+    // A `.part` of this URL from an earlier run; the server ignores Range and sends all.
     let data = body(4096);
     let d = data.clone();
-    let server = RawServer::start(false, move |_| {
+    let ranges = Arc::new(Mutex::new(Vec::new()));
+    let r = ranges.clone();
+    let server = RawServer::start(false, move |req: &RawRequest| {
+        r.lock()
+            .unwrap()
+            .push(req.header("range").map(str::to_owned));
         response("200 OK", &[("Content-Type", "audio/mpeg".into())], &d, None)
     });
     let dir = temp_dir("norange");
     std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("{}/song", server.url());
     std::fs::write(dir.join("song.part"), b"garbage from before").unwrap();
+    std::fs::write(dir.join("song.part.meta"), format!("{url}\n\n")).unwrap();
     let got = client()
-        .download(&format!("{}/song", server.url()), &dir, "song")
+        .download(&format!("{url}?sig=new"), &dir, "song")
         .await
         .unwrap();
     assert_eq!(got.path, dir.join("song.mp3"));
     assert_eq!(std::fs::read(&got.path).unwrap(), data);
     assert_eq!(files_in(&dir), ["song.mp3"]);
+    assert_eq!(*ranges.lock().unwrap(), [Some("bytes=19-".to_owned())]);
+
+    // A `.part` another URL left under the same name is never resumed.
+    std::fs::write(dir.join("song.part"), b"another file's start").unwrap();
+    std::fs::write(dir.join("song.part.meta"), "http://elsewhere.test/x\n\n").unwrap();
+    client().download(&url, &dir, "song").await.unwrap();
+    assert_eq!(ranges.lock().unwrap()[1], None);
+    assert_eq!(std::fs::read(dir.join("song.mp3")).unwrap(), data);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -74,6 +74,7 @@ pub async fn run(
             &format!("task {id} created (idempotency key {key})"),
         );
     });
+    progress.message(format!("{id} {}", submitted.task.status));
     if args.no_wait {
         progress.finish(format!("created {id}"));
         render.result(
