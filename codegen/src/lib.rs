@@ -4,6 +4,8 @@
 //! [`generate`] turns every spec into the files of `rivya-models/src/generated/`; it never
 //! panics on bad input and reports every problem with file, line and YAML path.
 
+#![warn(missing_docs)]
+
 mod check;
 mod diag;
 pub mod diff;

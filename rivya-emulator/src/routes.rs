@@ -297,15 +297,22 @@ fn size_limit(kind: Option<MediaKind>, model: Option<&rivya_models::ModelInfo>) 
     pick.unwrap_or(0)
 }
 
-async fn upload(
-    Extract(state): Extract<Shared>,
-    headers: HeaderMap,
-    mut form: Multipart,
-) -> Result<Response, ApiErr> {
-    lock(&state)?.authorize(auth(&headers))?;
-    let key = idempotency_key(&headers)?;
+/// The fields of an upload's multipart body.
+#[derive(Default)]
+struct UploadForm {
+    data: Option<Vec<u8>>,
+    name: Option<String>,
+    kind: Option<String>,
+    model: Option<String>,
+    client_request_id: Option<String>,
+}
+
+/// Reads the multipart body field by field. The file is read chunk by chunk and refused as soon
+/// as it passes the limit that the fields before it (`kind`, `model`) allow: an oversize body
+/// is never held whole.
+async fn read_form(mut form: Multipart) -> Result<UploadForm, ApiErr> {
     let bad = |m: String| ApiErr::new(400, "validation_failed", m);
-    let (mut data, mut name, mut kind_text, mut model, mut crid) = (None, None, None, None, None);
+    let mut f = UploadForm::default();
     while let Some(mut field) = form
         .next_field()
         .await
@@ -313,11 +320,9 @@ async fn upload(
     {
         let field_name = field.name().unwrap_or_default().to_owned();
         if field_name == "file" {
-            name = field.file_name().map(str::to_owned);
-            let kind = kind_text.as_deref().and_then(MediaKind::from_wire);
-            let info = model.as_deref().and_then(catalog::find);
-            let limit = size_limit(kind, info);
-            // Read chunk by chunk and stop at the limit: an oversize body is never held whole.
+            f.name = field.file_name().map(str::to_owned);
+            let kind = f.kind.as_deref().and_then(MediaKind::from_wire);
+            let limit = size_limit(kind, f.model.as_deref().and_then(catalog::find));
             let mut buf = Vec::new();
             while let Some(chunk) = field
                 .chunk()
@@ -331,27 +336,48 @@ async fn upload(
                 }
                 buf.extend_from_slice(&chunk);
             }
-            data = Some(buf);
-        } else {
-            let text = field
-                .text()
-                .await
-                .map_err(|e| bad(format!("cannot read `{field_name}`: {e}")))?;
-            match field_name.as_str() {
-                "kind" => kind_text = Some(text),
-                "model" => model = Some(text),
-                "client_request_id" => crid = Some(text),
-                other => return Err(bad(format!("unknown field `{other}`"))),
-            }
+            f.data = Some(buf);
+            continue;
+        }
+        let text = field
+            .text()
+            .await
+            .map_err(|e| bad(format!("cannot read `{field_name}`: {e}")))?;
+        match field_name.as_str() {
+            "kind" => f.kind = Some(text),
+            "model" => f.model = Some(text),
+            "client_request_id" => f.client_request_id = Some(text),
+            other => return Err(bad(format!("unknown field `{other}`"))),
         }
     }
-    let data = data.ok_or_else(|| bad("the `file` field is required".into()))?;
-    let kind_text = kind_text.ok_or_else(|| bad("the `kind` field is required".into()))?;
+    Ok(f)
+}
+
+async fn upload(
+    Extract(state): Extract<Shared>,
+    headers: HeaderMap,
+    form: Multipart,
+) -> Result<Response, ApiErr> {
+    lock(&state)?.authorize(auth(&headers))?;
+    let key = idempotency_key(&headers)?;
+    let bad = |m: String| ApiErr::new(400, "validation_failed", m);
+    let form = read_form(form).await?;
+    let data = form
+        .data
+        .ok_or_else(|| bad("the `file` field is required".into()))?;
+    let kind_text = form
+        .kind
+        .ok_or_else(|| bad("the `kind` field is required".into()))?;
     let kind = MediaKind::from_wire(&kind_text)
         .ok_or_else(|| bad(format!("unknown kind `{kind_text}`")))?;
-    if crid.as_ref().is_some_and(|c| c.chars().count() > 128) {
+    if form
+        .client_request_id
+        .as_ref()
+        .is_some_and(|c| c.chars().count() > 128)
+    {
         return Err(bad("client_request_id is longer than 128 characters".into()));
     }
+    let model = form.model;
     let info = match &model {
         Some(id) => Some(catalog::find(id).ok_or_else(|| bad(format!("unknown model `{id}`")))?),
         None => None,
@@ -363,7 +389,7 @@ async fn upload(
         "kind": kind.as_str(),
         "mime_type": checked.mime,
         "size": data.len(),
-        "name": name.unwrap_or_else(|| "upload".to_owned()),
+        "name": form.name.unwrap_or_else(|| "upload".to_owned()),
     });
     if kind.has_duration() {
         // Only what the header states; formats without a stated duration get none.

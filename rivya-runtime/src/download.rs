@@ -200,32 +200,10 @@ impl Client {
             path: part.display().to_string(),
             source,
         };
-        let meta = meta_path(part);
-        let mut have = match tokio::fs::metadata(part).await {
-            Ok(m) if m.is_file() => m.len(),
-            Ok(_) => {
-                return Attempt::Fail(io(std::io::Error::other(
-                    "exists and is not a regular file",
-                )));
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
+        let (have, validator) = match resume_point(url, part).await {
+            Ok(r) => r,
             Err(e) => return Attempt::Fail(io(e)),
         };
-        // Resume only a `.part` this URL started (its query, a signature, may change), and
-        // only while the server's validator still matches (`If-Range`).
-        let mut validator = None;
-        if have > 0 {
-            match tokio::fs::read_to_string(&meta).await {
-                Ok(text) if text.lines().next() == Some(identity(url).as_str()) => {
-                    validator = text
-                        .lines()
-                        .nth(1)
-                        .filter(|v| !v.is_empty())
-                        .map(str::to_owned);
-                }
-                _ => have = 0,
-            }
-        }
         let mut rb = self.http().get(url.clone());
         if have > 0 {
             rb = rb.header(RANGE, format!("bytes={have}-"));
@@ -233,137 +211,221 @@ impl Client {
                 rb = rb.header(IF_RANGE, v.as_str());
             }
         }
-        let transport = |source| Error::Transport {
-            source,
-            idempotency_key: None,
-        };
-        let mut resp = match rb.send().await {
+        let resp = match rb.send().await {
             Ok(r) => r,
             Err(e) => return Attempt::Retry(transport(e), None),
         };
-        let status = resp.status();
-        span.status(status.as_u16());
+        span.status(resp.status().as_u16());
+        let head = Head::of(&resp);
+        let (resp, resume_from) = match start_at(resp, have, &head, part).await {
+            Ok(r) => r,
+            Err(outcome) => return outcome,
+        };
+        if resume_from == 0 {
+            // A fresh start: note what this `.part` belongs to, so a later attempt or run can
+            // resume it. A strong ETag (else Last-Modified) makes `If-Range` safe.
+            let note = format!("{}\n{}\n", identity(url), head.validator());
+            if let Err(e) = tokio::fs::write(meta_path(part), note).await {
+                return Attempt::Fail(io(e));
+            }
+        }
+        let written = match write_body(resp, part, resume_from).await {
+            Attempt::Done(n) => n,
+            Attempt::Retry(e, after) => return Attempt::Retry(e, after),
+            Attempt::Fail(e) => return Attempt::Fail(e),
+        };
+        if let Some(len) = head.length
+            && written != resume_from + len
+        {
+            let body = format!(
+                "the body ended after {written} bytes; {} were announced",
+                resume_from + len
+            );
+            let status = head.status;
+            return Attempt::Retry(Error::Http { status, body }, None);
+        }
+        let ext = head
+            .content_type
+            .as_deref()
+            .and_then(extension_for)
+            .or_else(|| extension_from_url(url))
+            .unwrap_or("bin");
+        Attempt::Done(Progress {
+            content_type: head.content_type,
+            ext,
+        })
+    }
+}
+
+fn transport(source: reqwest::Error) -> Error {
+    Error::Transport {
+        source,
+        idempotency_key: None,
+    }
+}
+
+/// How much of the file a `.part` already holds, and the validator to send with `If-Range`.
+/// Only a `.part` this URL started is resumed (its query, a signature, may change).
+async fn resume_point(url: &reqwest::Url, part: &Path) -> std::io::Result<(u64, Option<String>)> {
+    let have = match tokio::fs::metadata(part).await {
+        Ok(m) if m.is_file() => m.len(),
+        Ok(_) => return Err(std::io::Error::other("exists and is not a regular file")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
+        Err(e) => return Err(e),
+    };
+    if have == 0 {
+        return Ok((0, None));
+    }
+    match tokio::fs::read_to_string(meta_path(part)).await {
+        Ok(text) if text.lines().next() == Some(identity(url).as_str()) => {
+            let validator = text.lines().nth(1).filter(|v| !v.is_empty());
+            Ok((have, validator.map(str::to_owned)))
+        }
+        _ => Ok((0, None)),
+    }
+}
+
+/// The response headers a download reads.
+struct Head {
+    status: u16,
+    content_type: Option<String>,
+    length: Option<u64>,
+    content_range: Option<String>,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    retry_after: Option<String>,
+}
+
+impl Head {
+    fn of(resp: &reqwest::Response) -> Self {
         let header = |name| {
             resp.headers()
                 .get(name)
                 .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
                 .map(str::to_owned)
         };
-        let content_type = header(CONTENT_TYPE).map(|c| {
-            c.split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase()
-        });
-        let length: Option<u64> = header(CONTENT_LENGTH).and_then(|v| v.parse().ok());
-        let resume_from = match status {
-            StatusCode::OK => 0,
-            StatusCode::PARTIAL_CONTENT if have > 0 => {
-                match header(CONTENT_RANGE).as_deref().and_then(range_start) {
-                    Some(start) if start == have => have,
-                    // A range we did not ask for: start over on the next attempt.
-                    _ => {
-                        if let Err(e) = tokio::fs::remove_file(part).await {
-                            return Attempt::Fail(io(e));
-                        }
-                        return Attempt::Retry(
-                            Error::Http {
-                                status: 206,
-                                body: "the server sent a range that was not asked for".into(),
-                            },
-                            None,
-                        );
-                    }
+        Head {
+            status: resp.status().as_u16(),
+            content_type: header(CONTENT_TYPE).map(|c| {
+                let bare = c.split(';').next().unwrap_or_default();
+                bare.trim().to_ascii_lowercase()
+            }),
+            length: header(CONTENT_LENGTH).and_then(|v| v.parse().ok()),
+            content_range: header(CONTENT_RANGE),
+            etag: header(ETAG),
+            last_modified: header(LAST_MODIFIED),
+            retry_after: header(RETRY_AFTER),
+        }
+    }
+
+    /// A strong ETag, else Last-Modified, else nothing: what `If-Range` may safely carry.
+    fn validator(&self) -> String {
+        let strong = self.etag.clone().filter(|e| !e.starts_with("W/"));
+        strong
+            .or_else(|| self.last_modified.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// Where the body starts in the file: 0 on `200`, the `.part`'s length on a matching `206`.
+/// Anything else is the attempt's outcome (a retry after discarding a `.part` that cannot be
+/// resumed, or the server's error).
+async fn start_at(
+    resp: reqwest::Response,
+    have: u64,
+    head: &Head,
+    part: &Path,
+) -> Result<(reqwest::Response, u64), Attempt<Progress>> {
+    let discard = |status: u16, body: &'static str, after| async move {
+        match tokio::fs::remove_file(part).await {
+            Ok(()) => Attempt::Retry(
+                Error::Http {
+                    status,
+                    body: body.to_owned(),
+                },
+                after,
+            ),
+            Err(source) => Attempt::Fail(Error::Io {
+                path: part.display().to_string(),
+                source,
+            }),
+        }
+    };
+    match resp.status() {
+        StatusCode::OK => Ok((resp, 0)),
+        StatusCode::PARTIAL_CONTENT if have > 0 => {
+            match head.content_range.as_deref().and_then(range_start) {
+                Some(start) if start == have => Ok((resp, have)),
+                // A range we did not ask for: start over on the next attempt.
+                _ => {
+                    Err(discard(206, "the server sent a range that was not asked for", None).await)
                 }
             }
-            StatusCode::RANGE_NOT_SATISFIABLE if have > 0 => {
-                // The `.part` is not a prefix of this file (or is all of it, unverifiable):
-                // discard it and fetch the whole file.
-                if let Err(e) = tokio::fs::remove_file(part).await {
+        }
+        // The `.part` is not a prefix of this file (or is all of it, unverifiable): discard it
+        // and fetch the whole file.
+        StatusCode::RANGE_NOT_SATISFIABLE if have > 0 => {
+            let now = Some(std::time::Duration::ZERO);
+            Err(discard(416, "range not satisfiable; starting over", now).await)
+        }
+        s => {
+            let retry_after = head
+                .retry_after
+                .as_deref()
+                .and_then(|v| retry::parse_retry_after(v, std::time::SystemTime::now()));
+            let body: String = resp
+                .text()
+                .await
+                .unwrap_or_default()
+                .chars()
+                .take(200)
+                .collect();
+            let error = Error::Http {
+                status: s.as_u16(),
+                body,
+            };
+            Err(if retry::is_retryable_status(s.as_u16()) {
+                Attempt::Retry(error, retry_after)
+            } else {
+                Attempt::Fail(error)
+            })
+        }
+    }
+}
+
+/// Streams the body into the `.part` (appending when resuming) and syncs it; returns the
+/// file's length. A connection lost midway keeps what arrived for the next attempt.
+async fn write_body(mut resp: reqwest::Response, part: &Path, resume_from: u64) -> Attempt<u64> {
+    let io = |source| Error::Io {
+        path: part.display().to_string(),
+        source,
+    };
+    let mut file = match open_part(part, resume_from > 0).await {
+        Ok(f) => f,
+        Err(e) => return Attempt::Fail(io(e)),
+    };
+    let mut written = resume_from;
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if let Err(e) = file.write_all(&chunk).await {
                     return Attempt::Fail(io(e));
                 }
-                return Attempt::Retry(
-                    Error::Http {
-                        status: 416,
-                        body: "range not satisfiable; starting over".into(),
-                    },
-                    Some(std::time::Duration::ZERO),
-                );
+                written += chunk.len() as u64;
             }
-            s => {
-                let retry_after = header(RETRY_AFTER)
-                    .and_then(|v| retry::parse_retry_after(&v, std::time::SystemTime::now()));
-                let body = resp.text().await.unwrap_or_default();
-                let preview: String = body.chars().take(200).collect();
-                let error = Error::Http {
-                    status: s.as_u16(),
-                    body: preview,
-                };
-                return if retry::is_retryable_status(s.as_u16()) {
-                    Attempt::Retry(error, retry_after)
-                } else {
-                    Attempt::Fail(error)
-                };
-            }
-        };
-        if resume_from == 0 {
-            // A fresh start: note what this `.part` belongs to, so a later attempt or run can
-            // resume it. A strong ETag (else Last-Modified) makes `If-Range` safe.
-            let etag = header(ETAG).filter(|e| !e.starts_with("W/"));
-            let validator = etag.or_else(|| header(LAST_MODIFIED)).unwrap_or_default();
-            let note = format!("{}\n{validator}\n", identity(url));
-            if let Err(e) = tokio::fs::write(&meta, note).await {
-                return Attempt::Fail(io(e));
+            Ok(None) => break,
+            Err(e) => {
+                let _ = file.flush().await;
+                return Attempt::Retry(transport(e), None);
             }
         }
-        let mut file = match open_part(part, resume_from > 0).await {
-            Ok(f) => f,
-            Err(e) => return Attempt::Fail(io(e)),
-        };
-        let mut written = resume_from;
-        loop {
-            match resp.chunk().await {
-                Ok(Some(chunk)) => {
-                    if let Err(e) = file.write_all(&chunk).await {
-                        return Attempt::Fail(io(e));
-                    }
-                    written += chunk.len() as u64;
-                }
-                Ok(None) => break,
-                Err(e) => {
-                    // Keep what arrived: the next attempt asks for the rest.
-                    let _ = file.flush().await;
-                    return Attempt::Retry(transport(e), None);
-                }
-            }
-        }
-        if let Err(e) = file.flush().await {
-            return Attempt::Fail(io(e));
-        }
-        if let Err(e) = file.sync_all().await {
-            return Attempt::Fail(io(e));
-        }
-        if let Some(len) = length
-            && written != resume_from + len
-        {
-            return Attempt::Retry(
-                Error::Http {
-                    status: status.as_u16(),
-                    body: format!(
-                        "the body ended after {written} bytes; {} were announced",
-                        resume_from + len
-                    ),
-                },
-                None,
-            );
-        }
-        let ext = content_type
-            .as_deref()
-            .and_then(extension_for)
-            .or_else(|| extension_from_url(url))
-            .unwrap_or("bin");
-        Attempt::Done(Progress { content_type, ext })
+    }
+    if let Err(e) = file.flush().await {
+        return Attempt::Fail(io(e));
+    }
+    match file.sync_all().await {
+        Ok(()) => Attempt::Done(written),
+        Err(e) => Attempt::Fail(io(e)),
     }
 }
 

@@ -31,6 +31,8 @@
 //! - The system proxy (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`) is honoured; or bring your own
 //!   `reqwest::Client` ([`ClientBuilder::http_client`]).
 
+#![warn(missing_docs)]
+
 mod client;
 mod config;
 mod download;

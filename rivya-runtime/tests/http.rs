@@ -1,47 +1,18 @@
-//! The client against real local HTTP servers: retries, idempotency, decoding, polling, uploads.
+//! The client against real local HTTP servers: retries, idempotency, decoding, polling (uploads:
+//! `uploads.rs`).
 
 mod support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rivya_models::{MediaKind, kling_3_0, wan_2_6};
-use rivya_runtime::{
-    Client, Error, ErrorCode, PollPolicy, RetryPolicy, TaskStatus, Upload, UploadRejection,
-    WaitOptions,
-};
+use rivya_models::kling_3_0;
+use rivya_runtime::{Client, Error, ErrorCode, PollPolicy, RetryPolicy, TaskStatus, WaitOptions};
 use serde_json::json;
 use support::raw::{RawServer, Reply, task_json};
+use support::{KEY, client, envelope, idem_keys};
 use wiremock::matchers::{header, header_exists, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
-
-const KEY: &str = "rvya_sk_test_secret_0123456789";
-
-/// A client with instant retries and polls, so real-time tests stay fast.
-fn client(base: &str) -> Client {
-    Client::builder()
-        .api_key(KEY)
-        .base_url(base)
-        .retry_policy(RetryPolicy {
-            base_delay: Duration::from_millis(1),
-            max_delay: Duration::from_millis(4),
-            ..RetryPolicy::default()
-        })
-        .poll_policy(PollPolicy {
-            first_poll: Duration::from_millis(2),
-            initial_interval: Duration::from_millis(2),
-            max_interval: Duration::from_millis(5),
-            deadline: Duration::from_secs(5),
-            ..PollPolicy::default()
-        })
-        .jitter_seed(7)
-        .build()
-        .unwrap()
-}
-
-fn envelope(code: &str) -> serde_json::Value {
-    json!({"error": {"code": code, "message": format!("{code} happened"), "requestId": "req_1"}})
-}
 
 fn task(id: &str, status: &str) -> serde_json::Value {
     serde_json::from_str(&task_json(id, status)).unwrap()
@@ -53,17 +24,6 @@ fn request() -> kling_3_0::Request {
 
 async fn received(server: &MockServer) -> Vec<Request> {
     server.received_requests().await.unwrap_or_default()
-}
-
-fn idem_keys(reqs: &[Request]) -> Vec<String> {
-    reqs.iter()
-        .map(|r| {
-            r.headers
-                .get("idempotency-key")
-                .map(|v| v.to_str().unwrap().to_owned())
-                .unwrap_or_default()
-        })
-        .collect()
 }
 
 #[tokio::test]
@@ -445,182 +405,6 @@ async fn dropping_a_wait_stops_all_polling() {
         before,
         "no poll after the future was dropped"
     );
-}
-
-/// The parts of a multipart body, as (name, file name, bytes).
-fn multipart_parts(req: &Request) -> Vec<(String, Option<String>, Vec<u8>)> {
-    let ct = req.headers.get("content-type").unwrap().to_str().unwrap();
-    let boundary = format!("--{}", ct.split("boundary=").nth(1).unwrap());
-    let body = &req.body;
-    let find = |from: usize, needle: &[u8]| {
-        body[from..]
-            .windows(needle.len())
-            .position(|w| w == needle)
-            .map(|p| p + from)
-    };
-    let mut parts = Vec::new();
-    let mut pos = find(0, boundary.as_bytes()).unwrap() + boundary.len();
-    while body[pos..].starts_with(b"\r\n") {
-        let head_end = find(pos, b"\r\n\r\n").unwrap();
-        let head = String::from_utf8_lossy(&body[pos + 2..head_end]).into_owned();
-        let next = find(head_end, format!("\r\n{boundary}").as_bytes()).unwrap();
-        let name = head
-            .split("name=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .to_owned();
-        let file = head
-            .split("filename=\"")
-            .nth(1)
-            .map(|s| s.split('"').next().unwrap().to_owned());
-        parts.push((name, file, body[head_end + 4..next].to_vec()));
-        pos = next + 2 + boundary.len();
-    }
-    parts
-}
-
-fn png_bytes(len: usize) -> Vec<u8> {
-    let mut v = b"\x89PNG\r\n\x1a\n".to_vec();
-    v.extend((0..len - 8).map(|i| (i % 251) as u8));
-    v
-}
-
-fn temp_file(name: &str, bytes: &[u8]) -> std::path::PathBuf {
-    let p = std::env::temp_dir().join(format!("rivya-test-{}-{name}", std::process::id()));
-    std::fs::write(&p, bytes).unwrap();
-    p
-}
-
-#[tokio::test]
-async fn uploads_stream_the_whole_file_with_one_key() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/api/v1/files"))
-        .respond_with(ResponseTemplate::new(503).set_body_json(envelope("public_api_disabled")))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/api/v1/files"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"id": "file_1", "url": "https://cdn.test/f.png", "expires_at": "later"}),
-        ))
-        .mount(&server)
-        .await;
-    let bytes = png_bytes(300_000);
-    let file = temp_file("ref.png", &bytes);
-    let up = client(&server.uri())
-        .upload(Upload::path(&file).model::<kling_3_0::Kling3_0>())
-        .await
-        .unwrap();
-    std::fs::remove_file(&file).unwrap();
-    let reqs = received(&server).await;
-    assert_eq!(reqs.len(), 2);
-    assert_eq!(
-        idem_keys(&reqs),
-        [up.idempotency_key.clone(), up.idempotency_key.clone()]
-    );
-    for req in &reqs {
-        let parts = multipart_parts(req);
-        let get = |n: &str| parts.iter().find(|p| p.0 == n).unwrap();
-        assert_eq!(get("kind").2, b"image");
-        assert_eq!(get("model").2, b"kling-3-0");
-        assert_eq!(get("file").1.as_deref(), Some(up.name.as_str()));
-        assert!(
-            get("file").2 == bytes,
-            "the file arrived intact and in full"
-        );
-    }
-    let item = up.to_reference();
-    assert_eq!(
-        (item.kind, item.mime_type.as_deref()),
-        (MediaKind::Image, Some("image/png"))
-    );
-    assert_eq!(up.file.extra["expires_at"], "later");
-    assert!(
-        kling_3_0::Request::new("p")
-            .reference(item)
-            .validate()
-            .is_ok()
-    );
-}
-
-#[tokio::test]
-async fn video_uploads_carry_their_duration_token_into_the_reference() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"url": "https://cdn.test/v.mp4", "duration_token": "dt_1", "duration_seconds": 5})))
-        .mount(&server)
-        .await;
-    let mut mp4 = b"\0\0\0\x18ftypmp42\0\0\0\0".to_vec();
-    mp4.resize(4096, 0);
-    let up = client(&server.uri())
-        .upload(
-            Upload::bytes(mp4, "clip.mp4")
-                .kind(MediaKind::Video)
-                .model::<wan_2_6::Wan2_6>(),
-        )
-        .await
-        .unwrap();
-    let item = up.to_reference();
-    assert_eq!(item.duration_token.as_deref(), Some("dt_1"));
-    assert_eq!(item.duration_seconds, Some(5.0));
-    assert!(
-        wan_2_6::Request::new("p")
-            .reference(item)
-            .validate()
-            .is_ok()
-    );
-}
-
-#[tokio::test]
-async fn oversize_and_mistyped_files_are_refused_before_any_byte_is_sent() {
-    let server = MockServer::start().await;
-    let c = client(&server.uri());
-    let big = temp_file("big.png", &png_bytes(12_000_000));
-    let err = c
-        .upload(Upload::path(&big).model::<kling_3_0::Kling3_0>())
-        .await
-        .unwrap_err();
-    std::fs::remove_file(&big).unwrap();
-    assert!(
-        matches!(
-            err,
-            Error::UploadRejected {
-                reason: UploadRejection::TooLarge {
-                    size: 12_000_000,
-                    max: 10_000_000
-                },
-                ..
-            }
-        ),
-        "{err}"
-    );
-    let gif = Upload::bytes(b"GIF89a\x01\x00\x01\x00".to_vec(), "anim.png")
-        .model::<kling_3_0::Kling3_0>();
-    let err = c.upload(gif).await.unwrap_err();
-    assert!(
-        err.to_string().contains("image/gif is not accepted"),
-        "{err}"
-    );
-    let text = Upload::bytes(b"just text".to_vec(), "notes.png");
-    assert!(matches!(
-        c.upload(text).await.unwrap_err(),
-        Error::UploadRejected {
-            reason: UploadRejection::UnknownType,
-            ..
-        }
-    ));
-    let missing = c
-        .upload(Upload::path("/nonexistent/ref.png"))
-        .await
-        .unwrap_err();
-    assert!(matches!(missing, Error::Io { .. }));
-    assert!(received(&server).await.is_empty());
 }
 
 #[tokio::test]

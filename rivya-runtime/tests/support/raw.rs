@@ -117,9 +117,27 @@ fn serve(
     keep_alive: bool,
     handler: &(dyn Fn(&RawRequest) -> Reply + Send + Sync),
 ) -> std::io::Result<bool> {
+    let Some((method, path, headers)) = read_head(reader)? else {
+        return Ok(false); // the client closed the connection
+    };
+    let (body, body_len) = read_body(reader, &headers, keep)?;
+    let req = RawRequest {
+        method,
+        path,
+        headers,
+        body,
+        body_len,
+    };
+    respond(conn, keep_alive, handler(&req))
+}
+
+type Head = (String, String, Vec<(String, String)>);
+
+/// The request line and headers; `None` when the client closed the connection.
+fn read_head(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<Head>> {
     let mut line = String::new();
     if reader.read_line(&mut line)? == 0 {
-        return Ok(false); // the client closed the connection
+        return Ok(None);
     }
     let mut parts = line.split_whitespace();
     let method = parts.next().unwrap_or_default().to_owned();
@@ -136,23 +154,26 @@ fn serve(
             headers.push((k.trim().to_owned(), v.trim().to_owned()));
         }
     }
+    Ok(Some((method, path, headers)))
+}
+
+/// The body (kept only when `keep`, so huge uploads are counted without being held) and its
+/// length, by `Content-Length` or chunked encoding.
+fn read_body(
+    reader: &mut BufReader<TcpStream>,
+    headers: &[(String, String)],
+    keep: bool,
+) -> std::io::Result<(Vec<u8>, usize)> {
     let get = |name: &str| {
         headers
             .iter()
-            .find(|(k, _): &&(String, String)| k.eq_ignore_ascii_case(name))
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.clone())
     };
-    let mut body = Vec::new();
-    let mut body_len = 0;
-    let mut sink = |chunk: &[u8]| {
-        body_len += chunk.len();
-        if keep {
-            body.extend_from_slice(chunk);
-        }
-    };
     const BUF: usize = 64 * 1024;
+    let (mut body, mut body_len) = (Vec::new(), 0);
     let mut buf = vec![0u8; BUF];
-    // Reads exactly `len` body bytes (or to EOF) into the sink.
+    // Reads exactly `len` body bytes (or to EOF).
     let mut read_exact = |reader: &mut BufReader<TcpStream>, len: usize| -> std::io::Result<()> {
         let mut left = len;
         while left > 0 {
@@ -160,7 +181,10 @@ fn serve(
             if n == 0 {
                 break;
             }
-            sink(&buf[..n]);
+            body_len += n;
+            if keep {
+                body.extend_from_slice(&buf[..n]);
+            }
             left -= n;
         }
         Ok(())
@@ -168,6 +192,7 @@ fn serve(
     if let Some(len) = get("content-length").and_then(|v| v.parse::<usize>().ok()) {
         read_exact(reader, len)?;
     } else if get("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+        let mut line = String::new();
         loop {
             line.clear();
             reader.read_line(&mut line)?;
@@ -182,14 +207,12 @@ fn serve(
             reader.read_line(&mut line)?; // CRLF after the chunk
         }
     }
-    let req = RawRequest {
-        method,
-        path,
-        headers,
-        body,
-        body_len,
-    };
-    match handler(&req) {
+    Ok((body, body_len))
+}
+
+/// Writes the handler's reply; `Ok(true)` when the connection stays open.
+fn respond(conn: &mut TcpStream, keep_alive: bool, reply: Reply) -> std::io::Result<bool> {
+    match reply {
         Reply::Drop => Ok(false),
         Reply::Raw(bytes) => {
             conn.write_all(&bytes)?;
