@@ -16,7 +16,7 @@ pub struct Model {
     pub display_name: String,
     /// The module name (`kling_3_0`).
     pub module: String,
-    /// The marker type name (`Kling3_0`).
+    /// The marker type name (`Model`).
     pub marker: String,
     /// What it produces.
     pub capability: Capability,

@@ -16,8 +16,13 @@
 //! → `Niji7`); a word with a single letter has no rest (`720p` → `720P`, `1K`); a mixed-case word
 //! keeps its inner case (`TX3LPaxmHKxFdv7VOQHJ` stays). Words are joined, with `_` only between two digits
 //! (`mp3_44100_128` → `Mp3_44100_128`, `6.1` → `6_1`). A ratio `W:H` is `RWxH` (`16:9` →
-//! `R16x9`, `2.35:1` → `R2_35x1`). A name starting with a digit gets a prefix: the param's
-//! `variant_prefix`, `V` by default (`5` → `V5`, `720p` → `V720P`, with prefix `S`: `S10`).
+//! `R16x9`, `2.35:1` → `R2_35x1`). A name starting with a digit gets a prefix chosen from what
+//! the param means ([`option_prefix`]: `Res720P`, `V6_1`, `Secs10`, `N0_5`), or the param's
+//! explicit `variant_prefix`.
+//!
+//! **Types.** A select's enum is named after its field (`aspect_ratio` → `AspectRatio`), with
+//! the product's noun in front when that would clash with `std` ([`type_name`]:
+//! `ClipDuration`); every module's marker type is [`MARKER`] (`kling_3_0::Model`).
 //!
 //! **Fields and modules (snake_case).** Words are also split where a lowercase letter meets an
 //! uppercase one (`aspectRatio` → `aspect`, `ratio`), lowercased, and joined with `_`. A leading
@@ -163,6 +168,76 @@ pub fn snake(value: &str, prefix: &str) -> Option<String> {
     })
 }
 
+/// The marker type every generated module names its model by (`kling_3_0::Model`): the module
+/// already says which model, so the type needs no digits of its own (`Kling3_0` read badly).
+pub const MARKER: &str = "Model";
+
+/// Names of `std` types a user is likely to import beside a model's types. A select whose
+/// PascalCase name is one of them takes the product's noun in front (`duration` on a video
+/// model → `ClipDuration`), so `use kling_3_0::*` never clashes with `std::time::Duration`.
+const STD_NAMES: &[&str] = &[
+    "Duration",
+    "Instant",
+    "SystemTime",
+    "Path",
+    "PathBuf",
+    "File",
+    "Error",
+    "Ordering",
+    "Range",
+    "Cow",
+    "Rc",
+    "Arc",
+    "Cell",
+    "RefCell",
+    "Mutex",
+    "HashMap",
+    "BTreeMap",
+    "HashSet",
+    "Command",
+];
+
+/// The type name of a param's enum or list item: PascalCase of its field, with `noun`
+/// (`Clip`, `Image`) in front when that would clash with a `std` name.
+pub fn type_name(field: &str, noun: &str) -> Option<String> {
+    let name = pascal(field)?;
+    Some(if STD_NAMES.contains(&name.as_str()) {
+        format!("{noun}{name}")
+    } else {
+        name
+    })
+}
+
+/// The prefix a select option that starts with a digit takes, chosen from what the param means
+/// (an explicit `variant_prefix` in the spec always wins):
+/// - a resolution (`720p`, `1080P`, `4K`) → `Res` (`Res720P`, `Res4K`);
+/// - a version (`version`, `model_version`) → `V` (`V6_1`);
+/// - seconds (`duration`, `seconds`, `length`) → `Secs` (`Secs10`, never confused with `S3`);
+/// - frames (`frames`) → `Frames`;
+/// - any other number → `N` (`N0_5`).
+pub fn option_prefix<'a>(key: &str, value: &str, explicit: Option<&'a str>) -> &'a str {
+    if let Some(p) = explicit {
+        return p;
+    }
+    let digits = value.trim_start_matches(|c: char| c.is_ascii_digit());
+    let resolution = digits.len() < value.len() && matches!(digits, "p" | "P" | "k" | "K");
+    let key = key.to_ascii_lowercase();
+    if resolution {
+        "Res"
+    } else if key.contains("version") {
+        "V"
+    } else if ["duration", "second", "length"]
+        .iter()
+        .any(|w| key.contains(w))
+    {
+        "Secs"
+    } else if key.contains("frames") {
+        "Frames"
+    } else {
+        "N"
+    }
+}
+
 /// Whether `id` is a model id: lowercase ASCII letters, digits, `-` and `.`, with at least one
 /// letter (`kling-3-0`, `4o-image`). The one rule for specs and for ids found on pages.
 pub fn is_model_id(id: &str) -> bool {
@@ -285,6 +360,28 @@ mod tests {
             let name = v(value);
             assert!(is_camel(&name), "{value} -> {name}");
         }
+    }
+
+    #[test]
+    fn option_prefixes_say_what_the_number_means() {
+        let name =
+            |key: &str, value: &str| variant(value, option_prefix(key, value, None)).unwrap();
+        assert_eq!(name("resolution", "720p"), "Res720P");
+        assert_eq!(name("quality", "4K"), "Res4K");
+        assert_eq!(name("version", "6.1"), "V6_1");
+        assert_eq!(name("model_version", "7"), "V7");
+        assert_eq!(name("duration", "10"), "Secs10");
+        assert_eq!(name("n_frames", "10"), "Frames10");
+        assert_eq!(name("stability", "0.5"), "N0_5");
+        assert_eq!(name("upload_method", "s3"), "S3");
+        assert_eq!(option_prefix("duration", "10", Some("S")), "S");
+    }
+
+    #[test]
+    fn type_names_never_clash_with_std() {
+        assert_eq!(type_name("duration", "Clip").unwrap(), "ClipDuration");
+        assert_eq!(type_name("path", "Image").unwrap(), "ImagePath");
+        assert_eq!(type_name("aspect_ratio", "Clip").unwrap(), "AspectRatio");
     }
 
     #[test]

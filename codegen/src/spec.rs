@@ -20,7 +20,7 @@ pub struct Spec {
     /// Overrides the generated module name (default: the id in snake_case).
     #[serde(default)]
     pub rust_module: Option<String>,
-    /// Overrides the generated marker type name (default: the id in PascalCase).
+    /// Overrides the generated marker type name (default: `Model`, as in `kling_3_0::Model`).
     #[serde(default)]
     pub rust_type: Option<String>,
     /// What the model produces.
@@ -135,8 +135,9 @@ pub enum ParamSpec {
         #[serde(default)]
         #[schemars(with = "Option<String>")]
         default: Option<WireString>,
-        /// Prefix for variant names that would start with a digit (default `V`; `S` reads
-        /// well for seconds: `Duration::S10`).
+        /// Prefix for variant names that would start with a digit (default: chosen from what
+        /// the param means, see `naming::option_prefix` — `Res720P`, `Secs10`, `V6_1`, `N0_5`;
+        /// set it when the key does not say, as `Secs` for a `n_frames` given in seconds).
         #[serde(default)]
         variant_prefix: Option<String>,
         /// Explicit variant names for options whose derived names collide or read badly.

@@ -85,7 +85,7 @@ async fn upload_then_reference_then_download() {
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
     png.resize(50_000, 1);
     let up = c
-        .upload(Upload::bytes(png, "ref.png").model::<kling_3_0::Kling3_0>())
+        .upload(Upload::bytes(png, "ref.png").model::<kling_3_0::Model>())
         .await
         .unwrap();
     assert_eq!(

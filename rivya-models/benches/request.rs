@@ -38,7 +38,7 @@ fn measure(mut f: impl FnMut()) -> f64 {
 
 fn main() {
     let req = kling_3_0::Request::new("A cinematic product reveal with smooth camera movement")
-        .duration(kling_3_0::Duration::S10)
+        .duration(kling_3_0::ClipDuration::Secs10)
         .aspect_ratio(kling_3_0::AspectRatio::R9x16)
         .reference(
             ReferenceMediaItem::image("https://cdn.example.com/reference-image.png")

@@ -242,7 +242,7 @@ mod check_tests {
 
     #[test]
     fn model_policy_applies() {
-        let kling = crate::kling_3_0::Kling3_0::INFO;
+        let kling = crate::kling_3_0::Model::INFO;
         assert!(check(PNG, 1000, None, Some(kling)).is_ok());
         assert_eq!(
             check(PNG, 12_000_000, None, Some(kling)),

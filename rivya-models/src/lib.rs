@@ -5,10 +5,10 @@
 //! parameter, and a `Request` with a fluent builder whose `validate()` reports every violation.
 //!
 //! ```
-//! use rivya_models::kling_3_0::{self, AspectRatio, Duration};
+//! use rivya_models::kling_3_0::{self, AspectRatio, ClipDuration};
 //!
 //! let req = kling_3_0::Request::new("A cinematic product reveal")
-//!     .duration(Duration::S10)
+//!     .duration(ClipDuration::Secs10)
 //!     .aspect_ratio(AspectRatio::R9x16);
 //! assert!(req.validate().is_ok());
 //! let body = serde_json::to_value(&req).unwrap();

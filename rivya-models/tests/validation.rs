@@ -41,7 +41,7 @@ fn seed_model_rejects_every_violation_at_once() {
 #[test]
 fn kling_2_6_takes_one_image_only() {
     let req = kling_2_6::Request::new("ok")
-        .duration(kling_2_6::Duration::S10)
+        .duration(kling_2_6::ClipDuration::Secs10)
         .reference(png("https://cdn.example.com/a.png"))
         .reference(png("https://cdn.example.com/b.png"));
     let err = req.validate().unwrap_err();
@@ -231,7 +231,7 @@ fn typed_deserialization_rejects_what_the_types_forbid() {
     assert!(serde_json::from_value::<kling_3_0::Request>(unknown).is_err());
     let no_params = json!({"model": "kling-3-0", "prompt": "p"});
     let req: kling_3_0::Request = serde_json::from_value(no_params).unwrap();
-    assert_eq!(req.params.duration, kling_3_0::Duration::S5);
+    assert_eq!(req.params.duration, kling_3_0::ClipDuration::Secs5);
 }
 
 #[test]
@@ -241,22 +241,22 @@ fn select_enums_parse_and_print_wire_values() {
         kling_3_0::AspectRatio::from_str("9:16"),
         Ok(kling_3_0::AspectRatio::R9x16)
     );
-    assert_eq!(kling_3_0::Duration::S10.to_string(), "10");
-    let err = kling_3_0::Duration::from_str("16").unwrap_err();
+    assert_eq!(kling_3_0::ClipDuration::Secs10.to_string(), "10");
+    let err = kling_3_0::ClipDuration::from_str("16").unwrap_err();
     assert!(
         err.to_string().contains("expected one of: 3, 4, 5"),
         "{err}"
     );
     assert_eq!(
-        kling_3_0::Duration::ALL.len(),
-        kling_3_0::Duration::OPTIONS.len()
+        kling_3_0::ClipDuration::ALL.len(),
+        kling_3_0::ClipDuration::OPTIONS.len()
     );
 }
 
 #[test]
 fn marker_types_describe_their_model() {
     use rivya_models::{Billing, Capability, Model};
-    type K = kling_3_0::Kling3_0;
+    type K = kling_3_0::Model;
     assert_eq!((K::id(), K::display_name()), ("kling-3-0", "Kling 3.0"));
     assert_eq!(
         (K::capability(), K::billing(), K::base_credits()),
@@ -264,11 +264,8 @@ fn marker_types_describe_their_model() {
     );
     assert_eq!(K::prompt_max_chars(), Some(2000));
     assert_eq!(K::upload_policy().map(|u| u.max_files), Some(2));
-    assert_eq!(
-        elevenlabs_turbo_2_5::ElevenlabsTurbo2_5::billing(),
-        Billing::Metered
-    );
-    assert!(seedream_3_0::Seedream3_0::upload_policy().is_none());
+    assert_eq!(elevenlabs_turbo_2_5::Model::billing(), Billing::Metered);
+    assert!(seedream_3_0::Model::upload_policy().is_none());
 }
 
 /// Code generic over models builds and checks requests through `Model::Params` and
@@ -284,7 +281,7 @@ fn generic_code_reaches_a_model_through_its_marker() {
         Request::from_parts(Some(prompt.to_owned()), M::Params::default())
     }
 
-    let req = all_defaults::<kling_3_0::Kling3_0>("A product reveal");
+    let req = all_defaults::<kling_3_0::Model>("A product reveal");
     assert_eq!(req, kling_3_0::Request::new("A product reveal"));
     assert_eq!(req.model_id(), "kling-3-0");
     assert!(GenerationRequest::validate(&req).is_ok());

@@ -252,7 +252,7 @@ async fn big_upload() {
     let before = LIVE.load(Ordering::Relaxed);
     reset_peak();
     let up = client
-        .upload(Upload::path(&path).model::<rivya_models::nano_banana_pro::NanoBananaPro>())
+        .upload(Upload::path(&path).model::<rivya_models::nano_banana_pro::Model>())
         .await
         .unwrap();
     let peak = PEAK.load(Ordering::Relaxed) - before;

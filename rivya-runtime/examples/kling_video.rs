@@ -9,7 +9,7 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use rivya_models::kling_3_0::{self, AspectRatio, Duration};
+use rivya_models::kling_3_0::{self, AspectRatio, ClipDuration};
 use rivya_runtime::{Client, Error, Upload, WaitOptions};
 
 #[tokio::main(flavor = "current_thread")]
@@ -43,11 +43,11 @@ async fn main() -> ExitCode {
 async fn generate(prompt: &str, reference: Option<&str>) -> Result<(), Error> {
     let client = Client::from_env()?;
     let mut req = kling_3_0::Request::new(prompt)
-        .duration(Duration::S5)
+        .duration(ClipDuration::Secs5)
         .aspect_ratio(AspectRatio::R16x9);
     if let Some(path) = reference {
         let uploaded = client
-            .upload(Upload::path(path).model::<kling_3_0::Kling3_0>())
+            .upload(Upload::path(path).model::<kling_3_0::Model>())
             .await?;
         println!(
             "uploaded {} ({} bytes) → {}",

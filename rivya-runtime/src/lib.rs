@@ -2,11 +2,11 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), rivya_runtime::Error> {
-//! use rivya_models::kling_3_0::{self, AspectRatio, Duration};
+//! use rivya_models::kling_3_0::{self, AspectRatio, ClipDuration};
 //!
 //! let client = rivya_runtime::Client::from_env()?; // RIVYA_API_KEY, RIVYA_BASE_URL
 //! let req = kling_3_0::Request::new("A cinematic product reveal")
-//!     .duration(Duration::S10)
+//!     .duration(ClipDuration::Secs10)
 //!     .aspect_ratio(AspectRatio::R9x16);
 //! let task = client.run(&req).await?; // validate → create → poll → done
 //! println!("{:?}", task.result.and_then(|r| r.primary_url));

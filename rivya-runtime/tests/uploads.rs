@@ -81,7 +81,7 @@ async fn uploads_stream_the_whole_file_with_one_key() {
     let bytes = png_bytes(300_000);
     let file = temp_file("ref.png", &bytes);
     let up = client(&server.uri())
-        .upload(Upload::path(&file).model::<kling_3_0::Kling3_0>())
+        .upload(Upload::path(&file).model::<kling_3_0::Model>())
         .await
         .unwrap();
     std::fs::remove_file(&file).unwrap();
@@ -129,7 +129,7 @@ async fn video_uploads_carry_their_duration_token_into_the_reference() {
         .upload(
             Upload::bytes(mp4, "clip.mp4")
                 .kind(MediaKind::Video)
-                .model::<wan_2_6::Wan2_6>(),
+                .model::<wan_2_6::Model>(),
         )
         .await
         .unwrap();
@@ -150,7 +150,7 @@ async fn oversize_and_mistyped_files_are_refused_before_any_byte_is_sent() {
     let c = client(&server.uri());
     let big = temp_file("big.png", &png_bytes(12_000_000));
     let err = c
-        .upload(Upload::path(&big).model::<kling_3_0::Kling3_0>())
+        .upload(Upload::path(&big).model::<kling_3_0::Model>())
         .await
         .unwrap_err();
     std::fs::remove_file(&big).unwrap();
@@ -167,8 +167,8 @@ async fn oversize_and_mistyped_files_are_refused_before_any_byte_is_sent() {
         ),
         "{err}"
     );
-    let gif = Upload::bytes(b"GIF89a\x01\x00\x01\x00".to_vec(), "anim.png")
-        .model::<kling_3_0::Kling3_0>();
+    let gif =
+        Upload::bytes(b"GIF89a\x01\x00\x01\x00".to_vec(), "anim.png").model::<kling_3_0::Model>();
     let err = c.upload(gif).await.unwrap_err();
     assert!(
         err.to_string().contains("image/gif is not accepted"),

@@ -84,7 +84,7 @@ fn resolve(cx: &mut Ctx<'_>, spec: &Spec, file_name: &str, text: &str) -> ir::Mo
         cx,
         "rust_type",
         spec.rust_type.as_deref(),
-        || naming::variant(&spec.id, "Model"),
+        || Some(naming::MARKER.to_owned()),
         NameCase::Camel,
     );
 
@@ -129,6 +129,14 @@ fn resolve(cx: &mut Ctx<'_>, spec: &Spec, file_name: &str, text: &str) -> ir::Mo
     }
 }
 
+/// What the model makes, as a word to put before a type name that would clash with `std`.
+fn noun(capability: crate::spec::Capability) -> &'static str {
+    match capability {
+        crate::spec::Capability::Image => "Image",
+        _ => "Clip",
+    }
+}
+
 /// Every param of the spec, resolved, with the names across them checked.
 fn resolve_params(cx: &mut Ctx<'_>, spec: &Spec, marker: &str) -> Vec<ir::Param> {
     let mut params = Vec::new();
@@ -136,7 +144,7 @@ fn resolve_params(cx: &mut Ctx<'_>, spec: &Spec, marker: &str) -> Vec<ir::Param>
         let path = format!("params[{i}]");
         match p {
             Lenient::Ok(p) => {
-                if let Some(param) = resolve_param(cx, &path, p) {
+                if let Some(param) = resolve_param(cx, &path, p, noun(spec.capability)) {
                     params.push((path, param));
                 }
             }

@@ -7,7 +7,12 @@ use crate::ir::{self, Kind};
 use crate::naming;
 use crate::spec::{FieldSpec, ParamSpec};
 
-pub(super) fn resolve_param(cx: &mut Ctx<'_>, path: &str, p: &ParamSpec) -> Option<ir::Param> {
+pub(super) fn resolve_param(
+    cx: &mut Ctx<'_>,
+    path: &str,
+    p: &ParamSpec,
+    noun: &str,
+) -> Option<ir::Param> {
     let c = p.common();
     if c.key.is_empty() {
         cx.err(format!("{path}.key"), "must not be empty");
@@ -30,7 +35,7 @@ pub(super) fn resolve_param(cx: &mut Ctx<'_>, path: &str, p: &ParamSpec) -> Opti
         || naming::snake(c.key, "param_"),
         NameCase::Snake,
     );
-    let type_name = naming::pascal(&field).unwrap_or_default();
+    let type_name = naming::type_name(&field, noun).unwrap_or_default();
     let kind = match p {
         ParamSpec::Select {
             options,
@@ -41,6 +46,7 @@ pub(super) fn resolve_param(cx: &mut Ctx<'_>, path: &str, p: &ParamSpec) -> Opti
         } => resolve_select(
             cx,
             path,
+            c.key,
             options,
             default.as_ref(),
             variant_prefix.as_deref(),
@@ -133,6 +139,7 @@ fn resolve_fields(cx: &mut Ctx<'_>, path: &str, specs: &[FieldSpec]) -> Vec<ir::
 fn resolve_select(
     cx: &mut Ctx<'_>,
     path: &str,
+    key: &str,
     options: &[crate::spec::WireString],
     default: Option<&crate::spec::WireString>,
     prefix: Option<&str>,
@@ -144,8 +151,7 @@ fn resolve_select(
     let boolean = options.len() == 2
         && options.iter().any(|o| o.0 == "true")
         && options.iter().any(|o| o.0 == "false");
-    let prefix = prefix.unwrap_or("V");
-    check_naming(cx, path, options, prefix, names);
+    check_naming(cx, path, options, prefix.unwrap_or("V"), names);
     let mut resolved: Vec<ir::Opt> = Vec::new();
     for (i, o) in options.iter().enumerate() {
         let opath = format!("{path}.options[{i}]");
@@ -161,7 +167,7 @@ fn resolve_select(
         }
         let variant = match names.get(&o.0) {
             Some(n) => n.clone(),
-            None => match naming::variant(&o.0, prefix) {
+            None => match naming::variant(&o.0, naming::option_prefix(key, &o.0, prefix)) {
                 Some(n) if n != "Self" => n,
                 _ => {
                     if !boolean {

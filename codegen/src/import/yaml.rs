@@ -58,10 +58,6 @@ fn param(out: &mut String, p: &Param, rust_name: Option<&str>) {
             if let Some(d) = default {
                 let _ = writeln!(out, "    default: {}", s(d));
             }
-            let numeric = options.iter().all(|o| o.parse::<u32>().is_ok());
-            if numeric && p.key.to_ascii_lowercase().contains("duration") {
-                let _ = writeln!(out, "    variant_prefix: S");
-            }
         }
         Kind::Number {
             integer,

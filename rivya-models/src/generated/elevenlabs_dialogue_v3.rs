@@ -35,9 +35,9 @@
 
 /// ElevenLabs Dialogue V3 as a type, for code that is generic over models (see [`crate::Model`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct ElevenlabsDialogueV3;
+pub struct Model;
 
-impl crate::Model for ElevenlabsDialogueV3 {
+impl crate::Model for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
@@ -142,7 +142,7 @@ pub struct Params {
 }
 
 impl crate::ModelParams for Params {
-    type Model = ElevenlabsDialogueV3;
+    type Model = Model;
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::list_len(&param::DIALOGUE, self.dialogue.len(), v);
     }
@@ -412,19 +412,19 @@ impl std::str::FromStr for DefaultVoice {
 pub enum Stability {
     /// `0`
     #[serde(rename = "0")]
-    V0,
+    N0,
     /// `0.5` (default)
     #[default]
     #[serde(rename = "0.5")]
-    V0_5,
+    N0_5,
     /// `1`
     #[serde(rename = "1")]
-    V1,
+    N1,
 }
 
 impl Stability {
     /// Every option, in page order.
-    pub const ALL: &'static [Self] = &[Self::V0, Self::V0_5, Self::V1];
+    pub const ALL: &'static [Self] = &[Self::N0, Self::N0_5, Self::N1];
 
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["0", "0.5", "1"];
@@ -432,9 +432,9 @@ impl Stability {
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
-            Self::V0 => "0",
-            Self::V0_5 => "0.5",
-            Self::V1 => "1",
+            Self::N0 => "0",
+            Self::N0_5 => "0.5",
+            Self::N1 => "1",
         }
     }
 }
@@ -451,9 +451,9 @@ impl std::str::FromStr for Stability {
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
-            "0" => Ok(Self::V0),
-            "0.5" => Ok(Self::V0_5),
-            "1" => Ok(Self::V1),
+            "0" => Ok(Self::N0),
+            "0.5" => Ok(Self::N0_5),
+            "1" => Ok(Self::N1),
             _ => {
                 Err(crate::UnknownOption {
                     param: "stability",

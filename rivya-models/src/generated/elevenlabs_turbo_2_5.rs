@@ -31,9 +31,9 @@
 
 /// ElevenLabs Turbo 2.5 as a type, for code that is generic over models (see [`crate::Model`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct ElevenlabsTurbo2_5;
+pub struct Model;
 
-impl crate::Model for ElevenlabsTurbo2_5 {
+impl crate::Model for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
@@ -251,7 +251,7 @@ impl Default for Params {
 }
 
 impl crate::ModelParams for Params {
-    type Model = ElevenlabsTurbo2_5;
+    type Model = Model;
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::number(&param::STABILITY, self.stability, v);
         crate::rules::number(&param::SIMILARITY_BOOST, self.similarity_boost, v);

@@ -25,9 +25,9 @@
 
 /// Flux 2 Pro as a type, for code that is generic over models (see [`crate::Model`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Flux2Pro;
+pub struct Model;
 
-impl crate::Model for Flux2Pro {
+impl crate::Model for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
@@ -129,7 +129,7 @@ impl Default for Params {
 }
 
 impl crate::ModelParams for Params {
-    type Model = Flux2Pro;
+    type Model = Model;
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::references(&INFO, &self.reference_media_items, v);
     }
@@ -311,15 +311,15 @@ pub enum Resolution {
     /// `1K` (default)
     #[default]
     #[serde(rename = "1K")]
-    V1K,
+    Res1K,
     /// `2K`
     #[serde(rename = "2K")]
-    V2K,
+    Res2K,
 }
 
 impl Resolution {
     /// Every option, in page order.
-    pub const ALL: &'static [Self] = &[Self::V1K, Self::V2K];
+    pub const ALL: &'static [Self] = &[Self::Res1K, Self::Res2K];
 
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["1K", "2K"];
@@ -327,8 +327,8 @@ impl Resolution {
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
-            Self::V1K => "1K",
-            Self::V2K => "2K",
+            Self::Res1K => "1K",
+            Self::Res2K => "2K",
         }
     }
 }
@@ -345,8 +345,8 @@ impl std::str::FromStr for Resolution {
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
-            "1K" => Ok(Self::V1K),
-            "2K" => Ok(Self::V2K),
+            "1K" => Ok(Self::Res1K),
+            "2K" => Ok(Self::Res2K),
             _ => {
                 Err(crate::UnknownOption {
                     param: "resolution",

@@ -14,9 +14,9 @@
 
 /// Flux Kontext Max as a type, for code that is generic over models (see [`crate::Model`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct FluxKontextMax;
+pub struct Model;
 
-impl crate::Model for FluxKontextMax {
+impl crate::Model for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
@@ -199,7 +199,7 @@ impl Default for Params {
 }
 
 impl crate::ModelParams for Params {
-    type Model = FluxKontextMax;
+    type Model = Model;
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::integer(&param::SAFETY_TOLERANCE, self.safety_tolerance, v);
         crate::rules::references(&INFO, &self.reference_media_items, v);

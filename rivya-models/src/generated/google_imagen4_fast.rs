@@ -25,9 +25,9 @@
 
 /// Google Imagen4 Fast as a type, for code that is generic over models (see [`crate::Model`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct GoogleImagen4Fast;
+pub struct Model;
 
-impl crate::Model for GoogleImagen4Fast {
+impl crate::Model for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
@@ -126,7 +126,7 @@ impl Default for Params {
 }
 
 impl crate::ModelParams for Params {
-    type Model = GoogleImagen4Fast;
+    type Model = Model;
     fn check(&self, v: &mut crate::Violations) {
         if let Some(value) = self.seed {
             crate::rules::integer(&param::SEED, value, v);

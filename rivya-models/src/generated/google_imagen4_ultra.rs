@@ -25,9 +25,9 @@
 
 /// Google Imagen4 Ultra as a type, for code that is generic over models (see [`crate::Model`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct GoogleImagen4Ultra;
+pub struct Model;
 
-impl crate::Model for GoogleImagen4Ultra {
+impl crate::Model for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
@@ -122,7 +122,7 @@ impl Default for Params {
 }
 
 impl crate::ModelParams for Params {
-    type Model = GoogleImagen4Ultra;
+    type Model = Model;
     fn check(&self, _: &mut crate::Violations) {}
 }
 

@@ -25,9 +25,9 @@
 
 /// GPT Image 1.5 as a type, for code that is generic over models (see [`crate::Model`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct GptImage1_5;
+pub struct Model;
 
-impl crate::Model for GptImage1_5 {
+impl crate::Model for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
@@ -129,7 +129,7 @@ impl Default for Params {
 }
 
 impl crate::ModelParams for Params {
-    type Model = GptImage1_5;
+    type Model = Model;
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::references(&INFO, &self.reference_media_items, v);
     }

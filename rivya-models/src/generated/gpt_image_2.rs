@@ -25,9 +25,9 @@
 
 /// GPT Image 2 as a type, for code that is generic over models (see [`crate::Model`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct GptImage2;
+pub struct Model;
 
-impl crate::Model for GptImage2 {
+impl crate::Model for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
@@ -127,7 +127,7 @@ impl Default for Params {
 }
 
 impl crate::ModelParams for Params {
-    type Model = GptImage2;
+    type Model = Model;
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::references(&INFO, &self.reference_media_items, v);
     }
@@ -302,18 +302,18 @@ pub enum Resolution {
     /// `1K` (default)
     #[default]
     #[serde(rename = "1K")]
-    V1K,
+    Res1K,
     /// `2K`
     #[serde(rename = "2K")]
-    V2K,
+    Res2K,
     /// `4K`
     #[serde(rename = "4K")]
-    V4K,
+    Res4K,
 }
 
 impl Resolution {
     /// Every option, in page order.
-    pub const ALL: &'static [Self] = &[Self::V1K, Self::V2K, Self::V4K];
+    pub const ALL: &'static [Self] = &[Self::Res1K, Self::Res2K, Self::Res4K];
 
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["1K", "2K", "4K"];
@@ -321,9 +321,9 @@ impl Resolution {
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
-            Self::V1K => "1K",
-            Self::V2K => "2K",
-            Self::V4K => "4K",
+            Self::Res1K => "1K",
+            Self::Res2K => "2K",
+            Self::Res4K => "4K",
         }
     }
 }
@@ -340,9 +340,9 @@ impl std::str::FromStr for Resolution {
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
-            "1K" => Ok(Self::V1K),
-            "2K" => Ok(Self::V2K),
-            "4K" => Ok(Self::V4K),
+            "1K" => Ok(Self::Res1K),
+            "2K" => Ok(Self::Res2K),
+            "4K" => Ok(Self::Res4K),
             _ => {
                 Err(crate::UnknownOption {
                     param: "resolution",

@@ -27,9 +27,9 @@
 
 /// Grok Imagine Video as a type, for code that is generic over models (see [`crate::Model`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct GrokImagineVideo;
+pub struct Model;
 
-impl crate::Model for GrokImagineVideo {
+impl crate::Model for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
@@ -166,7 +166,7 @@ impl Default for Params {
 }
 
 impl crate::ModelParams for Params {
-    type Model = GrokImagineVideo;
+    type Model = Model;
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::integer(&param::DURATION, self.duration, v);
         crate::rules::references(&INFO, &self.reference_media_items, v);
@@ -329,15 +329,15 @@ pub enum Resolution {
     /// `480p` (default)
     #[default]
     #[serde(rename = "480p")]
-    V480P,
+    Res480P,
     /// `720p`
     #[serde(rename = "720p")]
-    V720P,
+    Res720P,
 }
 
 impl Resolution {
     /// Every option, in page order.
-    pub const ALL: &'static [Self] = &[Self::V480P, Self::V720P];
+    pub const ALL: &'static [Self] = &[Self::Res480P, Self::Res720P];
 
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["480p", "720p"];
@@ -345,8 +345,8 @@ impl Resolution {
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
-            Self::V480P => "480p",
-            Self::V720P => "720p",
+            Self::Res480P => "480p",
+            Self::Res720P => "720p",
         }
     }
 }
@@ -363,8 +363,8 @@ impl std::str::FromStr for Resolution {
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
-            "480p" => Ok(Self::V480P),
-            "720p" => Ok(Self::V720P),
+            "480p" => Ok(Self::Res480P),
+            "720p" => Ok(Self::Res720P),
             _ => {
                 Err(crate::UnknownOption {
                     param: "resolution",

@@ -24,9 +24,9 @@
 
 /// Hailuo Pro as a type, for code that is generic over models (see [`crate::Model`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct HailuoPro;
+pub struct Model;
 
-impl crate::Model for HailuoPro {
+impl crate::Model for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
@@ -109,7 +109,7 @@ impl Default for Params {
 }
 
 impl crate::ModelParams for Params {
-    type Model = HailuoPro;
+    type Model = Model;
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::references(&INFO, &self.reference_media_items, v);
     }

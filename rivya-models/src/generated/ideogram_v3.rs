@@ -11,9 +11,9 @@
 
 /// Ideogram V3 as a type, for code that is generic over models (see [`crate::Model`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct IdeogramV3;
+pub struct Model;
 
-impl crate::Model for IdeogramV3 {
+impl crate::Model for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
@@ -168,7 +168,7 @@ impl Default for Params {
 }
 
 impl crate::ModelParams for Params {
-    type Model = IdeogramV3;
+    type Model = Model;
     fn check(&self, v: &mut crate::Violations) {
         if let Some(value) = self.seed {
             crate::rules::integer(&param::SEED, value, v);

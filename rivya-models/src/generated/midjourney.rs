@@ -26,9 +26,9 @@
 
 /// Midjourney as a type, for code that is generic over models (see [`crate::Model`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Midjourney;
+pub struct Model;
 
-impl crate::Model for Midjourney {
+impl crate::Model for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
@@ -145,7 +145,7 @@ impl Default for Params {
 }
 
 impl crate::ModelParams for Params {
-    type Model = Midjourney;
+    type Model = Model;
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::references(&INFO, &self.reference_media_items, v);
     }

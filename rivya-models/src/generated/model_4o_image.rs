@@ -23,9 +23,9 @@
 
 /// 4o Image as a type, for code that is generic over models (see [`crate::Model`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Model4OImage;
+pub struct Model;
 
-impl crate::Model for Model4OImage {
+impl crate::Model for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
@@ -86,7 +86,7 @@ impl Default for Params {
 }
 
 impl crate::ModelParams for Params {
-    type Model = Model4OImage;
+    type Model = Model;
     fn check(&self, _: &mut crate::Violations) {}
 }
 

@@ -25,9 +25,9 @@
 
 /// Nano Banana as a type, for code that is generic over models (see [`crate::Model`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct NanoBanana;
+pub struct Model;
 
-impl crate::Model for NanoBanana {
+impl crate::Model for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
@@ -129,7 +129,7 @@ impl Default for Params {
 }
 
 impl crate::ModelParams for Params {
-    type Model = NanoBanana;
+    type Model = Model;
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::references(&INFO, &self.reference_media_items, v);
     }

@@ -12,9 +12,9 @@
 
 /// Qwen2 Image as a type, for code that is generic over models (see [`crate::Model`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Qwen2Image;
+pub struct Model;
 
-impl crate::Model for Qwen2Image {
+impl crate::Model for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
@@ -149,7 +149,7 @@ impl Default for Params {
 }
 
 impl crate::ModelParams for Params {
-    type Model = Qwen2Image;
+    type Model = Model;
     fn check(&self, v: &mut crate::Violations) {
         if let Some(value) = self.seed {
             crate::rules::integer(&param::SEED, value, v);

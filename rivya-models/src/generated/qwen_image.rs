@@ -25,9 +25,9 @@
 
 /// Qwen Image as a type, for code that is generic over models (see [`crate::Model`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct QwenImage;
+pub struct Model;
 
-impl crate::Model for QwenImage {
+impl crate::Model for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
@@ -127,7 +127,7 @@ impl Default for Params {
 }
 
 impl crate::ModelParams for Params {
-    type Model = QwenImage;
+    type Model = Model;
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::references(&INFO, &self.reference_media_items, v);
     }

@@ -12,9 +12,9 @@
 
 /// Seedance 2.0 as a type, for code that is generic over models (see [`crate::Model`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Seedance2;
+pub struct Model;
 
-impl crate::Model for Seedance2 {
+impl crate::Model for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
@@ -206,7 +206,7 @@ impl Default for Params {
 }
 
 impl crate::ModelParams for Params {
-    type Model = Seedance2;
+    type Model = Model;
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::integer(&param::DURATION, self.duration, v);
     }
@@ -393,16 +393,16 @@ impl std::str::FromStr for SeedanceScene {
 pub enum Resolution {
     /// `480p`
     #[serde(rename = "480p")]
-    V480P,
+    Res480P,
     /// `720p` (default)
     #[default]
     #[serde(rename = "720p")]
-    V720P,
+    Res720P,
 }
 
 impl Resolution {
     /// Every option, in page order.
-    pub const ALL: &'static [Self] = &[Self::V480P, Self::V720P];
+    pub const ALL: &'static [Self] = &[Self::Res480P, Self::Res720P];
 
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["480p", "720p"];
@@ -410,8 +410,8 @@ impl Resolution {
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
-            Self::V480P => "480p",
-            Self::V720P => "720p",
+            Self::Res480P => "480p",
+            Self::Res720P => "720p",
         }
     }
 }
@@ -428,8 +428,8 @@ impl std::str::FromStr for Resolution {
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
-            "480p" => Ok(Self::V480P),
-            "720p" => Ok(Self::V720P),
+            "480p" => Ok(Self::Res480P),
+            "720p" => Ok(Self::Res720P),
             _ => {
                 Err(crate::UnknownOption {
                     param: "resolution",

@@ -25,9 +25,9 @@
 
 /// Seedream 3.0 as a type, for code that is generic over models (see [`crate::Model`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Seedream3_0;
+pub struct Model;
 
-impl crate::Model for Seedream3_0 {
+impl crate::Model for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
@@ -130,7 +130,7 @@ impl Default for Params {
 }
 
 impl crate::ModelParams for Params {
-    type Model = Seedream3_0;
+    type Model = Model;
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::number(&param::GUIDANCE_SCALE, self.guidance_scale, v);
         if let Some(value) = self.seed {

@@ -13,9 +13,9 @@
 
 /// Seedream 5.0 Lite as a type, for code that is generic over models (see [`crate::Model`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Seedream5Lite;
+pub struct Model;
 
-impl crate::Model for Seedream5Lite {
+impl crate::Model for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
@@ -113,7 +113,7 @@ impl Default for Params {
 }
 
 impl crate::ModelParams for Params {
-    type Model = Seedream5Lite;
+    type Model = Model;
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::references(&INFO, &self.reference_media_items, v);
     }

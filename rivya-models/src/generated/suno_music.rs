@@ -24,9 +24,9 @@
 
 /// Suno Music as a type, for code that is generic over models (see [`crate::Model`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct SunoMusic;
+pub struct Model;
 
-impl crate::Model for SunoMusic {
+impl crate::Model for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
@@ -106,7 +106,7 @@ impl Default for Params {
 }
 
 impl crate::ModelParams for Params {
-    type Model = SunoMusic;
+    type Model = Model;
     fn check(&self, _: &mut crate::Violations) {}
 }
 

@@ -26,9 +26,9 @@
 
 /// Suno Sounds as a type, for code that is generic over models (see [`crate::Model`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct SunoSounds;
+pub struct Model;
 
-impl crate::Model for SunoSounds {
+impl crate::Model for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
@@ -154,7 +154,7 @@ impl Default for Params {
 }
 
 impl crate::ModelParams for Params {
-    type Model = SunoSounds;
+    type Model = Model;
     fn check(&self, v: &mut crate::Violations) {
         if let Some(value) = self.sound_tempo {
             crate::rules::integer(&param::SOUND_TEMPO, value, v);

@@ -12,9 +12,9 @@
 
 /// Veo3.1 Lite as a type, for code that is generic over models (see [`crate::Model`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Veo3_1Lite;
+pub struct Model;
 
-impl crate::Model for Veo3_1Lite {
+impl crate::Model for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
@@ -157,7 +157,7 @@ impl Default for Params {
 }
 
 impl crate::ModelParams for Params {
-    type Model = Veo3_1Lite;
+    type Model = Model;
     fn check(&self, v: &mut crate::Violations) {
         if let Some(value) = self.seeds {
             crate::rules::integer(&param::SEEDS, value, v);

@@ -23,9 +23,9 @@
 
 /// Z-Image as a type, for code that is generic over models (see [`crate::Model`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct ZImage;
+pub struct Model;
 
-impl crate::Model for ZImage {
+impl crate::Model for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
@@ -88,7 +88,7 @@ impl Default for Params {
 }
 
 impl crate::ModelParams for Params {
-    type Model = ZImage;
+    type Model = Model;
     fn check(&self, _: &mut crate::Violations) {}
 }
 
