@@ -14,6 +14,7 @@
 //! # Ok(()) }
 //! ```
 
+mod admin;
 mod routes;
 mod state;
 mod time;

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::Fault;
 use crate::state::{ApiErr, State};
 
-type Shared = Arc<Mutex<State>>;
+pub(crate) type Shared = Arc<Mutex<State>>;
 
 /// Uploads up to this size are read (the largest documented limit is 95 MB).
 const MAX_UPLOAD: usize = 200 * 1024 * 1024;
@@ -32,10 +32,11 @@ pub fn router(state: Shared) -> Router {
         .route("/api/v1/files/{id}", get(file))
         .route("/api/v1/credits", get(credits))
         .route("/results/{name}", get(result))
+        .merge(crate::admin::router())
         .with_state(state)
 }
 
-fn lock(s: &Shared) -> MutexGuard<'_, State> {
+pub(crate) fn lock(s: &Shared) -> MutexGuard<'_, State> {
     s.lock().unwrap_or_else(|e| e.into_inner())
 }
 

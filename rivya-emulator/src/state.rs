@@ -37,6 +37,8 @@ pub struct Stats {
     pub requests: usize,
     /// Tasks created (idempotent replays not counted).
     pub tasks_created: usize,
+    /// Creates answered with an earlier task because their `Idempotency-Key` was seen before.
+    pub creates_replayed: usize,
     /// Files stored.
     pub files: usize,
     /// The wallet's balance.
@@ -73,6 +75,7 @@ pub struct State {
     pub faults: VecDeque<Fault>,
     pub doom: usize,
     requests: usize,
+    replayed: usize,
     charged: f64,
     refunded: f64,
 }
@@ -91,6 +94,7 @@ impl State {
             faults: VecDeque::new(),
             doom: 0,
             requests: 0,
+            replayed: 0,
             charged: 0.0,
             refunded: 0.0,
         }
@@ -149,13 +153,19 @@ impl State {
 
     /// An idempotent replay, a conflict, or nothing recorded for `key`.
     pub fn replay(
-        &self,
+        &mut self,
         scope: &'static str,
         key: &str,
         body: &Value,
     ) -> Result<Option<String>, ApiErr> {
         match self.idempotent.get(&(scope, key.to_owned())) {
-            Some((b, id)) if b == body => Ok(Some(id.clone())),
+            Some((b, id)) if b == body => {
+                let id = id.clone();
+                if scope == "generations" {
+                    self.replayed += 1;
+                }
+                Ok(Some(id))
+            }
             Some(_) => Err(ApiErr::new(
                 409,
                 "idempotency_conflict",
@@ -302,6 +312,7 @@ impl State {
         Stats {
             requests: self.requests,
             tasks_created: self.tasks.len(),
+            creates_replayed: self.replayed,
             files: self.files.len(),
             credits: self.wallet,
             charged: self.charged,
