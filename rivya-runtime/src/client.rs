@@ -95,8 +95,18 @@ impl Client {
         &self.inner.base
     }
 
+    /// The HTTP client every call goes through.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    /// The retry policy of every call.
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
     /// The random source of one operation's jitter (seeded when the builder asked for it).
-    fn rng(&self) -> fastrand::Rng {
+    pub(crate) fn rng(&self) -> fastrand::Rng {
         let n = self.inner.counter.fetch_add(1, Ordering::Relaxed);
         match self.inner.jitter_seed {
             Some(seed) => fastrand::Rng::with_seed(seed.wrapping_add(n)),

@@ -169,7 +169,30 @@ pub enum Error {
         /// The idempotency key the call carried.
         idempotency_key: Option<String>,
     },
-    /// A local file could not be read.
+    /// An answer outside the API's envelope (a result file's host said no).
+    Http {
+        /// The HTTP status.
+        status: u16,
+        /// The start of the body, or what was wrong with the answer.
+        body: String,
+    },
+    /// Saving a result file failed. The task is paid and done: download it again later.
+    Download {
+        /// The task whose result this was (set by [`crate::Client::download_result`]).
+        task_id: Option<String>,
+        /// The file's URL.
+        url: String,
+        /// What went wrong.
+        source: Box<Error>,
+    },
+    /// The task has no result to save (it has not succeeded).
+    NoResult {
+        /// The task.
+        task_id: String,
+        /// Its status.
+        status: TaskStatus,
+    },
+    /// A local file could not be read or written.
     Io {
         /// The file.
         path: String,
@@ -199,7 +222,10 @@ impl Error {
     pub fn task_id(&self) -> Option<&str> {
         match self {
             Self::TaskFailed(task) => Some(&task.id),
-            Self::WaitTimeout { task_id, .. } | Self::Wait { task_id, .. } => Some(task_id),
+            Self::WaitTimeout { task_id, .. }
+            | Self::Wait { task_id, .. }
+            | Self::NoResult { task_id, .. } => Some(task_id),
+            Self::Download { task_id, .. } => task_id.as_deref(),
             _ => None,
         }
     }
@@ -208,7 +234,7 @@ impl Error {
     pub fn code(&self) -> Option<&ErrorCode> {
         match self {
             Self::Api(e) => Some(&e.code),
-            Self::Wait { source, .. } => source.code(),
+            Self::Wait { source, .. } | Self::Download { source, .. } => source.code(),
             _ => None,
         }
     }
@@ -269,6 +295,21 @@ impl fmt::Display for Error {
                     "undecodable response (HTTP {status}): {message}; body starts: {preview:?}"
                 )
             }
+            Self::Http { status, body } => write!(f, "HTTP {status}: {body}"),
+            Self::Download {
+                task_id,
+                url,
+                source,
+            } => {
+                write!(f, "downloading {url}")?;
+                if let Some(id) = task_id {
+                    write!(f, " (task {id})")?;
+                }
+                write!(f, ": {source}")
+            }
+            Self::NoResult { task_id, status } => {
+                write!(f, "task {task_id} has no result to save (status {status})")
+            }
             Self::Io { path, source } => write!(f, "{path}: {source}"),
             Self::Config(m) => write!(f, "client configuration: {m}"),
         }
@@ -279,7 +320,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Validation(e) => Some(e),
-            Self::Wait { source, .. } => Some(source.as_ref()),
+            Self::Wait { source, .. } | Self::Download { source, .. } => Some(source.as_ref()),
             Self::Transport { source, .. } => Some(source),
             Self::Io { source, .. } => Some(source),
             _ => None,

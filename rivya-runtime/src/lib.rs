@@ -20,11 +20,14 @@
 //!   every retry; errors carry it, so a create can always be retried safely.
 //! - Waits poll on a growing schedule with a deadline that always applies; a timeout hands
 //!   back the task id, and [`Client::wait`] resumes from any process.
+//! - Results are saved with [`Client::download_result`]: streamed to `.part`, hashed, resumed
+//!   with `Range` where the server allows, renamed when complete.
 //! - Uploads are checked against the model's policy by magic bytes, then streamed from disk.
 //! - The API key never appears in `Debug` output, logs or errors.
 
 mod client;
 mod config;
+mod download;
 mod error;
 mod files;
 mod poll;
@@ -33,6 +36,7 @@ mod types;
 
 pub use client::{Client, IDEMPOTENCY_HEADER};
 pub use config::{ApiKey, ClientBuilder, DEFAULT_BASE_URL};
+pub use download::{Downloaded, extension_for, sanitize_stem};
 pub use error::{ApiError, Error, ErrorCode};
 pub use files::Upload;
 pub use poll::{PollPolicy, StatusObserver, WaitOptions};

@@ -37,6 +37,9 @@ pub enum Reply {
     Json(u16, String, Vec<(String, String)>),
     /// Close the connection without answering.
     Drop,
+    /// Write these bytes as they are (status line, headers, body — possibly cut short), then
+    /// close the connection.
+    Raw(Vec<u8>),
 }
 
 pub struct RawServer {
@@ -188,6 +191,11 @@ fn serve(
     };
     match handler(&req) {
         Reply::Drop => Ok(false),
+        Reply::Raw(bytes) => {
+            conn.write_all(&bytes)?;
+            conn.flush()?;
+            Ok(false)
+        }
         Reply::Json(status, json, extra) => {
             let connection = if keep_alive { "keep-alive" } else { "close" };
             let mut head = format!(

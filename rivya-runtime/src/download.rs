@@ -1,0 +1,430 @@
+//! Saving result files: streamed to `<stem>.part`, hashed on the way, renamed to
+//! `<stem>.<ext>` only when complete, retried under the client's [`RetryPolicy`] and resumed
+//! with `Range` when the server answers `206`. File names are built from sanitized parts
+//! only: a server-supplied id or URL never becomes a path on its own.
+//!
+//! [`RetryPolicy`]: crate::RetryPolicy
+
+use std::path::{Path, PathBuf};
+
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, RANGE, RETRY_AFTER};
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::Client;
+use crate::error::Error;
+use crate::retry::{self, Attempt};
+use crate::types::Task;
+
+/// A file saved by [`Client::download`] or [`Client::download_result`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Downloaded {
+    /// Where the file is (`<dir>/<stem>.<ext>`).
+    pub path: PathBuf,
+    /// Where it came from.
+    pub url: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its SHA-256, lowercase hex.
+    pub sha256: String,
+    /// The server's `Content-Type` (without parameters), when it sent one.
+    pub content_type: Option<String>,
+}
+
+/// The longest sanitized stem, in bytes (well under every file system's name limit).
+const MAX_STEM: usize = 96;
+
+/// Turns any string into a safe file-name stem: ASCII letters, digits, `-` and `_` are kept,
+/// everything else (`/`, `\`, `.`, NUL, spaces, non-ASCII) becomes `_`, and the result is
+/// capped at 96 bytes. It can never be empty, `.` or `..`, nor hold a path separator.
+pub fn sanitize_stem(raw: &str) -> String {
+    let mut s: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(MAX_STEM)
+        .collect();
+    if s.is_empty() {
+        s.push_str("download");
+    }
+    s
+}
+
+/// The file extension for a content type (parameters and case ignored), when known.
+pub fn extension_for(content_type: &str) -> Option<&'static str> {
+    let mime = content_type.split(';').next()?.trim().to_ascii_lowercase();
+    let ext = match mime.as_str() {
+        "image/png" => "png",
+        "image/jpeg" | "image/jpg" => "jpg",
+        "image/webp" => "webp",
+        "image/gif" => "gif",
+        "image/avif" => "avif",
+        "video/mp4" => "mp4",
+        "video/quicktime" => "mov",
+        "video/webm" => "webm",
+        "audio/mpeg" | "audio/mp3" => "mp3",
+        "audio/wav" | "audio/x-wav" | "audio/wave" => "wav",
+        "audio/ogg" => "ogg",
+        "audio/aac" => "aac",
+        "audio/mp4" | "audio/x-m4a" => "m4a",
+        "audio/flac" => "flac",
+        "application/json" => "json",
+        "text/plain" => "txt",
+        _ => return None,
+    };
+    Some(ext)
+}
+
+/// The extension named by the URL's last path segment, if it is one we know; used when the
+/// server sends no usable `Content-Type`.
+fn extension_from_url(url: &reqwest::Url) -> Option<&'static str> {
+    let last = url.path_segments()?.next_back()?;
+    let (_, ext) = last.rsplit_once('.')?;
+    let ext = ext.to_ascii_lowercase();
+    const KNOWN: &[&str] = &[
+        "png", "jpg", "webp", "gif", "avif", "mp4", "mov", "webm", "mp3", "wav", "ogg", "aac",
+        "m4a", "flac", "json", "txt",
+    ];
+    let found = KNOWN.iter().find(|k| **k == ext).copied();
+    found.or(if ext == "jpeg" { Some("jpg") } else { None })
+}
+
+/// What one attempt left on disk and learned from the server.
+struct Progress {
+    content_type: Option<String>,
+    ext: &'static str,
+}
+
+impl Client {
+    /// Saves `url` into `dir` as `<stem>.<ext>`: the extension comes from the answer's
+    /// `Content-Type` (else a known extension in the URL, else `bin`), and `stem` is
+    /// sanitized with [`sanitize_stem`]. The body is streamed to `<stem>.part` and renamed
+    /// when complete, so a file with its final name is always whole. Failed attempts are
+    /// retried under the client's retry policy; when `<stem>.part` already holds bytes (an
+    /// attempt or an earlier run broke off), the download resumes with `Range` if the server
+    /// answers `206`, and starts over otherwise. `dir` is created when missing.
+    ///
+    /// No API key is sent: result URLs may live on another host.
+    pub async fn download(&self, url: &str, dir: &Path, stem: &str) -> Result<Downloaded, Error> {
+        self.download_inner(url, dir, stem)
+            .await
+            .map_err(|source| Error::Download {
+                task_id: None,
+                url: url.to_owned(),
+                source: Box::new(source),
+            })
+    }
+
+    /// Saves every output of a succeeded task into `dir`, as `<task id>-<n>.<ext>` (`n` from
+    /// 1, the id sanitized). Errors name the task, which stays paid and can be fetched again.
+    pub async fn download_result(&self, task: &Task, dir: &Path) -> Result<Vec<Downloaded>, Error> {
+        let urls = result_urls(task);
+        if urls.is_empty() {
+            return Err(Error::NoResult {
+                task_id: task.id.clone(),
+                status: task.status.clone(),
+            });
+        }
+        let base = sanitize_stem(&task.id);
+        let mut saved = Vec::with_capacity(urls.len());
+        for (i, url) in urls.iter().enumerate() {
+            let stem = format!("{base}-{}", i + 1);
+            let d = self
+                .download_inner(url, dir, &stem)
+                .await
+                .map_err(|source| Error::Download {
+                    task_id: Some(task.id.clone()),
+                    url: url.clone(),
+                    source: Box::new(source),
+                })?;
+            saved.push(d);
+        }
+        Ok(saved)
+    }
+
+    async fn download_inner(&self, url: &str, dir: &Path, stem: &str) -> Result<Downloaded, Error> {
+        let parsed = reqwest::Url::parse(url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .ok_or_else(|| Error::Config(format!("`{url}` is not an absolute http(s) URL")))?;
+        let stem = sanitize_stem(stem);
+        let io = |path: &Path| {
+            let path = path.display().to_string();
+            move |source| Error::Io { path, source }
+        };
+        tokio::fs::create_dir_all(dir).await.map_err(io(dir))?;
+        let part = dir.join(format!("{stem}.part"));
+        let mut rng = self.rng();
+        let got = retry::retry(self.retry_policy(), &mut rng, |_| {
+            let (parsed, part) = (&parsed, &part);
+            async move { self.download_attempt(parsed, part).await }
+        })
+        .await?;
+        let ext = got.ext;
+        let path = dir.join(format!("{stem}.{ext}"));
+        let (size, sha256) = hash_file(&part).await.map_err(io(&part))?;
+        tokio::fs::rename(&part, &path).await.map_err(io(&path))?;
+        Ok(Downloaded {
+            path,
+            url: url.to_owned(),
+            size,
+            sha256,
+            content_type: got.content_type,
+        })
+    }
+
+    /// One GET: resumes from the `.part` file's length when it has one, else starts over.
+    async fn download_attempt(&self, url: &reqwest::Url, part: &Path) -> Attempt<Progress> {
+        let io = |source| Error::Io {
+            path: part.display().to_string(),
+            source,
+        };
+        let have = match tokio::fs::metadata(part).await {
+            Ok(m) if m.is_file() => m.len(),
+            Ok(_) => {
+                return Attempt::Fail(io(std::io::Error::other(
+                    "exists and is not a regular file",
+                )));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
+            Err(e) => return Attempt::Fail(io(e)),
+        };
+        let mut rb = self.http().get(url.clone());
+        if have > 0 {
+            rb = rb.header(RANGE, format!("bytes={have}-"));
+        }
+        let transport = |source| Error::Transport {
+            source,
+            idempotency_key: None,
+        };
+        let mut resp = match rb.send().await {
+            Ok(r) => r,
+            Err(e) => return Attempt::Retry(transport(e), None),
+        };
+        let status = resp.status();
+        let header = |name| {
+            resp.headers()
+                .get(name)
+                .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let content_type = header(CONTENT_TYPE).map(|c| {
+            c.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        });
+        let length: Option<u64> = header(CONTENT_LENGTH).and_then(|v| v.parse().ok());
+        let resume_from = match status {
+            StatusCode::OK => 0,
+            StatusCode::PARTIAL_CONTENT if have > 0 => {
+                match header(CONTENT_RANGE).as_deref().and_then(range_start) {
+                    Some(start) if start == have => have,
+                    // A range we did not ask for: start over on the next attempt.
+                    _ => {
+                        if let Err(e) = tokio::fs::remove_file(part).await {
+                            return Attempt::Fail(io(e));
+                        }
+                        return Attempt::Retry(
+                            Error::Http {
+                                status: 206,
+                                body: "the server sent a range that was not asked for".into(),
+                            },
+                            None,
+                        );
+                    }
+                }
+            }
+            StatusCode::RANGE_NOT_SATISFIABLE if have > 0 => {
+                // The `.part` is not a prefix of this file (or is all of it, unverifiable):
+                // discard it and fetch the whole file.
+                if let Err(e) = tokio::fs::remove_file(part).await {
+                    return Attempt::Fail(io(e));
+                }
+                return Attempt::Retry(
+                    Error::Http {
+                        status: 416,
+                        body: "range not satisfiable; starting over".into(),
+                    },
+                    Some(std::time::Duration::ZERO),
+                );
+            }
+            s => {
+                let retry_after = header(RETRY_AFTER)
+                    .and_then(|v| retry::parse_retry_after(&v, std::time::SystemTime::now()));
+                let body = resp.text().await.unwrap_or_default();
+                let preview: String = body.chars().take(200).collect();
+                let error = Error::Http {
+                    status: s.as_u16(),
+                    body: preview,
+                };
+                return if retry::is_retryable_status(s.as_u16()) {
+                    Attempt::Retry(error, retry_after)
+                } else {
+                    Attempt::Fail(error)
+                };
+            }
+        };
+        let mut file = match open_part(part, resume_from > 0).await {
+            Ok(f) => f,
+            Err(e) => return Attempt::Fail(io(e)),
+        };
+        let mut written = resume_from;
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    if let Err(e) = file.write_all(&chunk).await {
+                        return Attempt::Fail(io(e));
+                    }
+                    written += chunk.len() as u64;
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    // Keep what arrived: the next attempt asks for the rest.
+                    let _ = file.flush().await;
+                    return Attempt::Retry(transport(e), None);
+                }
+            }
+        }
+        if let Err(e) = file.flush().await {
+            return Attempt::Fail(io(e));
+        }
+        if let Err(e) = file.sync_all().await {
+            return Attempt::Fail(io(e));
+        }
+        if let Some(len) = length
+            && written != resume_from + len
+        {
+            return Attempt::Retry(
+                Error::Http {
+                    status: status.as_u16(),
+                    body: format!(
+                        "the body ended after {written} bytes; {} were announced",
+                        resume_from + len
+                    ),
+                },
+                None,
+            );
+        }
+        let ext = content_type
+            .as_deref()
+            .and_then(extension_for)
+            .or_else(|| extension_from_url(url))
+            .unwrap_or("bin");
+        Attempt::Done(Progress { content_type, ext })
+    }
+}
+
+/// The URLs of a task's outputs: `urls`, or `primary_url` alone when `urls` is empty.
+fn result_urls(task: &Task) -> Vec<String> {
+    let Some(r) = &task.result else {
+        return Vec::new();
+    };
+    if !r.urls.is_empty() {
+        return r.urls.clone();
+    }
+    r.primary_url.iter().cloned().collect()
+}
+
+/// The first byte of `Content-Range: bytes START-END/TOTAL`.
+fn range_start(v: &str) -> Option<u64> {
+    let rest = v.trim().strip_prefix("bytes")?.trim_start();
+    let (start, _) = rest.split_once('-')?;
+    start.trim().parse().ok()
+}
+
+async fn open_part(part: &Path, append: bool) -> std::io::Result<tokio::fs::File> {
+    let mut o = tokio::fs::OpenOptions::new();
+    if append {
+        o.append(true);
+    } else {
+        o.write(true).create(true).truncate(true);
+    }
+    o.open(part).await
+}
+
+/// Size and SHA-256 of a file, read in 64 KiB blocks (a resumed download is hashed whole,
+/// not just the part fetched last).
+async fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
+    let mut file = tokio::fs::File::open(path).await?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buf).await?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        size += n as u64;
+    }
+    Ok((size, hex(&hasher.finalize())))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_never_escape_the_directory() {
+        for (raw, want) in [
+            ("task_abc-1", "task_abc-1"),
+            ("../x", "___x"),
+            ("/etc/passwd", "_etc_passwd"),
+            ("..", "__"),
+            ("", "download"),
+            ("a\\b\0c", "a_b_c"),
+            ("é", "_"),
+        ] {
+            assert_eq!(sanitize_stem(raw), want, "{raw:?}");
+        }
+        assert_eq!(sanitize_stem(&"x".repeat(500)).len(), MAX_STEM);
+    }
+
+    #[test]
+    fn extensions_come_from_the_content_type_then_the_url() {
+        assert_eq!(extension_for("image/PNG; charset=binary"), Some("png"));
+        assert_eq!(extension_for("video/quicktime"), Some("mov"));
+        assert_eq!(extension_for("application/octet-stream"), None);
+        let u = |s| reqwest::Url::parse(s).unwrap();
+        assert_eq!(
+            extension_from_url(&u("https://cdn.test/a/b.MP4?sig=1")),
+            Some("mp4")
+        );
+        assert_eq!(
+            extension_from_url(&u("https://cdn.test/a/b.jpeg")),
+            Some("jpg")
+        );
+        assert_eq!(extension_from_url(&u("https://cdn.test/a/b.exe")), None);
+        assert_eq!(extension_from_url(&u("https://cdn.test/")), None);
+    }
+
+    #[test]
+    fn content_range_starts() {
+        assert_eq!(range_start("bytes 40-99/100"), Some(40));
+        assert_eq!(range_start("bytes */100"), None);
+        assert_eq!(range_start("items 1-2/3"), None);
+    }
+
+    #[test]
+    fn hex_is_lowercase() {
+        assert_eq!(hex(&[0x00, 0xab, 0xff]), "00abff");
+    }
+}
