@@ -7,10 +7,22 @@ use serde_json::{Value, json};
 /// each `key=value`, typed by the model's descriptors. Errors name the key and what it takes.
 pub fn body(info: &ModelInfo, prompt: Option<&str>, pairs: &[String]) -> Result<Value, String> {
     let mut params = catalog::default_params(info);
+    let mut given: Vec<&str> = Vec::new();
     for pair in pairs {
-        let (key, value) = pair
-            .split_once('=')
-            .ok_or_else(|| format!("`{pair}` is not key=value"))?;
+        let Some((key, value)) = pair.split_once('=') else {
+            return Err(if prompt.is_none() {
+                format!(
+                    "`{pair}` is not key=value; to give the prompt, use --prompt {}",
+                    shell_quote(pair)
+                )
+            } else {
+                format!("`{pair}` is not key=value")
+            });
+        };
+        if given.contains(&key) {
+            return Err(format!("`{key}` is given twice; give each parameter once"));
+        }
+        given.push(key);
         let Some(p) = info.param(key) else {
             let keys: Vec<&str> = info.params.iter().map(|p| p.key).collect();
             return Err(format!(
@@ -57,6 +69,11 @@ pub fn body(info: &ModelInfo, prompt: Option<&str>, pairs: &[String]) -> Result<
     Ok(body)
 }
 
+/// `text` quoted for a POSIX shell, so the hint can be pasted back.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +114,20 @@ mod tests {
                 .unwrap_err()
                 .contains("out of range")
         );
+    }
+
+    #[test]
+    fn a_bare_prompt_hints_at_the_flag_and_repeats_are_errors() {
+        let e = body(kling(), None, &["a cat's nap".into()]).unwrap_err();
+        assert!(e.contains("use --prompt 'a cat'\\''s nap'"), "{e}");
+        let e = body(kling(), Some("p"), &["a cat".into()]).unwrap_err();
+        assert!(!e.contains("--prompt"), "{e}");
+        let e = body(
+            kling(),
+            Some("p"),
+            &["duration=5".into(), "duration=10".into()],
+        )
+        .unwrap_err();
+        assert!(e.contains("`duration` is given twice"), "{e}");
     }
 }

@@ -30,6 +30,14 @@ impl Progress {
         }
     }
 
+    /// Runs `f` (which prints) with the spinner cleared, so lines do not interleave.
+    pub fn suspend(&self, f: impl FnOnce()) {
+        match &self.bar {
+            Some(b) => b.suspend(f),
+            None => f(),
+        }
+    }
+
     /// Stops the spinner, leaving `msg`.
     pub fn finish(&self, msg: String) {
         if let Some(b) = &self.bar {

@@ -12,7 +12,12 @@ fn rivya(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rivya"));
     cmd.args(args)
         .env_remove("RIVYA_API_KEY")
-        .env_remove("RIVYA_BASE_URL");
+        .env_remove("RIVYA_BASE_URL")
+        // --mock keeps its state here, never in the user's cache.
+        .env(
+            "RIVYA_MOCK_DIR",
+            std::env::temp_dir().join(format!("rivya-cli-mock-{}", std::process::id())),
+        );
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -59,7 +64,7 @@ fn a_mock_run_generates_and_saves_the_result() {
     );
     let v = json(&out);
     assert_eq!(v["status"], "succeeded");
-    let saved = v["saved"][0].as_str().unwrap();
+    let saved = v["saved"][0]["path"].as_str().unwrap();
     let data = std::fs::read(saved).unwrap();
     assert!(data.starts_with(b"\0\0\0\x18ftyp"), "an mp4 was saved");
     assert!(
@@ -129,7 +134,8 @@ async fn no_wait_then_wait_from_another_process() {
     let dir = temp_dir("wait");
     let done = json(&rivya(&["wait", &id, "--out", dir.to_str().unwrap()], &env));
     assert_eq!(done["status"], "succeeded");
-    assert!(done["saved"][0].as_str().unwrap().ends_with(".mp3"));
+    assert!(done["saved"][0]["path"].as_str().unwrap().ends_with(".mp3"));
+    assert_eq!(done["saved"][0]["sha256"].as_str().unwrap().len(), 64);
     let credits = json(&rivya(&["credits"], &env));
     assert_eq!(credits["current_credits"], 10_000.0 - 12.0);
     let models = json(&rivya(&["models"], &env));

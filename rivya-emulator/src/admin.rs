@@ -18,7 +18,10 @@ pub fn router() -> Router<Shared> {
 /// `GET /_emulator/stats`: how many tasks were really created (replays not counted), how many
 /// creates were answered by replaying an earlier task, and the wallet, every due task settled.
 async fn stats(Extract(state): Extract<Shared>) -> Response {
-    let mut s = lock(&state);
+    let mut s = match lock(&state) {
+        Ok(s) => s,
+        Err(e) => return e.into_response(),
+    };
     s.settle();
     let st = s.stats();
     drop(s);

@@ -17,12 +17,15 @@
 mod admin;
 mod routes;
 mod state;
+mod store;
 mod time;
 
-use std::sync::{Arc, Mutex};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use state::Stats;
+pub use store::reset as reset_state_dir;
 
 /// One injected fault.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +79,9 @@ pub struct Config {
     pub processing_for: Duration,
     /// Random faults.
     pub faults: FaultRates,
+    /// Keep tasks, files, the wallet and idempotency records in this directory, shared with
+    /// every emulator pointed at it (in this process or another); `None` keeps them in memory.
+    pub state_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -87,6 +93,7 @@ impl Default for Config {
             queued_for: Duration::from_millis(500),
             processing_for: Duration::from_secs(2),
             faults: FaultRates::default(),
+            state_dir: None,
         }
     }
 }
@@ -95,7 +102,7 @@ impl Default for Config {
 pub struct Emulator {
     base_url: String,
     api_key: String,
-    state: Arc<Mutex<state::State>>,
+    store: Arc<store::Store>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -110,8 +117,12 @@ impl Emulator {
     pub fn serve(listener: tokio::net::TcpListener, config: Config) -> std::io::Result<Self> {
         let base_url = format!("http://{}", listener.local_addr()?);
         let api_key = config.api_keys.first().cloned().unwrap_or_default();
-        let state = Arc::new(Mutex::new(state::State::new(config, base_url.clone())));
-        let app = routes::router(state.clone());
+        let dir = config.state_dir.clone();
+        let store = Arc::new(store::Store::new(
+            state::State::new(config, base_url.clone()),
+            dir,
+        )?);
+        let app = routes::router(store.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let _ = axum::serve(listener, app)
@@ -123,7 +134,7 @@ impl Emulator {
         Ok(Self {
             base_url,
             api_key,
-            state,
+            store,
             shutdown: Some(tx),
         })
     }
@@ -141,24 +152,30 @@ impl Emulator {
     /// Queues faults for the next requests to `/generations` and `/files` (POST), in order,
     /// before the random rates apply.
     pub fn inject(&self, faults: impl IntoIterator<Item = Fault>) {
-        self.lock().faults.extend(faults);
+        self.store.local().faults.extend(faults);
     }
 
     /// Makes the next created tasks end `failed` (one flag per task).
     pub fn fail_next_tasks(&self, n: usize) {
-        self.lock().doom += n;
+        match self.store.lock() {
+            Ok(mut s) => s.data.doom += n,
+            Err(e) => eprintln!("rivya-emulator: {}", e.message),
+        }
     }
 
-    /// Counters and the wallet, with every task that is due settled first.
+    /// Counters and the wallet, with every task that is due settled first. (Should the state
+    /// directory become unreadable, the last state this process saw.)
     pub fn stats(&self) -> Stats {
-        let mut s = self.lock();
-        s.settle();
-        s.stats()
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, state::State> {
-        // A poisoned lock only means a handler panicked; the data is still consistent.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        match self.store.lock() {
+            Ok(mut s) => {
+                s.settle();
+                s.stats()
+            }
+            Err(e) => {
+                eprintln!("rivya-emulator: {}", e.message);
+                self.store.local().stats()
+            }
+        }
     }
 }
 

@@ -48,6 +48,9 @@ struct Args {
     /// Share of tasks that fail (and are refunded).
     #[arg(long, default_value_t = 0.0)]
     task_failure: f64,
+    /// Keep the state in this directory (shared with other emulators and `rivya --mock`).
+    #[arg(long, value_name = "DIR")]
+    state_dir: Option<std::path::PathBuf>,
 }
 
 #[tokio::main]
@@ -68,6 +71,7 @@ async fn main() -> std::io::Result<()> {
             drop_after_create: a.drop_after_create,
             task_failure: a.task_failure,
         },
+        state_dir: a.state_dir,
     };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", a.port)).await?;
     let emulator = Emulator::serve(listener, config)?;

@@ -1,7 +1,7 @@
 //! The HTTP surface: the endpoints the runtime uses, with the documented envelope.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -13,9 +13,10 @@ use rivya_models::{MediaKind, catalog};
 use serde_json::{Value, json};
 
 use crate::Fault;
-use crate::state::{ApiErr, State};
+use crate::state::ApiErr;
+use crate::store::{Guard, Store};
 
-pub(crate) type Shared = Arc<Mutex<State>>;
+pub(crate) type Shared = Arc<Store>;
 
 /// Uploads up to this size are read (the largest documented limit is 95 MB).
 const MAX_UPLOAD: usize = 200 * 1024 * 1024;
@@ -36,8 +37,8 @@ pub fn router(state: Shared) -> Router {
         .with_state(state)
 }
 
-pub(crate) fn lock(s: &Shared) -> MutexGuard<'_, State> {
-    s.lock().unwrap_or_else(|e| e.into_inner())
+pub(crate) fn lock(s: &Shared) -> Result<Guard<'_>, ApiErr> {
+    s.lock()
 }
 
 static REQUEST_IDS: AtomicU64 = AtomicU64::new(1);
@@ -104,8 +105,8 @@ fn answer(json: Value, drop_connection: bool) -> Response {
     Response::new(Body::from_stream(stream))
 }
 
-async fn models(Extract(state): Extract<Shared>) -> Response {
-    lock(&state).count();
+async fn models(Extract(state): Extract<Shared>) -> Result<Response, ApiErr> {
+    lock(&state)?.count();
     let data: Vec<Value> = catalog::all()
         .iter()
         .map(|m| {
@@ -128,7 +129,7 @@ async fn models(Extract(state): Extract<Shared>) -> Response {
             })
         })
         .collect();
-    axum::Json(json!({"object": "list", "data": data})).into_response()
+    Ok(axum::Json(json!({"object": "list", "data": data})).into_response())
 }
 
 async fn create(
@@ -137,7 +138,7 @@ async fn create(
     body: Bytes,
 ) -> Result<Response, ApiErr> {
     let fault = {
-        let mut s = lock(&state);
+        let mut s = lock(&state)?;
         s.authorize(auth(&headers))?;
         s.next_fault()
     };
@@ -149,7 +150,7 @@ async fn create(
             format!("the body is not JSON: {e}"),
         )
     })?;
-    let mut s = lock(&state);
+    let mut s = lock(&state)?;
     s.settle();
     let key = idempotency_key(&headers);
     let replayed = match &key {
@@ -161,7 +162,7 @@ async fn create(
         None => {
             let id = s.create_task(&body)?;
             if let Some(k) = key {
-                s.remember("generations", k, body, id.clone());
+                s.remember("generations", &k, body, id.clone());
             }
             id
         }
@@ -176,7 +177,7 @@ async fn task(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, ApiErr> {
-    let mut s = lock(&state);
+    let mut s = lock(&state)?;
     s.authorize(auth(&headers))?;
     s.settle();
     match s.task_json(&id) {
@@ -186,7 +187,7 @@ async fn task(
 }
 
 async fn credits(Extract(state): Extract<Shared>, headers: HeaderMap) -> Result<Response, ApiErr> {
-    let mut s = lock(&state);
+    let mut s = lock(&state)?;
     s.authorize(auth(&headers))?;
     s.settle();
     Ok(axum::Json(json!({"current_credits": s.wallet()})).into_response())
@@ -197,7 +198,7 @@ async fn file(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, ApiErr> {
-    let mut s = lock(&state);
+    let mut s = lock(&state)?;
     s.authorize(auth(&headers))?;
     match s.file_json(&id) {
         Some(json) => Ok(axum::Json(json).into_response()),
@@ -220,7 +221,7 @@ async fn upload(
     mut form: Multipart,
 ) -> Result<Response, ApiErr> {
     let fault = {
-        let mut s = lock(&state);
+        let mut s = lock(&state)?;
         s.authorize(auth(&headers))?;
         s.next_fault()
     };
@@ -275,7 +276,7 @@ async fn upload(
         "name": name.unwrap_or_else(|| "upload".to_owned()),
     });
     let print = json!({"model": model, "kind": kind.as_str(), "data": fingerprint(&data)});
-    let mut s = lock(&state);
+    let mut s = lock(&state)?;
     let key = idempotency_key(&headers);
     if let Some(k) = &key
         && let Some(id) = s.replay("files", k, &print)?
@@ -289,7 +290,7 @@ async fn upload(
     }
     let id = s.store_file(json, kind.has_duration());
     if let Some(k) = key {
-        s.remember("files", k, print, id.clone());
+        s.remember("files", &k, print, id.clone());
     }
     let json = s.file_json(&id).unwrap_or(Value::Null);
     drop(s);

@@ -1,10 +1,15 @@
 //! The emulator's world: a wallet, tasks on a clock, uploaded files, idempotency records and
 //! the fault plan. Handlers lock it briefly and never await while holding it.
+//!
+//! What must outlive a process (tasks, files, wallet, idempotency records, counters, the
+//! random generator's position) lives in [`Data`], which serializes to the state directory's
+//! `state.json` (see `store.rs`); the rest (config, queued faults) belongs to the process.
 
-use std::collections::{HashMap, VecDeque};
-use std::time::{Instant, SystemTime};
+use std::collections::{BTreeMap, VecDeque};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rivya_models::{Capability, ModelInfo, catalog};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::time::iso8601;
@@ -49,60 +54,147 @@ pub struct Stats {
     pub refunded: f64,
 }
 
-struct TaskRec {
-    id: String,
-    info: &'static ModelInfo,
-    started: Instant,
-    created_at: SystemTime,
-    reserved: f64,
-    doomed: bool,
-    settled: bool,
+/// Milliseconds since the Unix epoch (wall clock: tasks must age across processes).
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-pub struct FileRec {
-    pub json: Value,
+fn ms(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// One task; its timeline is fixed when it is created.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TaskRec {
+    pub id: String,
+    pub model: String,
+    pub created_ms: u64,
+    pub processing_ms: u64,
+    pub done_ms: u64,
+    pub reserved: f64,
+    pub doomed: bool,
+    pub settled: bool,
+}
+
+impl TaskRec {
+    fn status_at(&self, now: u64) -> &'static str {
+        if now < self.processing_ms {
+            "queued"
+        } else if now < self.done_ms {
+            "processing"
+        } else if self.doomed {
+            "failed"
+        } else {
+            "succeeded"
+        }
+    }
+
+    /// When the task last changed: its creation, the start of processing, or its end.
+    fn updated_ms(&self, now: u64) -> u64 {
+        if now < self.processing_ms {
+            self.created_ms
+        } else if now < self.done_ms {
+            self.processing_ms
+        } else {
+            self.done_ms
+        }
+    }
+}
+
+/// An idempotency record: the body first seen with a key, and what it created.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Replay {
+    pub body: Value,
+    pub id: String,
+}
+
+/// Everything that persists across processes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Data {
+    /// A random tag in every id, so ids stay unique across resets and emulators.
+    pub namespace: String,
+    pub wallet: f64,
+    pub charged: f64,
+    pub refunded: f64,
+    pub requests: usize,
+    /// Creates answered by replaying an earlier task (a state file from before has none).
+    #[serde(default)]
+    pub replayed: usize,
+    pub doom: usize,
+    pub rng_seed: u64,
+    pub next_task: u64,
+    pub next_file: u64,
+    pub tasks: Vec<TaskRec>,
+    /// File records by id (without their URL, which depends on where the emulator serves).
+    pub files: BTreeMap<String, Value>,
+    /// Idempotency records by `scope key`.
+    pub idempotent: BTreeMap<String, Replay>,
+}
+
+impl Data {
+    pub fn new(config: &Config) -> Self {
+        let mut rng = fastrand::Rng::new();
+        let namespace: String = (0..6)
+            .map(|_| {
+                let n = rng.u8(..36);
+                char::from_digit(u32::from(n), 36).unwrap_or('0')
+            })
+            .collect();
+        Self {
+            namespace,
+            wallet: config.credits,
+            charged: 0.0,
+            refunded: 0.0,
+            requests: 0,
+            replayed: 0,
+            doom: 0,
+            rng_seed: config.seed,
+            next_task: 1,
+            next_file: 1,
+            tasks: Vec::new(),
+            files: BTreeMap::new(),
+            idempotent: BTreeMap::new(),
+        }
+    }
 }
 
 pub struct State {
-    config: Config,
-    base_url: String,
-    wallet: f64,
-    tasks: Vec<TaskRec>,
-    by_id: HashMap<String, usize>,
-    files: HashMap<String, FileRec>,
-    idempotent: HashMap<(&'static str, String), (Value, String)>,
+    pub config: Config,
+    pub base_url: String,
+    pub data: Data,
     rng: fastrand::Rng,
     pub faults: VecDeque<Fault>,
-    pub doom: usize,
-    requests: usize,
-    replayed: usize,
-    charged: f64,
-    refunded: f64,
 }
 
 impl State {
     pub fn new(config: Config, base_url: String) -> Self {
+        let data = Data::new(&config);
         Self {
-            wallet: config.credits,
-            rng: fastrand::Rng::with_seed(config.seed),
+            rng: fastrand::Rng::with_seed(data.rng_seed),
+            data,
             config,
             base_url,
-            tasks: Vec::new(),
-            by_id: HashMap::new(),
-            files: HashMap::new(),
-            idempotent: HashMap::new(),
             faults: VecDeque::new(),
-            doom: 0,
-            requests: 0,
-            replayed: 0,
-            charged: 0.0,
-            refunded: 0.0,
         }
+    }
+
+    /// Replaces the persistent part with what another process saved.
+    pub fn load(&mut self, data: Data) {
+        self.rng = fastrand::Rng::with_seed(data.rng_seed);
+        self.data = data;
+    }
+
+    /// The persistent part, with the random generator's position, ready to save.
+    pub fn snapshot(&mut self) -> &Data {
+        self.data.rng_seed = self.rng.get_seed();
+        &self.data
     }
 
     /// Counts a request and checks its API key.
     pub fn authorize(&mut self, header: Option<&str>) -> Result<(), ApiErr> {
-        self.requests += 1;
+        self.data.requests += 1;
         let Some(value) = header else {
             return Err(ApiErr::new(
                 401,
@@ -124,10 +216,10 @@ impl State {
 
     /// Counts an unauthenticated request.
     pub fn count(&mut self) {
-        self.requests += 1;
+        self.data.requests += 1;
     }
 
-    /// The fault for this mutating request: a queued one first, else a random draw.
+    /// The fault for this request: a queued one first, else a random draw.
     pub fn next_fault(&mut self) -> Option<Fault> {
         if let Some(f) = self.faults.pop_front() {
             return Some(f);
@@ -154,15 +246,15 @@ impl State {
     /// An idempotent replay, a conflict, or nothing recorded for `key`.
     pub fn replay(
         &mut self,
-        scope: &'static str,
+        scope: &str,
         key: &str,
         body: &Value,
     ) -> Result<Option<String>, ApiErr> {
-        match self.idempotent.get(&(scope, key.to_owned())) {
-            Some((b, id)) if b == body => {
-                let id = id.clone();
+        match self.data.idempotent.get(&format!("{scope} {key}")) {
+            Some(r) if r.body == *body => {
+                let id = r.id.clone();
                 if scope == "generations" {
-                    self.replayed += 1;
+                    self.data.replayed += 1;
                 }
                 Ok(Some(id))
             }
@@ -175,8 +267,10 @@ impl State {
         }
     }
 
-    pub fn remember(&mut self, scope: &'static str, key: String, body: Value, id: String) {
-        self.idempotent.insert((scope, key), (body, id));
+    pub fn remember(&mut self, scope: &str, key: &str, body: Value, id: String) {
+        self.data
+            .idempotent
+            .insert(format!("{scope} {key}"), Replay { body, id });
     }
 
     /// Validates with the generated rules, reserves credits and creates a task.
@@ -186,31 +280,37 @@ impl State {
             ApiErr::new(400, "validation_failed", list.join("; "))
         })?;
         let cost = f64::from(info.base_credits);
-        if self.wallet < cost {
+        if self.data.wallet < cost {
             return Err(ApiErr::new(
                 402,
                 "insufficient_credits",
                 format!(
                     "this task needs {cost} credits; the balance is {}",
-                    self.wallet
+                    self.data.wallet
                 ),
             ));
         }
-        self.wallet -= cost;
-        let doomed = if self.doom > 0 {
-            self.doom -= 1;
+        self.data.wallet -= cost;
+        let doomed = if self.data.doom > 0 {
+            self.data.doom -= 1;
             true
         } else {
             let p = self.config.faults.task_failure;
             p > 0.0 && self.rng.f64() < p
         };
-        let id = format!("task_emu_{:06}", self.tasks.len() + 1);
-        self.by_id.insert(id.clone(), self.tasks.len());
-        self.tasks.push(TaskRec {
+        let id = format!(
+            "task_emu_{}_{:06}",
+            self.data.namespace, self.data.next_task
+        );
+        self.data.next_task += 1;
+        let created_ms = now_ms();
+        let processing_ms = created_ms.saturating_add(ms(self.config.queued_for));
+        self.data.tasks.push(TaskRec {
             id: id.clone(),
-            info,
-            started: Instant::now(),
-            created_at: SystemTime::now(),
+            model: info.id.to_owned(),
+            created_ms,
+            processing_ms,
+            done_ms: processing_ms.saturating_add(ms(self.config.processing_for)),
             reserved: cost,
             doomed,
             settled: false,
@@ -218,45 +318,41 @@ impl State {
         Ok(id)
     }
 
-    fn status(&self, t: &TaskRec) -> &'static str {
-        let e = t.started.elapsed();
-        if e < self.config.queued_for {
-            "queued"
-        } else if e < self.config.queued_for + self.config.processing_for {
-            "processing"
-        } else if t.doomed {
-            "failed"
-        } else {
-            "succeeded"
-        }
+    fn find(&self, id: &str) -> Option<&TaskRec> {
+        self.data.tasks.iter().find(|t| t.id == id)
     }
 
-    /// Charges or refunds every task that has become terminal.
-    pub fn settle(&mut self) {
-        for i in 0..self.tasks.len() {
-            let status = self.status(&self.tasks[i]);
-            let t = &mut self.tasks[i];
+    /// Charges or refunds every task that has become terminal; returns the ids it settled.
+    pub fn settle(&mut self) -> Vec<String> {
+        let now = now_ms();
+        let mut done = Vec::new();
+        for t in &mut self.data.tasks {
+            let status = t.status_at(now);
             if t.settled || !matches!(status, "succeeded" | "failed") {
                 continue;
             }
             t.settled = true;
             if status == "failed" {
-                self.wallet += t.reserved;
-                self.refunded += t.reserved;
+                self.data.wallet += t.reserved;
+                self.data.refunded += t.reserved;
             } else {
-                self.charged += t.reserved;
+                self.data.charged += t.reserved;
             }
+            done.push(t.id.clone());
         }
+        done
     }
 
-    /// The task object, as create and status return it.
+    /// The task object, as create, status and webhooks carry it.
     pub fn task_json(&self, id: &str) -> Option<Value> {
-        let t = &self.tasks[*self.by_id.get(id)?];
-        let status = self.status(t);
-        let ext = match t.info.capability {
-            Capability::Image => "png",
-            Capability::Video => "mp4",
-            Capability::Audio => "mp3",
+        let t = self.find(id)?;
+        let now = now_ms();
+        let status = t.status_at(now);
+        let info: Option<&ModelInfo> = catalog::find(&t.model);
+        let ext = match info.map(|i| i.capability) {
+            Some(Capability::Video) => "mp4",
+            Some(Capability::Audio) => "mp3",
+            _ => "png",
         };
         let url = format!("{}/results/{}.{ext}", self.base_url, t.id);
         let (result, error, final_credits) = match status {
@@ -272,16 +368,15 @@ impl State {
             ),
             _ => (Value::Null, Value::Null, 0.0),
         };
-        let created = iso8601(t.created_at);
-        let updated = iso8601(SystemTime::now());
+        let at = |ms: u64| iso8601(UNIX_EPOCH + Duration::from_millis(ms));
         Some(json!({
             "id": t.id,
             "status": status,
-            "model": t.info.id,
+            "model": t.model,
             "reserved_credits": t.reserved,
             "final_credits": final_credits,
-            "created_at": created,
-            "updated_at": updated,
+            "created_at": at(t.created_ms),
+            "updated_at": at(t.updated_ms(now)),
             "result": result,
             "error": error,
         }))
@@ -289,34 +384,71 @@ impl State {
 
     /// Stores an uploaded file's record; video and audio get a duration token.
     pub fn store_file(&mut self, json: Value, duration_token: bool) -> String {
-        let id = format!("file_emu_{:06}", self.files.len() + 1);
+        let id = format!(
+            "file_emu_{}_{:06}",
+            self.data.namespace, self.data.next_file
+        );
+        self.data.next_file += 1;
         let mut json = json;
         json["id"] = Value::from(id.clone());
-        json["url"] = Value::from(format!("{}/files-content/{id}", self.base_url));
         if duration_token {
             json["duration_token"] = Value::from(format!("dt_{id}"));
         }
-        self.files.insert(id.clone(), FileRec { json });
+        self.data.files.insert(id.clone(), json);
         id
     }
 
+    /// A file's record, with its URL on this emulator.
     pub fn file_json(&self, id: &str) -> Option<Value> {
-        self.files.get(id).map(|f| f.json.clone())
+        let mut json = self.data.files.get(id)?.clone();
+        json["url"] = Value::from(format!("{}/files-content/{id}", self.base_url));
+        Some(json)
     }
 
     pub fn wallet(&self) -> f64 {
-        self.wallet
+        self.data.wallet
     }
 
     pub fn stats(&self) -> Stats {
         Stats {
-            requests: self.requests,
-            tasks_created: self.tasks.len(),
-            creates_replayed: self.replayed,
-            files: self.files.len(),
-            credits: self.wallet,
-            charged: self.charged,
-            refunded: self.refunded,
+            requests: self.data.requests,
+            tasks_created: self.data.tasks.len(),
+            creates_replayed: self.data.replayed,
+            files: self.data.files.len(),
+            credits: self.data.wallet,
+            charged: self.data.charged,
+            refunded: self.data.refunded,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn updated_at_moves_only_when_the_task_changes() {
+        let t = TaskRec {
+            id: "t".into(),
+            model: "kling-3-0".into(),
+            created_ms: 1_000,
+            processing_ms: 1_500,
+            done_ms: 3_500,
+            reserved: 90.0,
+            doomed: false,
+            settled: false,
+        };
+        let cases = [
+            (1_000, "queued", 1_000),
+            (1_499, "queued", 1_000),
+            (1_500, "processing", 1_500),
+            (3_000, "processing", 1_500),
+            (3_500, "succeeded", 3_500),
+            (99_999, "succeeded", 3_500),
+        ];
+        for (now, status, updated) in cases {
+            assert_eq!(t.status_at(now), status, "at {now}");
+            assert_eq!(t.updated_ms(now), updated, "at {now}");
         }
     }
 }

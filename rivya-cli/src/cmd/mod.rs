@@ -1,0 +1,8 @@
+//! One module per subcommand.
+
+pub mod credits;
+pub mod mock;
+pub mod models;
+pub mod run;
+pub mod task;
+pub mod upload;

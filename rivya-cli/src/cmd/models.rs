@@ -1,0 +1,211 @@
+//! `rivya models` (the catalog) and `rivya models <id>` (one model in detail, from the
+//! generated metadata: params with type, options, default and range; prompt limit; credits;
+//! upload policy).
+
+use rivya_models::{ModelInfo, ParamKind, catalog};
+use rivya_runtime::Client;
+use serde_json::{Value, json};
+
+use crate::failure::Failure;
+use crate::render::Render;
+
+pub async fn run(client: &Client, id: Option<&str>, render: Render) -> Result<(), Failure> {
+    if let Some(id) = id {
+        let info = catalog::find(id).ok_or_else(|| {
+            Failure::invalid(format!(
+                "unknown model `{id}`; `rivya models` lists the known ones"
+            ))
+        })?;
+        render.result(&detail_json(info), &detail_text(info));
+        return Ok(());
+    }
+    let list = client.models().await?;
+    let mut text = String::new();
+    for m in &list.data {
+        let credits = m.base_credits.map_or(String::new(), |c| c.to_string());
+        let category = m.category.as_deref().unwrap_or("");
+        let name = m.display_name.as_deref().unwrap_or("");
+        text += &format!("{:<24} {category:<6} {credits:>5} credits  {name}\n", m.id);
+    }
+    text += "`rivya models <id>` shows a model's parameters";
+    render.result(&serde_json::to_value(&list.data).unwrap_or_default(), &text);
+    Ok(())
+}
+
+fn param_json(kind: &ParamKind) -> Value {
+    match *kind {
+        ParamKind::Select { options, default } => {
+            json!({"type": "select", "options": options, "default": default})
+        }
+        ParamKind::Number {
+            integer,
+            min,
+            max,
+            step,
+            default,
+        } => json!({
+            "type": if integer { "integer" } else { "number" },
+            "min": min, "max": max, "step": step, "default": default,
+        }),
+        ParamKind::Text { default } => json!({"type": "text", "default": default}),
+        ParamKind::List { min_items, fields } => {
+            json!({"type": "list", "min_items": min_items, "fields": fields})
+        }
+    }
+}
+
+fn detail_json(info: &ModelInfo) -> Value {
+    let params: Vec<Value> = info
+        .params
+        .iter()
+        .map(|p| {
+            let mut v = param_json(&p.kind);
+            v["key"] = json!(p.key);
+            v["required"] = json!(p.required);
+            v["description"] = json!(p.description);
+            v
+        })
+        .collect();
+    let upload = info.upload.as_ref().map(|u| {
+        json!({
+            "max_files": u.max_files,
+            "kinds": u.kinds.iter().map(|k| json!({
+                "kind": k.kind.as_str(), "max_bytes": k.max_bytes, "mime_types": k.mime_types,
+            })).collect::<Vec<_>>(),
+            "rule": u.reference_rule,
+        })
+    });
+    json!({
+        "id": info.id,
+        "display_name": info.display_name,
+        "capability": info.capability.as_str(),
+        "billing": info.billing.as_str(),
+        "base_credits": info.base_credits,
+        "prompt_required": info.prompt_required,
+        "prompt_max_chars": info.prompt_max_chars,
+        "params": params,
+        "upload": upload,
+        "source_url": info.source_url,
+    })
+}
+
+fn num(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        n.to_string()
+    }
+}
+
+fn kind_text(kind: &ParamKind) -> String {
+    match *kind {
+        ParamKind::Select { options, default } => {
+            let mut s = format!("one of: {}", options.join(", "));
+            if let Some(d) = default {
+                s += &format!(" (default {d})");
+            }
+            s
+        }
+        ParamKind::Number {
+            integer,
+            min,
+            max,
+            step,
+            default,
+        } => {
+            let mut s = (if integer { "integer" } else { "number" }).to_owned();
+            match (min, max) {
+                (Some(a), Some(b)) => s += &format!(" {}..={}", num(a), num(b)),
+                (Some(a), None) => s += &format!(" ≥ {}", num(a)),
+                (None, Some(b)) => s += &format!(" ≤ {}", num(b)),
+                (None, None) => {}
+            }
+            if let Some(st) = step {
+                s += &format!(", step {}", num(st));
+            }
+            if let Some(d) = default {
+                s += &format!(" (default {})", num(d));
+            }
+            s
+        }
+        ParamKind::Text { default } => match default {
+            Some(d) => format!("text (default {d})"),
+            None => "text".to_owned(),
+        },
+        ParamKind::List { min_items, fields } => format!(
+            "JSON list (at least {min_items}) of objects with {}",
+            fields.join(", ")
+        ),
+    }
+}
+
+fn detail_text(info: &ModelInfo) -> String {
+    let mut s = format!(
+        "{} — {} ({}, {} credits, {} billing)\n",
+        info.id,
+        info.display_name,
+        info.capability.as_str(),
+        info.base_credits,
+        info.billing.as_str()
+    );
+    let prompt = match (info.prompt_required, info.prompt_max_chars) {
+        (true, Some(n)) => format!("required, at most {n} characters"),
+        (true, None) => "required, no documented limit".to_owned(),
+        (false, Some(n)) => format!("optional, at most {n} characters"),
+        (false, None) => "optional".to_owned(),
+    };
+    s += &format!("prompt: {prompt}\n");
+    if info.params.is_empty() {
+        s += "params: none\n";
+    } else {
+        s += "params (key=value):\n";
+        for p in info.params {
+            let req = if p.required { " [required]" } else { "" };
+            s += &format!("  {}{req}: {}\n", p.key, kind_text(&p.kind));
+        }
+    }
+    match &info.upload {
+        None => s += "references: none accepted\n",
+        Some(u) => {
+            s += &format!("references (--ref @file): up to {}\n", u.max_files);
+            for k in u.kinds {
+                s += &format!(
+                    "  {}: up to {} bytes, {}\n",
+                    k.kind.as_str(),
+                    k.max_bytes,
+                    k.mime_types.join(", ")
+                );
+            }
+            if !u.reference_rule.is_empty() {
+                s += &format!("  rule: {}\n", u.reference_rule);
+            }
+        }
+    }
+    s += &format!("source: {}", info.source_url);
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn details_show_params_limits_credits_and_uploads() {
+        let info = catalog::find("kling-3-0").unwrap();
+        let t = detail_text(info);
+        assert!(t.contains("duration: one of: 3, 4, 5"), "{t}");
+        assert!(t.contains("(default 5)"), "{t}");
+        assert!(t.contains("credits"), "{t}");
+        assert!(t.contains("references (--ref @file): up to"), "{t}");
+        assert!(t.contains("image/png"), "{t}");
+        let grok = catalog::find("grok-imagine-video").unwrap();
+        assert!(
+            detail_text(grok).contains("integer"),
+            "{}",
+            detail_text(grok)
+        );
+        let v = detail_json(info);
+        assert_eq!(v["params"][2]["key"], "duration");
+        assert_eq!(v["params"][2]["type"], "select");
+    }
+}

@@ -1,0 +1,129 @@
+//! Why a command failed, with what is needed to recover: the task id or the idempotency key.
+
+use rivya_runtime::Error;
+
+/// A failed command: a machine-readable code, a message, the task or create it concerns, and
+/// the process exit status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// The API error code when the server sent one, else a local code (`usage`,
+    /// `invalid_request`, `io`, `transport`, `task_failed`, `download_failed` …).
+    pub code: String,
+    /// What went wrong, for a person.
+    pub message: String,
+    /// The task this concerns (it exists and may be paid).
+    pub task_id: Option<String>,
+    /// The key of a create whose answer never came: re-run with it to get that task.
+    pub idempotency_key: Option<String>,
+    /// The exit status: 1 for errors, 2 for usage errors, 130 after Ctrl-C.
+    pub exit: u8,
+}
+
+impl Failure {
+    fn new(code: &str, message: impl Into<String>, exit: u8) -> Self {
+        Self {
+            code: code.to_owned(),
+            message: message.into(),
+            task_id: None,
+            idempotency_key: None,
+            exit,
+        }
+    }
+
+    /// A command line that cannot be run as given.
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new("usage", message, 2)
+    }
+
+    /// A request the model's rules refuse (nothing was sent).
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new("invalid_request", message, 1)
+    }
+
+    /// A local file or directory problem.
+    pub fn io(message: impl Into<String>) -> Self {
+        Self::new("io", message, 1)
+    }
+
+    /// Ctrl-C.
+    pub fn interrupted() -> Self {
+        Self::new("interrupted", "interrupted", 130)
+    }
+
+    /// Whether this failure ended the command on Ctrl-C.
+    pub fn is_interrupt(&self) -> bool {
+        self.exit == 130
+    }
+
+    /// The command that picks the work up again, if any.
+    pub fn resume_hint(&self) -> Option<String> {
+        if let Some(id) = &self.task_id {
+            return Some(format!(
+                "the task is {id}: resume with `rivya wait {id} --out <DIR>`"
+            ));
+        }
+        self.idempotency_key.as_ref().map(|k| {
+            format!(
+                "the create may have reached the server: re-run the same command with \
+                 `--idempotency-key {k}` to get that task without paying twice"
+            )
+        })
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        let code = match &e {
+            Error::Validation(_) => "invalid_request".to_owned(),
+            Error::UploadRejected { .. } => "upload_rejected".to_owned(),
+            Error::TaskFailed(_) => "task_failed".to_owned(),
+            Error::WaitTimeout { .. } => "wait_timeout".to_owned(),
+            Error::Transport { .. } => "transport".to_owned(),
+            Error::Decode { .. } => "bad_response".to_owned(),
+            Error::Download { .. } | Error::NoResult { .. } => "download_failed".to_owned(),
+            Error::Io { .. } => "io".to_owned(),
+            Error::Config(_) => "config".to_owned(),
+            other => other
+                .code()
+                .map_or_else(|| "error".to_owned(), |c| c.as_str().to_owned()),
+        };
+        // An API error inside a wait or a download keeps its server code.
+        let code = match (&e, e.code()) {
+            (Error::Wait { .. }, Some(c)) => c.as_str().to_owned(),
+            _ => code,
+        };
+        Self {
+            code,
+            message: e.to_string(),
+            task_id: e.task_id().map(str::to_owned),
+            idempotency_key: e.idempotency_key().map(str::to_owned),
+            exit: 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hints_prefer_the_task_id() {
+        let mut f = Failure::io("disk full");
+        assert_eq!(f.resume_hint(), None);
+        f.idempotency_key = Some("k1".into());
+        assert!(f.resume_hint().unwrap().contains("--idempotency-key k1"));
+        f.task_id = Some("task_1".into());
+        assert!(f.resume_hint().unwrap().contains("rivya wait task_1"));
+    }
+
+    #[test]
+    fn runtime_errors_keep_their_code_and_ids() {
+        let e = Error::NoResult {
+            task_id: "task_9".into(),
+            status: rivya_runtime::TaskStatus::Queued,
+        };
+        let f = Failure::from(e);
+        assert_eq!(f.code, "download_failed");
+        assert_eq!(f.task_id.as_deref(), Some("task_9"));
+    }
+}
