@@ -12,6 +12,7 @@
 
 mod postgres;
 mod schema;
+mod shared;
 mod sqlite;
 
 use std::future::Future;
