@@ -17,8 +17,10 @@ pub struct PgServer {
 }
 
 fn find_bin() -> Option<PathBuf> {
+    // An explicit folder is the only place looked at (and lets a test simulate none).
     if let Ok(dir) = std::env::var("RIVYA_PG_BIN") {
-        return Some(PathBuf::from(dir));
+        let dir = PathBuf::from(dir);
+        return dir.join("pg_ctl").is_file().then_some(dir);
     }
     if let Some(path) = std::env::var_os("PATH") {
         for dir in std::env::split_paths(&path) {
