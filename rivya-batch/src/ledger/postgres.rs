@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::sync::Mutex;
-use tokio_postgres::{Client, NoTls, Transaction};
+use tokio_postgres::{Client, NoTls, Statement, Transaction};
 
 use super::schema::{self, ITEM_COLUMNS};
 use super::sqlite::{RawRow, item_json};
@@ -26,7 +26,7 @@ const ADVISORY_LOCK: i64 = 0x7269_7679_6162;
 
 /// A ledger in a PostgreSQL database (one batch per database or schema).
 pub struct PgLedger {
-    conns: Vec<Mutex<Client>>,
+    conns: Vec<Mutex<Conn>>,
     next: AtomicUsize,
 }
 
@@ -52,7 +52,7 @@ impl PgLedger {
                 // the next query then reports the error.
                 let _ = conn.await;
             });
-            conns.push(Mutex::new(client));
+            conns.push(Mutex::new(Conn { client, s: None }));
         }
         let ledger = Self {
             conns,
@@ -62,14 +62,14 @@ impl PgLedger {
         Ok(ledger)
     }
 
-    async fn conn(&self) -> tokio::sync::MutexGuard<'_, Client> {
+    async fn conn(&self) -> tokio::sync::MutexGuard<'_, Conn> {
         let i = self.next.fetch_add(1, Ordering::Relaxed) % self.conns.len();
         self.conns[i].lock().await
     }
 
     async fn migrate(&self) -> Result<()> {
         let mut c = self.conn().await;
-        let tx = c.transaction().await?;
+        let tx = c.client.transaction().await?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&ADVISORY_LOCK])
             .await?;
         tx.batch_execute("CREATE TABLE IF NOT EXISTS rivya_batch_schema (version BIGINT NOT NULL)")
@@ -185,73 +185,152 @@ async fn open_batch(
     Ok(info)
 }
 
+/// The statements of the hot path, prepared once per connection: each call is then one
+/// round trip (bind + execute) instead of two (parse, then bind + execute).
+struct Stmts {
+    claim: Statement,
+    renew: Statement,
+    lock_item: Statement,
+    reserve_budget: Statement,
+    over_budget: Statement,
+    creating: Statement,
+    move_credits: Statement,
+    created: Statement,
+    finish: Statement,
+    give_up: Statement,
+    token_read: Statement,
+    token_take: Statement,
+    pause: Statement,
+    upload_get: Statement,
+    upload_put: Statement,
+    outstanding: Statement,
+}
+
+impl Stmts {
+    async fn prepare(c: &Client) -> Result<Self> {
+        let sql = |s: &str| s.replace("NOW_MS", NOW_MS);
+        Ok(Self {
+            claim: c.prepare(&sql(&format!(
+                "UPDATE items SET lease_owner = $1, lease_until_ms = NOW_MS + $2 WHERE key = (\
+                 SELECT key FROM items WHERE state IN ('pending', 'creating', 'created') \
+                 AND NOT gave_up AND lease_until_ms < NOW_MS ORDER BY line LIMIT 1 \
+                 FOR UPDATE SKIP LOCKED) RETURNING {ITEM_COLUMNS}"
+            ))).await?,
+            renew: c.prepare(&sql(
+                "UPDATE items SET lease_until_ms = NOW_MS + $3 WHERE key = $1 AND lease_owner = $2",
+            )).await?,
+            lock_item: c.prepare(
+                "SELECT price, held FROM items WHERE key = $1 AND lease_owner = $2 FOR UPDATE",
+            ).await?,
+            reserve_budget: c.prepare(
+                "UPDATE batch SET committed = committed + $1 \
+                 WHERE budget IS NULL OR committed + $1 <= budget + 1e-9",
+            ).await?,
+            over_budget: c.prepare(&sql(
+                "UPDATE items SET state = 'over_budget', lease_owner = NULL, lease_until_ms = 0, \
+                 error = 'not created: its reservation would pass the budget', \
+                 updated_ms = NOW_MS WHERE key = $1",
+            )).await?,
+            creating: c.prepare(&sql(
+                "UPDATE items SET state = 'creating', idempotency_key = $2, request = $3, \
+                 held = price, updated_ms = NOW_MS WHERE key = $1 AND state = 'pending'",
+            )).await?,
+            move_credits: c.prepare("UPDATE batch SET committed = committed - $1 + $2").await?,
+            created: c.prepare(&sql(
+                "UPDATE items SET state = 'created', task_id = $2, status = $3, held = $4, \
+                 updated_ms = NOW_MS WHERE key = $1",
+            )).await?,
+            finish: c.prepare(&sql(
+                "UPDATE items SET state = $2, status = COALESCE($3, status), credits = $4, \
+                 files = $5, error = $6, held = 0, lease_owner = NULL, lease_until_ms = 0, \
+                 updated_ms = NOW_MS WHERE key = $1",
+            )).await?,
+            give_up: c.prepare(&sql(
+                "UPDATE items SET gave_up = TRUE, error = $3, lease_owner = NULL, \
+                 lease_until_ms = 0, updated_ms = NOW_MS WHERE key = $1 AND lease_owner = $2",
+            )).await?,
+            token_read: c.prepare(&sql(
+                "SELECT rate, tokens, refilled_ms, paused_until_ms, NOW_MS FROM batch FOR UPDATE",
+            )).await?,
+            token_take: c.prepare("UPDATE batch SET tokens = $1, refilled_ms = $2").await?,
+            pause: c.prepare(&sql(
+                "UPDATE batch SET paused_until_ms = GREATEST(paused_until_ms, NOW_MS + $1)",
+            )).await?,
+            upload_get: c.prepare("SELECT item FROM uploads WHERE sha256 = $1").await?,
+            upload_put: c.prepare(
+                "INSERT INTO uploads (sha256, item) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING",
+            ).await?,
+            outstanding: c.prepare(
+                "SELECT COUNT(*)::bigint FROM items \
+                 WHERE state IN ('pending', 'creating', 'created') AND NOT gave_up",
+            ).await?,
+        })
+    }
+}
+
+/// One connection and its prepared statements.
+struct Conn {
+    client: Client,
+    s: Option<Stmts>,
+}
+
+impl Conn {
+    /// The client and the statements (prepared on first use, after the schema exists).
+    async fn parts(&mut self) -> Result<(&mut Client, &Stmts)> {
+        if self.s.is_none() {
+            self.s = Some(Stmts::prepare(&self.client).await?);
+        }
+        match &self.s {
+            Some(s) => Ok((&mut self.client, s)),
+            None => Err(LedgerError("statements not prepared".into())),
+        }
+    }
+}
+
 async fn reserve(
     tx: &Transaction<'_>,
+    s: &Stmts,
     key: &str,
     owner: &str,
     idem: &str,
     body: &str,
 ) -> Result<Reserve> {
-    let Some(r) = tx
-        .query_opt(
-            "SELECT price, held FROM items WHERE key = $1 AND lease_owner = $2 FOR UPDATE",
-            &[&key, &owner],
-        )
-        .await?
-    else {
+    let Some(r) = tx.query_opt(&s.lock_item, &[&key, &owner]).await? else {
         return Ok(Reserve::Lost);
     };
     let (price, held): (f64, f64) = (r.get(0), r.get(1));
-    if held == 0.0 {
-        let ok = tx
-            .execute(
-                "UPDATE batch SET committed = committed + $1 WHERE budget IS NULL OR committed + $1 <= budget + 1e-9",
-                &[&price],
-            )
-            .await?;
-        if ok == 0 {
-            let sql = format!(
-                "UPDATE items SET state = 'over_budget', lease_owner = NULL, lease_until_ms = 0, \
-                 error = 'not created: its reservation would pass the budget', updated_ms = {NOW_MS} WHERE key = $1"
-            );
-            tx.execute(&sql, &[&key]).await?;
-            return Ok(Reserve::OverBudget);
-        }
+    if held == 0.0 && tx.execute(&s.reserve_budget, &[&price]).await? == 0 {
+        tx.execute(&s.over_budget, &[&key]).await?;
+        return Ok(Reserve::OverBudget);
     }
-    let sql = format!(
-        "UPDATE items SET state = 'creating', idempotency_key = $2, request = $3, held = price, \
-         updated_ms = {NOW_MS} WHERE key = $1 AND state = 'pending'"
-    );
-    tx.execute(&sql, &[&key, &idem, &body]).await?;
+    tx.execute(&s.creating, &[&key, &idem, &body]).await?;
     Ok(Reserve::Go)
 }
 
 /// Moves an item's credits in the batch total from what it holds to `to`; `None` when the
 /// caller no longer owns the item.
-async fn settle(tx: &Transaction<'_>, key: &str, owner: &str, to: f64) -> Result<Option<f64>> {
-    let Some(r) = tx
-        .query_opt(
-            "SELECT held FROM items WHERE key = $1 AND lease_owner = $2 FOR UPDATE",
-            &[&key, &owner],
-        )
-        .await?
-    else {
+async fn settle(
+    tx: &Transaction<'_>,
+    s: &Stmts,
+    key: &str,
+    owner: &str,
+    to: Option<f64>,
+) -> Result<Option<f64>> {
+    let Some(r) = tx.query_opt(&s.lock_item, &[&key, &owner]).await? else {
         return Ok(None);
     };
-    let held: f64 = r.get(0);
-    tx.execute(
-        "UPDATE batch SET committed = committed - $1 + $2",
-        &[&held, &to],
-    )
-    .await?;
-    Ok(Some(held))
+    let held: f64 = r.get(1);
+    let to = to.unwrap_or(held);
+    // Most items are charged what they reserved: then the shared row is not touched, so
+    // workers do not queue on its lock.
+    if held != to {
+        tx.execute(&s.move_credits, &[&held, &to]).await?;
+    }
+    Ok(Some(to))
 }
 
-async fn take_token(tx: &Transaction<'_>) -> Result<Option<Duration>> {
-    let sql = format!(
-        "SELECT rate, tokens, refilled_ms, paused_until_ms, {NOW_MS} FROM batch FOR UPDATE"
-    );
-    let r = tx.query_one(&sql, &[]).await?;
+async fn take_token(tx: &Transaction<'_>, s: &Stmts) -> Result<Option<Duration>> {
+    let r = tx.query_one(&s.token_read, &[]).await?;
     let (rate, tokens, refilled, paused, now): (Option<f64>, f64, i64, i64, i64) =
         (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4));
     if paused > now {
@@ -265,49 +344,39 @@ async fn take_token(tx: &Transaction<'_>) -> Result<Option<Duration>> {
         let wait = ((1.0 - tokens) / rate * 1000.0).ceil() as u64;
         return Ok(Some(Duration::from_millis(wait.max(1))));
     }
-    tx.execute(
-        "UPDATE batch SET tokens = $1, refilled_ms = $2",
-        &[&(tokens - 1.0), &now],
-    )
-    .await?;
+    tx.execute(&s.token_take, &[&(tokens - 1.0), &now]).await?;
     Ok(None)
 }
 
 impl Ledger for PgLedger {
     async fn open(&self, sha: &str, items: &[Item], limits: Limits) -> Result<BatchInfo> {
         let mut c = self.conn().await;
-        let tx = c.transaction().await?;
+        let tx = c.client.transaction().await?;
         let info = open_batch(&tx, sha, items, limits).await?;
         tx.commit().await?;
         Ok(info)
     }
 
     async fn claim(&self, owner: &str, lease: Duration) -> Result<Option<Row>> {
-        let sql = format!(
-            "UPDATE items SET lease_owner = $1, lease_until_ms = {NOW_MS} + $2 WHERE key = (\
-             SELECT key FROM items WHERE state IN ('pending', 'creating', 'created') \
-             AND NOT gave_up AND lease_until_ms < {NOW_MS} ORDER BY line LIMIT 1 \
-             FOR UPDATE SKIP LOCKED) RETURNING {ITEM_COLUMNS}"
-        );
         let lease_ms = lease.as_millis() as i64;
-        let c = self.conn().await;
-        let row = c.query_opt(&sql, &[&owner, &lease_ms]).await?;
+        let mut c = self.conn().await;
+        let (client, s) = c.parts().await?;
+        let row = client.query_opt(&s.claim, &[&owner, &lease_ms]).await?;
         row.map(|r| raw(&r).parse()).transpose()
     }
 
     async fn renew(&self, key: &str, owner: &str, lease: Duration) -> Result<bool> {
-        let sql = format!(
-            "UPDATE items SET lease_until_ms = {NOW_MS} + $3 WHERE key = $1 AND lease_owner = $2"
-        );
         let lease_ms = lease.as_millis() as i64;
-        let c = self.conn().await;
-        Ok(c.execute(&sql, &[&key, &owner, &lease_ms]).await? == 1)
+        let mut c = self.conn().await;
+        let (client, s) = c.parts().await?;
+        Ok(client.execute(&s.renew, &[&key, &owner, &lease_ms]).await? == 1)
     }
 
     async fn reserve(&self, key: &str, owner: &str, idem: &str, body: &str) -> Result<Reserve> {
         let mut c = self.conn().await;
-        let tx = c.transaction().await?;
-        let r = reserve(&tx, key, owner, idem, body).await?;
+        let (client, s) = c.parts().await?;
+        let tx = client.transaction().await?;
+        let r = reserve(&tx, s, key, owner, idem, body).await?;
         tx.commit().await?;
         Ok(r)
     }
@@ -321,101 +390,83 @@ impl Ledger for PgLedger {
         reserved: Option<f64>,
     ) -> Result<bool> {
         let mut c = self.conn().await;
-        let tx = c.transaction().await?;
-        let Some(r) = tx
-            .query_opt(
-                "SELECT held FROM items WHERE key = $1 AND lease_owner = $2 FOR UPDATE",
-                &[&key, &owner],
-            )
-            .await?
-        else {
+        let (client, s) = c.parts().await?;
+        let tx = client.transaction().await?;
+        // The server's reservation is the truth when it differs from the local price.
+        let Some(held) = settle(&tx, s, key, owner, reserved).await? else {
             return Ok(false);
         };
-        // The server's reservation is the truth when it differs from the local price.
-        let reserved = reserved.unwrap_or(r.get(0));
-        settle(&tx, key, owner, reserved).await?;
-        let sql = format!(
-            "UPDATE items SET state = 'created', task_id = $2, status = $3, held = $4, \
-             updated_ms = {NOW_MS} WHERE key = $1"
-        );
-        tx.execute(&sql, &[&key, &task_id, &status, &reserved])
+        tx.execute(&s.created, &[&key, &task_id, &status, &held])
             .await?;
         tx.commit().await?;
         Ok(true)
     }
 
     async fn finish(&self, key: &str, owner: &str, o: &Outcome) -> Result<bool> {
+        let files = serde_json::to_string(&o.files).unwrap_or_else(|_| "[]".to_owned());
+        let state = o.state.as_str();
         let mut c = self.conn().await;
-        let tx = c.transaction().await?;
-        if settle(&tx, key, owner, o.credits).await?.is_none() {
+        let (client, s) = c.parts().await?;
+        let tx = client.transaction().await?;
+        if settle(&tx, s, key, owner, Some(o.credits)).await?.is_none() {
             return Ok(false);
         }
-        let files = serde_json::to_string(&o.files).unwrap_or_else(|_| "[]".to_owned());
-        let sql = format!(
-            "UPDATE items SET state = $2, status = COALESCE($3, status), credits = $4, files = $5, \
-             error = $6, held = 0, lease_owner = NULL, lease_until_ms = 0, updated_ms = {NOW_MS} \
-             WHERE key = $1"
-        );
-        let state = o.state.as_str();
-        tx.execute(
-            &sql,
-            &[&key, &state, &o.status, &o.credits, &files, &o.error],
-        )
-        .await?;
+        let args: [&(dyn tokio_postgres::types::ToSql + Sync); 6] =
+            [&key, &state, &o.status, &o.credits, &files, &o.error];
+        tx.execute(&s.finish, &args).await?;
         tx.commit().await?;
         Ok(true)
     }
 
     async fn give_up(&self, key: &str, owner: &str, error: &str) -> Result<()> {
-        let sql = format!(
-            "UPDATE items SET gave_up = TRUE, error = $3, lease_owner = NULL, lease_until_ms = 0, \
-             updated_ms = {NOW_MS} WHERE key = $1 AND lease_owner = $2"
-        );
-        self.conn()
-            .await
-            .execute(&sql, &[&key, &owner, &error])
-            .await?;
+        let mut c = self.conn().await;
+        let (client, s) = c.parts().await?;
+        client.execute(&s.give_up, &[&key, &owner, &error]).await?;
         Ok(())
     }
 
     async fn take_token(&self) -> Result<Option<Duration>> {
         let mut c = self.conn().await;
-        let tx = c.transaction().await?;
-        let r = take_token(&tx).await?;
+        let (client, s) = c.parts().await?;
+        let tx = client.transaction().await?;
+        let r = take_token(&tx, s).await?;
         tx.commit().await?;
         Ok(r)
     }
 
     async fn pause(&self, for_: Duration) -> Result<()> {
-        let sql =
-            format!("UPDATE batch SET paused_until_ms = GREATEST(paused_until_ms, {NOW_MS} + $1)");
         let ms = for_.as_millis() as i64;
-        self.conn().await.execute(&sql, &[&ms]).await?;
+        let mut c = self.conn().await;
+        let (client, s) = c.parts().await?;
+        client.execute(&s.pause, &[&ms]).await?;
         Ok(())
     }
 
     async fn upload(&self, sha256: &str) -> Result<Option<String>> {
-        let c = self.conn().await;
-        let row = c
-            .query_opt("SELECT item FROM uploads WHERE sha256 = $1", &[&sha256])
-            .await?;
+        let mut c = self.conn().await;
+        let (client, s) = c.parts().await?;
+        let row = client.query_opt(&s.upload_get, &[&sha256]).await?;
         Ok(row.map(|r| r.get(0)))
     }
 
     async fn put_upload(&self, sha256: &str, item: &str) -> Result<()> {
-        self.conn()
-            .await
-            .execute(
-                "INSERT INTO uploads (sha256, item) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING",
-                &[&sha256, &item],
-            )
-            .await?;
+        let mut c = self.conn().await;
+        let (client, s) = c.parts().await?;
+        client.execute(&s.upload_put, &[&sha256, &item]).await?;
         Ok(())
+    }
+
+    async fn outstanding(&self) -> Result<u64> {
+        let mut c = self.conn().await;
+        let (client, s) = c.parts().await?;
+        let r = client.query_one(&s.outstanding, &[]).await?;
+        Ok(r.get::<_, i64>(0) as u64)
     }
 
     async fn counts(&self) -> Result<Counts> {
         let c = self.conn().await;
         let rows = c
+            .client
             .query(
                 "SELECT state, COUNT(*)::bigint, COALESCE(SUM(credits), 0)::float8 FROM items GROUP BY state",
                 &[],
@@ -427,26 +478,17 @@ impl Ledger for PgLedger {
             super::tally(&mut out, State::parse(&state)?, n as u64, credits);
         }
         out.credits_committed = c
+            .client
             .query_opt("SELECT committed FROM batch", &[])
             .await?
             .map_or(0.0, |r| r.get(0));
         Ok(out)
     }
 
-    async fn outstanding(&self) -> Result<u64> {
-        let c = self.conn().await;
-        let r = c
-            .query_one(
-                "SELECT COUNT(*)::bigint FROM items WHERE state IN ('pending', 'creating', 'created') AND NOT gave_up",
-                &[],
-            )
-            .await?;
-        Ok(r.get::<_, i64>(0) as u64)
-    }
-
     async fn rows(&self) -> Result<Vec<Row>> {
         let c = self.conn().await;
         let rows = c
+            .client
             .query(
                 &format!("SELECT {ITEM_COLUMNS} FROM items ORDER BY line"),
                 &[],

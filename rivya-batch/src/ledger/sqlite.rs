@@ -8,7 +8,7 @@
 //! batch id and the item key rather than stored randomness.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -23,7 +23,9 @@ use crate::manifest::Item;
 
 /// A ledger in a SQLite file.
 pub struct SqliteLedger {
-    conn: Arc<Mutex<Connection>>,
+    /// An async lock, taken before a blocking thread is used: calls queue as futures, not as
+    /// blocked threads.
+    conn: Arc<tokio::sync::Mutex<Connection>>,
     path: PathBuf,
     /// Held for the ledger's life; closing it releases the lock.
     _lock: Option<std::fs::File>,
@@ -64,7 +66,7 @@ impl SqliteLedger {
         conn.busy_timeout(Duration::from_secs(10))?;
         migrate(&mut conn)?;
         Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
+            conn: Arc::new(tokio::sync::Mutex::new(conn)),
             path: path.to_owned(),
             _lock: Some(lock),
         })
@@ -83,7 +85,7 @@ impl SqliteLedger {
             return Err(LedgerError(schema::too_new(version as usize)));
         }
         Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
+            conn: Arc::new(tokio::sync::Mutex::new(conn)),
             path: path.to_owned(),
             _lock: None,
         })
@@ -94,14 +96,10 @@ impl SqliteLedger {
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let conn = self.conn.clone();
-        tokio::task::spawn_blocking(move || {
-            // A poisoned lock only means a closure panicked; SQLite rolled its work back.
-            let mut c = conn.lock().unwrap_or_else(|e| e.into_inner());
-            f(&mut c)
-        })
-        .await
-        .map_err(|e| LedgerError(format!("ledger thread: {e}")))?
+        let mut conn = self.conn.clone().lock_owned().await;
+        tokio::task::spawn_blocking(move || f(&mut conn))
+            .await
+            .map_err(|e| LedgerError(format!("ledger thread: {e}")))?
     }
 }
 
@@ -305,10 +303,12 @@ fn finish(c: &mut Connection, key: &str, owner: &str, o: &Outcome) -> Result<boo
         return Ok(false);
     };
     let files = serde_json::to_string(&o.files).unwrap_or_else(|_| "[]".to_owned());
-    tx.execute(
-        "UPDATE batch SET committed = committed - ?1 + ?2",
-        params![held, o.credits],
-    )?;
+    if held != o.credits {
+        tx.execute(
+            "UPDATE batch SET committed = committed - ?1 + ?2",
+            params![held, o.credits],
+        )?;
+    }
     tx.execute(
         "UPDATE items SET state = ?2, status = COALESCE(?3, status), credits = ?4, files = ?5, \
          error = ?6, held = 0, lease_owner = NULL, lease_until_ms = 0, updated_ms = ?7 WHERE key = ?1",
@@ -441,10 +441,12 @@ impl Ledger for SqliteLedger {
             };
             // The server's reservation is the truth when it differs from the local price.
             let reserved = reserved.unwrap_or(held);
-            tx.execute(
-                "UPDATE batch SET committed = committed - ?1 + ?2",
-                params![held, reserved],
-            )?;
+            if reserved != held {
+                tx.execute(
+                    "UPDATE batch SET committed = committed - ?1 + ?2",
+                    params![held, reserved],
+                )?;
+            }
             tx.execute(
                 "UPDATE items SET state = 'created', task_id = ?2, status = ?3, held = ?4, \
                  updated_ms = ?5 WHERE key = ?1",
