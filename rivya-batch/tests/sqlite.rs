@@ -2,7 +2,7 @@
 
 mod support;
 
-use rivya_batch::{Limits, Options, Pricing, SqliteLedger, manifest, write_results};
+use rivya_batch::{Ledger, Limits, Options, Pricing, SqliteLedger, manifest, write_results};
 use rivya_emulator::{Config, Emulator, Fault};
 use support::{TempDir, client, fast, results, stats};
 
@@ -160,4 +160,51 @@ async fn a_second_process_cannot_open_a_ledger_in_use() {
     assert!(err.to_string().contains("in use by another"), "{err}");
     // Reading it for a status report still works.
     SqliteLedger::open_read_only(&path).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn running_out_of_credits_stops_the_batch_and_keeps_what_was_paid() {
+    let tmp = TempDir::new("credits");
+    let m = manifest::load(
+        &support::manifest(tmp.path(), &support::z_items(12)),
+        Pricing::default(),
+    )
+    .unwrap();
+    let emu = Emulator::start(Config {
+        credits: 5.0,
+        ..fast()
+    })
+    .await
+    .unwrap();
+    let path = tmp.path().join("l.sqlite");
+    let opts = Options {
+        concurrency: 1,
+        ..options(tmp.path())
+    };
+    let err = rivya_batch::run(
+        &m,
+        SqliteLedger::open(&path).unwrap(),
+        client(&emu),
+        opts,
+        None,
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("insufficient_credits"), "{err}");
+    let ledger = SqliteLedger::open(&path).unwrap();
+    let c = ledger.counts().await.unwrap();
+    assert_eq!((c.succeeded, c.running, c.pending), (5, 1, 6), "{c:?}");
+    assert_eq!(stats(&emu).await["tasks_created"], 5);
+}
+
+#[test]
+fn a_ledger_from_a_newer_version_is_refused() {
+    let tmp = TempDir::new("schema");
+    let path = tmp.path().join("l.sqlite");
+    drop(SqliteLedger::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", 99).unwrap();
+    drop(conn);
+    let err = SqliteLedger::open(&path).unwrap_err();
+    assert!(err.to_string().contains("schema version 99"), "{err}");
 }

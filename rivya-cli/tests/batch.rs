@@ -112,6 +112,19 @@ fn a_mock_batch_of_50_finishes_writes_results_and_resumes_as_a_no_op() {
     let args = ["batch", m, "--out", o, "--mock", "--concurrency", "25"];
     let first = cmd(&args, None, &mock).output().unwrap();
     assert!(first.status.success(), "{}", stderr(&first));
+    // Not a terminal: one JSON object per line, the last one the summary.
+    let events: Vec<Value> = String::from_utf8_lossy(&first.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(events[0]["event"], "started");
+    let created = events.iter().filter(|e| e["event"] == "created").count();
+    assert_eq!(created, 50);
+    let last = events.last().unwrap();
+    assert_eq!(
+        (last["event"].as_str(), last["counts"]["succeeded"].as_u64()),
+        (Some("finished"), Some(50))
+    );
     let lines = results(&out);
     assert_eq!(lines.len(), 50);
     assert!(lines.iter().all(|l| l["status"] == "succeeded"));

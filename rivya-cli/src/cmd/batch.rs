@@ -172,9 +172,17 @@ async fn drive<L: Ledger>(
 
 fn verdict(s: &Summary, results: &Path, render: Render) -> Result<(), Failure> {
     let c = &s.counts;
-    render.result(
-        &json!({"batch": s.batch, "counts": c, "results": results.display().to_string()}),
-        &format!(
+    let summary = json!({
+        "event": "finished",
+        "batch": s.batch,
+        "counts": c,
+        "results": results.display().to_string(),
+    });
+    if render.json {
+        // One line, like the events before it: the output stays JSON lines.
+        println!("{summary}");
+    } else {
+        println!(
             "batch {}: {} of {} succeeded, {} failed, {} over budget; {} credits spent; {}",
             s.batch,
             c.succeeded,
@@ -183,8 +191,8 @@ fn verdict(s: &Summary, results: &Path, render: Render) -> Result<(), Failure> {
             c.over_budget,
             c.credits_spent,
             results.display()
-        ),
-    );
+        );
+    }
     if s.all_succeeded() {
         return Ok(());
     }
