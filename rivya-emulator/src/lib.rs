@@ -6,6 +6,8 @@
 //! failed` on a configurable schedule; credits are reserved at create and refunded on failure;
 //! result URLs are served by the emulator itself. Faults (429, 503, 500, slow answers, a
 //! connection closed after the task was created, failing tasks) can be injected, seeded.
+//! Webhook endpoints receive signed `generation.succeeded` / `generation.failed` deliveries
+//! (Standard Webhooks), retried on failure, with seeded duplicate and out-of-order faults.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -15,10 +17,13 @@
 //! ```
 
 mod admin;
+mod deliver;
+mod duration;
 mod routes;
 mod state;
 mod store;
 mod time;
+mod webhooks;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -45,8 +50,19 @@ pub enum Fault {
     DropAfterCreate,
 }
 
+/// A fault of one webhook delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookFault {
+    /// Send the message twice (same `webhook-id`), as at-least-once delivery allows.
+    Duplicate,
+    /// Hold the message back by [`FaultRates::webhook_late_by`], so later events overtake it.
+    Late,
+    /// Deliver normally.
+    None,
+}
+
 /// Random faults, each drawn per request from the seeded generator.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FaultRates {
     /// Share of requests answered 429.
     pub rate_limited: f64,
@@ -62,6 +78,52 @@ pub struct FaultRates {
     pub drop_after_create: f64,
     /// Share of tasks that end `failed` (refunded).
     pub task_failure: f64,
+    /// Share of webhook messages sent twice.
+    pub webhook_duplicate: f64,
+    /// Share of webhook messages held back so later ones arrive first.
+    pub webhook_out_of_order: f64,
+    /// How long a held-back message waits.
+    pub webhook_late_by: Duration,
+}
+
+impl Default for FaultRates {
+    /// No faults.
+    fn default() -> Self {
+        Self {
+            rate_limited: 0.0,
+            unavailable: 0.0,
+            server_error: 0.0,
+            slow: 0.0,
+            slow_for: Duration::ZERO,
+            drop_after_create: 0.0,
+            task_failure: 0.0,
+            webhook_duplicate: 0.0,
+            webhook_out_of_order: 0.0,
+            webhook_late_by: Duration::from_secs(1),
+        }
+    }
+}
+
+impl FaultRates {
+    /// Every rate must be a probability (0 to 1).
+    pub fn check(&self) -> Result<(), String> {
+        let rates = [
+            ("rate_limited", self.rate_limited),
+            ("unavailable", self.unavailable),
+            ("server_error", self.server_error),
+            ("slow", self.slow),
+            ("drop_after_create", self.drop_after_create),
+            ("task_failure", self.task_failure),
+            ("webhook_duplicate", self.webhook_duplicate),
+            ("webhook_out_of_order", self.webhook_out_of_order),
+        ];
+        for (name, r) in rates {
+            if !(0.0..=1.0).contains(&r) {
+                return Err(format!("fault rate {name} = {r}: must be between 0 and 1"));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// How the emulator behaves.
@@ -79,6 +141,9 @@ pub struct Config {
     pub processing_for: Duration,
     /// Random faults.
     pub faults: FaultRates,
+    /// The waits between failed webhook delivery attempts; when they run out, the delivery
+    /// is marked `failed`.
+    pub webhook_retries: Vec<Duration>,
     /// Keep tasks, files, the wallet and idempotency records in this directory, shared with
     /// every emulator pointed at it (in this process or another); `None` keeps them in memory.
     pub state_dir: Option<PathBuf>,
@@ -93,6 +158,12 @@ impl Default for Config {
             queued_for: Duration::from_millis(500),
             processing_for: Duration::from_secs(2),
             faults: FaultRates::default(),
+            webhook_retries: vec![
+                Duration::from_secs(1),
+                Duration::from_secs(5),
+                Duration::from_secs(30),
+                Duration::from_secs(120),
+            ],
             state_dir: None,
         }
     }
@@ -103,6 +174,7 @@ pub struct Emulator {
     base_url: String,
     api_key: String,
     store: Arc<store::Store>,
+    deliverer: tokio::task::JoinHandle<()>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -115,6 +187,10 @@ impl Emulator {
 
     /// Serves on a listener you bound (the binary binds `--port`).
     pub fn serve(listener: tokio::net::TcpListener, config: Config) -> std::io::Result<Self> {
+        config
+            .faults
+            .check()
+            .map_err(|m| std::io::Error::new(std::io::ErrorKind::InvalidInput, m))?;
         let base_url = format!("http://{}", listener.local_addr()?);
         let api_key = config.api_keys.first().cloned().unwrap_or_default();
         let dir = config.state_dir.clone();
@@ -123,6 +199,7 @@ impl Emulator {
             dir,
         )?);
         let app = routes::router(store.clone());
+        let deliverer = deliver::spawn(store.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let _ = axum::serve(listener, app)
@@ -135,6 +212,7 @@ impl Emulator {
             base_url,
             api_key,
             store,
+            deliverer,
             shutdown: Some(tx),
         })
     }
@@ -149,10 +227,15 @@ impl Emulator {
         &self.api_key
     }
 
-    /// Queues faults for the next requests to `/generations` and `/files` (POST), in order,
-    /// before the random rates apply.
+    /// Queues faults for the next API requests (any `/api/v1` route), in order, before the
+    /// random rates apply.
     pub fn inject(&self, faults: impl IntoIterator<Item = Fault>) {
         self.store.local().faults.extend(faults);
+    }
+
+    /// Queues faults for the next webhook messages, in order, before the random rates apply.
+    pub fn inject_webhook_faults(&self, faults: impl IntoIterator<Item = WebhookFault>) {
+        self.store.local().webhook_faults.extend(faults);
     }
 
     /// Makes the next created tasks end `failed` (one flag per task).
@@ -181,6 +264,7 @@ impl Emulator {
 
 impl Drop for Emulator {
     fn drop(&mut self) {
+        self.deliverer.abort();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

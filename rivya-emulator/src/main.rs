@@ -1,5 +1,6 @@
 //! `rivya-emulator`: serve the emulated API on a port.
 
+use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
@@ -28,34 +29,72 @@ struct Args {
     #[arg(long, default_value_t = 2000)]
     processing_ms: u64,
     /// Share of mutating requests answered 429 (Retry-After: 1).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = rate)]
     rate_limited: f64,
     /// Share answered 503 public_api_disabled.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = rate)]
     unavailable: f64,
     /// Share answered 500.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = rate)]
     server_error: f64,
     /// Share answered slowly.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = rate)]
     slow: f64,
     /// How slow, in milliseconds.
     #[arg(long, default_value_t = 3000)]
     slow_ms: u64,
     /// Share of creates whose connection closes after the task was created.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = rate)]
     drop_after_create: f64,
     /// Share of tasks that fail (and are refunded).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = rate)]
     task_failure: f64,
+    /// Share of webhook messages sent twice (same webhook-id).
+    #[arg(long, default_value_t = 0.0, value_parser = rate)]
+    webhook_duplicate: f64,
+    /// Share of webhook messages held back so later ones arrive first.
+    #[arg(long, default_value_t = 0.0, value_parser = rate)]
+    webhook_out_of_order: f64,
     /// Keep the state in this directory (shared with other emulators and `rivya --mock`).
     #[arg(long, value_name = "DIR")]
     state_dir: Option<std::path::PathBuf>,
 }
 
+/// A probability: a number from 0 to 1.
+fn rate(s: &str) -> Result<f64, String> {
+    let r: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if (0.0..=1.0).contains(&r) {
+        Ok(r)
+    } else {
+        Err(format!("{r} is not a rate between 0 and 1"))
+    }
+}
+
 #[tokio::main]
-async fn main() -> std::io::Result<()> {
-    let a = Args::parse();
+async fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) if !e.use_stderr() => e.exit(), // --help, --version
+        Err(e) => {
+            // One line: the error itself, without clap's usage hints.
+            let text = e.render().to_string();
+            eprintln!(
+                "rivya-emulator: {}",
+                text.lines().next().unwrap_or_default()
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match serve(args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("rivya-emulator: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(a: Args) -> Result<(), String> {
     let config = Config {
         api_keys: a.keys,
         credits: a.credits,
@@ -70,17 +109,24 @@ async fn main() -> std::io::Result<()> {
             slow_for: Duration::from_millis(a.slow_ms),
             drop_after_create: a.drop_after_create,
             task_failure: a.task_failure,
+            webhook_duplicate: a.webhook_duplicate,
+            webhook_out_of_order: a.webhook_out_of_order,
+            ..FaultRates::default()
         },
         state_dir: a.state_dir,
+        ..Config::default()
     };
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", a.port)).await?;
-    let emulator = Emulator::serve(listener, config)?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", a.port))
+        .await
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", a.port))?;
+    let emulator = Emulator::serve(listener, config).map_err(|e| e.to_string())?;
     println!(
         "rivya-emulator: serving {} — RIVYA_BASE_URL={} RIVYA_API_KEY={}",
         emulator.base_url(),
         emulator.base_url(),
         emulator.api_key()
     );
-    tokio::signal::ctrl_c().await?;
-    Ok(())
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))
 }

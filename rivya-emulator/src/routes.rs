@@ -1,15 +1,17 @@
-//! The HTTP surface: the endpoints the runtime uses, with the documented envelope.
+//! The HTTP surface: the documented endpoints, faults on every API route, and the documented
+//! error envelope on every error — the framework's own rejections included.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State as Extract};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Request, State as Extract};
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use rivya_models::{MediaKind, catalog};
+use rivya_models::{MediaKind, catalog, files};
 use serde_json::{Value, json};
 
 use crate::Fault;
@@ -18,11 +20,13 @@ use crate::store::{Guard, Store};
 
 pub(crate) type Shared = Arc<Store>;
 
-/// Uploads up to this size are read (the largest documented limit is 95 MB).
+/// The largest request body read at all (above the largest documented upload, 95 MB).
 const MAX_UPLOAD: usize = 200 * 1024 * 1024;
+/// The longest `Idempotency-Key` accepted, in bytes.
+const MAX_IDEMPOTENCY_KEY: usize = 255;
 
 pub fn router(state: Shared) -> Router {
-    Router::new()
+    let api = Router::new()
         .route("/api/v1/models", get(models))
         .route("/api/v1/generations", post(create))
         .route("/api/v1/generations/{id}", get(task))
@@ -32,8 +36,15 @@ pub fn router(state: Shared) -> Router {
         )
         .route("/api/v1/files/{id}", get(file))
         .route("/api/v1/credits", get(credits))
-        .route("/results/{name}", get(result))
+        .merge(crate::webhooks::routes())
+        // Faults apply to every API route: polls, files and credits as much as creates.
+        .layer(middleware::from_fn_with_state(state.clone(), faults));
+    api.route("/results/{name}", get(result))
+        // Test-only routes: outside the fault layer, so counting never fails.
         .merge(crate::admin::router())
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(wrong_method)
+        .layer(middleware::map_response(envelope_errors))
         .with_state(state)
 }
 
@@ -43,12 +54,17 @@ pub(crate) fn lock(s: &Shared) -> Result<Guard<'_>, ApiErr> {
 
 static REQUEST_IDS: AtomicU64 = AtomicU64::new(1);
 
+fn envelope(status: StatusCode, code: &str, message: &str) -> Response {
+    let id = REQUEST_IDS.fetch_add(1, Ordering::Relaxed);
+    let body =
+        json!({"error": {"code": code, "message": message, "requestId": format!("req_emu_{id}")}});
+    (status, axum::Json(body)).into_response()
+}
+
 impl IntoResponse for ApiErr {
     fn into_response(self) -> Response {
-        let id = REQUEST_IDS.fetch_add(1, Ordering::Relaxed);
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = json!({"error": {"code": self.code, "message": self.message, "requestId": format!("req_emu_{id}")}});
-        let mut resp = (status, axum::Json(body)).into_response();
+        let mut resp = envelope(status, self.code, &self.message);
         if let Some(secs) = self.retry_after {
             resp.headers_mut().insert(header::RETRY_AFTER, secs.into());
         }
@@ -56,53 +72,110 @@ impl IntoResponse for ApiErr {
     }
 }
 
-fn auth(headers: &HeaderMap) -> Option<&str> {
+/// Wraps any error the framework answered on its own (a 413, a bad multipart body, an
+/// unreadable path …) in the documented envelope, keeping its status and text.
+async fn envelope_errors(resp: Response) -> Response {
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return resp;
+    }
+    let text = match axum::body::to_bytes(resp.into_body(), 64 * 1024).await {
+        Ok(b) => String::from_utf8_lossy(&b).trim().to_owned(),
+        Err(_) => String::new(),
+    };
+    let code = match status.as_u16() {
+        400 | 411 | 413 | 415 | 422 => "validation_failed",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        _ => "internal_error",
+    };
+    let message = if text.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_owned()
+    } else {
+        text
+    };
+    envelope(status, code, &message)
+}
+
+async fn unknown_route(req: Request) -> Response {
+    envelope(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        &format!("no route {}", req.uri().path()),
+    )
+}
+
+async fn wrong_method(req: Request) -> Response {
+    envelope(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        &format!("{} is not allowed on {}", req.method(), req.uri().path()),
+    )
+}
+
+/// Draws this request's fault: an error answer, a delay, or (after the work is done) a
+/// connection closed before the answer.
+async fn faults(Extract(state): Extract<Shared>, req: Request, next: Next) -> Response {
+    let fault = match lock(&state) {
+        Ok(mut s) => s.next_fault(),
+        Err(e) => return e.into_response(),
+    };
+    match fault {
+        Some(Fault::RateLimited { retry_after_secs }) => ApiErr {
+            retry_after: Some(retry_after_secs),
+            ..ApiErr::new(429, "rate_limited", "slow down")
+        }
+        .into_response(),
+        Some(Fault::Unavailable) => {
+            ApiErr::new(503, "public_api_disabled", "the public API is paused").into_response()
+        }
+        Some(Fault::ServerError) => {
+            ApiErr::new(500, "internal_error", "injected server error").into_response()
+        }
+        Some(Fault::Slow(d)) => {
+            tokio::time::sleep(d).await;
+            next.run(req).await
+        }
+        Some(Fault::DropAfterCreate) => {
+            let resp = next.run(req).await;
+            let (mut parts, _) = resp.into_parts();
+            parts.headers.remove(header::CONTENT_LENGTH);
+            let stream = futures_util::stream::once(async {
+                Err::<Bytes, std::io::Error>(std::io::Error::other(
+                    "connection dropped by the emulator",
+                ))
+            });
+            Response::from_parts(parts, Body::from_stream(stream))
+        }
+        None => next.run(req).await,
+    }
+}
+
+pub(crate) fn auth(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
 }
 
-fn idempotency_key(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-}
-
-/// Applies a fault that answers instead of the handler; slow faults just wait.
-async fn apply(fault: Option<Fault>) -> Result<bool, ApiErr> {
-    match fault {
-        Some(Fault::RateLimited { retry_after_secs }) => Err(ApiErr {
-            retry_after: Some(retry_after_secs),
-            ..ApiErr::new(429, "rate_limited", "slow down")
-        }),
-        Some(Fault::Unavailable) => Err(ApiErr::new(
-            503,
-            "public_api_disabled",
-            "the public API is paused",
-        )),
-        Some(Fault::ServerError) => {
-            Err(ApiErr::new(500, "internal_error", "injected server error"))
-        }
-        Some(Fault::Slow(d)) => {
-            tokio::time::sleep(d).await;
-            Ok(false)
-        }
-        Some(Fault::DropAfterCreate) => Ok(true),
-        None => Ok(false),
+/// The `Idempotency-Key`, refused unless it is 1 to 255 bytes of UTF-8 (a key we cannot
+/// compare faithfully must not silently disable the replay).
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiErr> {
+    let Some(v) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let bad = |m: &str| ApiErr::new(400, "validation_failed", format!("Idempotency-Key {m}"));
+    let key = std::str::from_utf8(v.as_bytes()).map_err(|_| bad("must be UTF-8"))?;
+    if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY {
+        return Err(bad(&format!(
+            "must be 1 to {MAX_IDEMPOTENCY_KEY} bytes; this one is {}",
+            key.len()
+        )));
     }
-}
-
-/// The JSON answer, or — under the drop fault, after the work was done — a response whose
-/// body fails at once, so the connection closes before an answer arrives.
-fn answer(json: Value, drop_connection: bool) -> Response {
-    if !drop_connection {
-        return axum::Json(json).into_response();
-    }
-    let stream = futures_util::stream::once(async {
-        Err::<Bytes, std::io::Error>(std::io::Error::other("connection dropped by the emulator"))
-    });
-    Response::new(Body::from_stream(stream))
+    Ok(Some(key.to_owned()))
 }
 
 async fn models(Extract(state): Extract<Shared>) -> Result<Response, ApiErr> {
@@ -137,12 +210,8 @@ async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiErr> {
-    let fault = {
-        let mut s = lock(&state)?;
-        s.authorize(auth(&headers))?;
-        s.next_fault()
-    };
-    let drop_answer = apply(fault).await?;
+    lock(&state)?.authorize(auth(&headers))?;
+    let key = idempotency_key(&headers)?;
     let body: Value = serde_json::from_slice(&body).map_err(|e| {
         ApiErr::new(
             400,
@@ -152,7 +221,6 @@ async fn create(
     })?;
     let mut s = lock(&state)?;
     s.settle();
-    let key = idempotency_key(&headers);
     let replayed = match &key {
         Some(k) => s.replay("generations", k, &body)?,
         None => None,
@@ -161,15 +229,15 @@ async fn create(
         Some(id) => id,
         None => {
             let id = s.create_task(&body)?;
-            if let Some(k) = key {
-                s.remember("generations", &k, body, id.clone());
+            if let Some(k) = &key {
+                s.remember("generations", k, body, id.clone());
             }
             id
         }
     };
     let json = s.task_json(&id).unwrap_or(Value::Null);
     drop(s);
-    Ok(answer(json, drop_answer))
+    Ok(axum::Json(json).into_response())
 }
 
 async fn task(
@@ -206,7 +274,8 @@ async fn file(
     }
 }
 
-/// FNV-1a, to recognise an idempotent replay of the same file.
+/// A stable fingerprint of an upload (FNV-1a), so a retried upload with the same key is an
+/// idempotent replay of the same file.
 fn fingerprint(bytes: &[u8]) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in bytes {
@@ -215,20 +284,31 @@ fn fingerprint(bytes: &[u8]) -> String {
     format!("{h:016x}:{}", bytes.len())
 }
 
+/// The most bytes a file may have, from what the form said before it: the model's limit for
+/// the declared kind, else the API's default for that kind, else the largest either allows.
+fn size_limit(kind: Option<MediaKind>, model: Option<&rivya_models::ModelInfo>) -> u64 {
+    let limits: &[rivya_models::KindLimit] = match model {
+        Some(info) => info.upload.as_ref().map_or(&[], |u| u.kinds),
+        None => &files::DEFAULT_LIMITS,
+    };
+    let pick = limits
+        .iter()
+        .filter(|l| kind.is_none_or(|k| l.kind == k))
+        .map(|l| l.max_bytes)
+        .max();
+    pick.unwrap_or(0)
+}
+
 async fn upload(
     Extract(state): Extract<Shared>,
     headers: HeaderMap,
     mut form: Multipart,
 ) -> Result<Response, ApiErr> {
-    let fault = {
-        let mut s = lock(&state)?;
-        s.authorize(auth(&headers))?;
-        s.next_fault()
-    };
-    let drop_answer = apply(fault).await?;
+    lock(&state)?.authorize(auth(&headers))?;
+    let key = idempotency_key(&headers)?;
     let bad = |m: String| ApiErr::new(400, "validation_failed", m);
-    let (mut data, mut name, mut kind, mut model, mut crid) = (None, None, None, None, None);
-    while let Some(field) = form
+    let (mut data, mut name, mut kind_text, mut model, mut crid) = (None, None, None, None, None);
+    while let Some(mut field) = form
         .next_field()
         .await
         .map_err(|e| bad(format!("bad multipart body: {e}")))?
@@ -236,19 +316,31 @@ async fn upload(
         let field_name = field.name().unwrap_or_default().to_owned();
         if field_name == "file" {
             name = field.file_name().map(str::to_owned);
-            data = Some(
-                field
-                    .bytes()
-                    .await
-                    .map_err(|e| bad(format!("cannot read the file: {e}")))?,
-            );
+            let kind = kind_text.as_deref().and_then(MediaKind::from_wire);
+            let info = model.as_deref().and_then(catalog::find);
+            let limit = size_limit(kind, info);
+            // Read chunk by chunk and stop at the limit: an oversize body is never held whole.
+            let mut buf = Vec::new();
+            while let Some(chunk) = field
+                .chunk()
+                .await
+                .map_err(|e| bad(format!("cannot read the file: {e}")))?
+            {
+                if (buf.len() + chunk.len()) as u64 > limit {
+                    return Err(bad(format!(
+                        "the file is larger than the {limit}-byte limit for this upload"
+                    )));
+                }
+                buf.extend_from_slice(&chunk);
+            }
+            data = Some(buf);
         } else {
             let text = field
                 .text()
                 .await
                 .map_err(|e| bad(format!("cannot read `{field_name}`: {e}")))?;
             match field_name.as_str() {
-                "kind" => kind = Some(text),
+                "kind" => kind_text = Some(text),
                 "model" => model = Some(text),
                 "client_request_id" => crid = Some(text),
                 other => return Err(bad(format!("unknown field `{other}`"))),
@@ -256,7 +348,7 @@ async fn upload(
         }
     }
     let data = data.ok_or_else(|| bad("the `file` field is required".into()))?;
-    let kind_text = kind.ok_or_else(|| bad("the `kind` field is required".into()))?;
+    let kind_text = kind_text.ok_or_else(|| bad("the `kind` field is required".into()))?;
     let kind = MediaKind::from_wire(&kind_text)
         .ok_or_else(|| bad(format!("unknown kind `{kind_text}`")))?;
     if crid.as_ref().is_some_and(|c| c.chars().count() > 128) {
@@ -266,35 +358,34 @@ async fn upload(
         Some(id) => Some(catalog::find(id).ok_or_else(|| bad(format!("unknown model `{id}`")))?),
         None => None,
     };
-    let head = &data[..data.len().min(rivya_models::files::HEAD_LEN)];
-    let checked = rivya_models::files::check(head, data.len() as u64, Some(kind), info)
-        .map_err(|r| bad(r.to_string()))?;
+    let head = &data[..data.len().min(files::HEAD_LEN)];
+    let checked =
+        files::check(head, data.len() as u64, Some(kind), info).map_err(|r| bad(r.to_string()))?;
     let mut json = json!({
         "kind": kind.as_str(),
         "mime_type": checked.mime,
         "size": data.len(),
         "name": name.unwrap_or_else(|| "upload".to_owned()),
     });
+    if kind.has_duration() {
+        // Only what the header states; formats without a stated duration get none.
+        json["duration_seconds"] = json!(crate::duration::seconds(&data));
+    }
     let print = json!({"model": model, "kind": kind.as_str(), "data": fingerprint(&data)});
     let mut s = lock(&state)?;
-    let key = idempotency_key(&headers);
     if let Some(k) = &key
         && let Some(id) = s.replay("files", k, &print)?
     {
         let json = s.file_json(&id).unwrap_or(Value::Null);
         return Ok(axum::Json(json).into_response());
     }
-    if kind.has_duration() {
-        // The emulator does not decode media; it vouches for a fixed duration.
-        json["duration_seconds"] = json!(5);
-    }
     let id = s.store_file(json, kind.has_duration());
-    if let Some(k) = key {
-        s.remember("files", &k, print, id.clone());
+    if let Some(k) = &key {
+        s.remember("files", k, print, id.clone());
     }
     let json = s.file_json(&id).unwrap_or(Value::Null);
     drop(s);
-    Ok(answer(json, drop_answer))
+    Ok(axum::Json(json).into_response())
 }
 
 /// Serves a result so downloads work: a few bytes with the right signature and type.
@@ -306,7 +397,7 @@ async fn result(Path(name): Path<String>) -> Response {
         ),
         Some("mp4") => ("video/mp4", b"\0\0\0\x18ftypmp42\0\0\0\0emulator result"),
         Some("mp3") => ("audio/mpeg", b"ID3\x04\0\0\0\0\0\0emulator result"),
-        _ => return (StatusCode::NOT_FOUND, "no such result").into_response(),
+        _ => return envelope(StatusCode::NOT_FOUND, "not_found", "no such result"),
     };
     ([(header::CONTENT_TYPE, mime)], bytes).into_response()
 }

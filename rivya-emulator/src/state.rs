@@ -131,6 +131,9 @@ pub struct Data {
     pub files: BTreeMap<String, Value>,
     /// Idempotency records by `scope key`.
     pub idempotent: BTreeMap<String, Replay>,
+    /// Webhook endpoints and their deliveries.
+    #[serde(default)]
+    pub hooks: crate::webhooks::Hooks,
 }
 
 impl Data {
@@ -156,6 +159,7 @@ impl Data {
             tasks: Vec::new(),
             files: BTreeMap::new(),
             idempotent: BTreeMap::new(),
+            hooks: crate::webhooks::Hooks::default(),
         }
     }
 }
@@ -166,6 +170,8 @@ pub struct State {
     pub data: Data,
     rng: fastrand::Rng,
     pub faults: VecDeque<Fault>,
+    /// Webhook faults queued by tests, used before the random rates.
+    pub webhook_faults: VecDeque<crate::WebhookFault>,
 }
 
 impl State {
@@ -177,7 +183,13 @@ impl State {
             config,
             base_url,
             faults: VecDeque::new(),
+            webhook_faults: VecDeque::new(),
         }
+    }
+
+    /// A random draw from the seeded generator (persisted with the state).
+    pub fn draw(&mut self) -> f64 {
+        self.rng.f64()
     }
 
     /// Replaces the persistent part with what another process saved.
@@ -339,6 +351,12 @@ impl State {
                 self.data.charged += t.reserved;
             }
             done.push(t.id.clone());
+        }
+        // Every place that notices a task ending also queues its webhook deliveries.
+        for id in &done {
+            if let Some(task) = self.task_json(id) {
+                self.queue_deliveries(&task);
+            }
         }
         done
     }

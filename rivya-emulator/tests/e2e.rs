@@ -26,6 +26,7 @@ fn client(emu: &Emulator) -> Client {
             ..RetryPolicy::default()
         })
         .poll_policy(PollPolicy {
+            first_poll: Duration::from_millis(5),
             initial_interval: Duration::from_millis(5),
             max_interval: Duration::from_millis(20),
             deadline: Duration::from_secs(10),

@@ -93,6 +93,18 @@ impl ReferenceMediaItem {
         Self::new(url, MediaKind::Image)
     }
 
+    /// A reference to an uploaded video clip. Video references usually need the upload's
+    /// duration token: add it with [`ReferenceMediaItem::duration`].
+    pub fn video(url: impl Into<String>) -> Self {
+        Self::new(url, MediaKind::Video)
+    }
+
+    /// A reference to an uploaded audio clip. Audio references usually need the upload's
+    /// duration token: add it with [`ReferenceMediaItem::duration`].
+    pub fn audio(url: impl Into<String>) -> Self {
+        Self::new(url, MediaKind::Audio)
+    }
+
     /// Sets the file name.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());

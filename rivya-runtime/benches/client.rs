@@ -1,7 +1,8 @@
 //! Client-side costs, measured against a lean loopback server (`tests/support/raw.rs`):
 //! - CPU time and heap allocations per status poll;
 //! - heap held while one client waits on 1,000 tasks at once;
-//! - peak heap while uploading a file of the largest size a shipped model accepts.
+//! - peak heap while uploading a file of the largest size a shipped model accepts;
+//! - polls per task under the documented per-capability schedule against the old one.
 //!
 //! Run with `cargo bench -p rivya-runtime`. The client runs on a current-thread runtime on the
 //! main thread; only that thread's allocations are counted, so the server's do not blur them.
@@ -92,6 +93,62 @@ fn main() {
     rt.block_on(poll_cost());
     rt.block_on(many_waits());
     rt.block_on(big_upload());
+    poll_counts();
+}
+
+/// The schedule before issue 9: first poll after 1 s, then ×1.5 to a 10 s cap, ±20 %.
+fn old_schedule() -> PollPolicy {
+    PollPolicy {
+        first_poll: Duration::from_secs(1),
+        initial_interval: Duration::from_millis(1500),
+        multiplier: 1.5,
+        max_interval: Duration::from_secs(10),
+        jitter: 0.2,
+        deadline: Duration::from_secs(30 * 60),
+    }
+}
+
+/// Polls a wait makes for a task that takes `secs`: the same `first`/`interval` the wait loop
+/// uses, averaged over 1,000 jitter seeds.
+fn polls_for(p: &PollPolicy, secs: f64) -> f64 {
+    let runs = 1000u64;
+    let mut total = 0u64;
+    for seed in 0..runs {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let mut t = p.first(&mut rng).as_secs_f64();
+        let mut polls = 1;
+        let mut n = 0;
+        while t < secs {
+            t += p.interval(n, &mut rng).as_secs_f64();
+            polls += 1;
+            n += 1;
+        }
+        total += polls;
+    }
+    total as f64 / runs as f64
+}
+
+fn poll_counts() {
+    use rivya_models::Capability;
+    println!("polls per task (mean of 1,000 jitter seeds), old schedule → documented schedule:");
+    for (cap, durations) in [
+        (Capability::Image, [5.0, 15.0, 30.0, 60.0]),
+        (Capability::Video, [30.0, 90.0, 180.0, 600.0]),
+        (Capability::Audio, [20.0, 60.0, 120.0, 300.0]),
+    ] {
+        let new = PollPolicy::for_capability(cap);
+        let cells: Vec<String> = durations
+            .iter()
+            .map(|d| {
+                format!(
+                    "{d:.0} s: {:.1} → {:.1}",
+                    polls_for(&old_schedule(), *d),
+                    polls_for(&new, *d)
+                )
+            })
+            .collect();
+        println!("  {:<5} {}", cap.as_str(), cells.join(" | "));
+    }
 }
 
 async fn poll_cost() {
@@ -134,6 +191,7 @@ async fn many_waits() {
         .api_key("rvya_sk_bench")
         .base_url(server.url())
         .poll_policy(PollPolicy {
+            first_poll: Duration::from_millis(50),
             initial_interval: Duration::from_millis(50),
             max_interval: Duration::from_millis(200),
             ..PollPolicy::default()
@@ -143,14 +201,19 @@ async fn many_waits() {
     let before = LIVE.load(Ordering::Relaxed);
     reset_peak();
     let ids: Vec<String> = (0..1000).map(|i| format!("task_{i}")).collect();
+    let (cpu0, rss0) = (thread_cpu_ns(), peak_rss_kib());
     let waits = ids.iter().map(|id| client.wait(id));
     let results = futures_util::future::join_all(waits).await;
     assert!(results.iter().all(Result::is_ok));
+    let cpu = thread_cpu_ns() - cpu0;
     let peak = PEAK.load(Ordering::Relaxed) - before;
     println!(
-        "1,000 concurrent waits: peak client heap {:.1} MiB ({:.1} KiB per task, connections included)",
+        "1,000 concurrent waits (5 polls each): {:.0} ms client CPU ({:.1} µs per poll); peak client heap {:.1} MiB ({:.1} KiB per task, connections included); process peak RSS grew {:.1} MiB",
+        cpu as f64 / 1e6,
+        cpu as f64 / 5000.0 / 1000.0,
         peak as f64 / 1_048_576.0,
-        peak as f64 / 1000.0 / 1024.0
+        peak as f64 / 1000.0 / 1024.0,
+        (peak_rss_kib().saturating_sub(rss0)) as f64 / 1024.0
     );
 }
 

@@ -14,8 +14,9 @@ use tokio::io::AsyncReadExt;
 use crate::config::{ApiKey, ClientBuilder};
 use crate::error::{ApiError, Error, ErrorCode};
 use crate::files::{Source, Upload};
-use crate::poll::{self, PollPolicy, WaitOptions};
+use crate::poll::{self, PollPolicy, Schedule, WaitOptions};
 use crate::retry::{self, Attempt, RetryPolicy};
+use crate::trace::CallSpan;
 use crate::types::{Credits, FileObject, ModelList, Submitted, Task, Uploaded};
 
 /// The header that makes creates and uploads safe to retry.
@@ -33,7 +34,7 @@ struct Inner {
     api_key: Option<ApiKey>,
     request_timeout: std::time::Duration,
     retry: RetryPolicy,
-    poll: PollPolicy,
+    poll: Option<PollPolicy>,
     jitter_seed: Option<u64>,
     counter: AtomicU64,
 }
@@ -148,7 +149,7 @@ impl Client {
 
     /// Sends a JSON call with the retry policy. `body` is sent as JSON; `key` becomes the
     /// `Idempotency-Key` of every attempt.
-    async fn call<T: DeserializeOwned>(
+    pub(crate) async fn call<T: DeserializeOwned + Traced>(
         &self,
         method: Method,
         path: &str,
@@ -159,10 +160,14 @@ impl Client {
         if auth {
             self.ensure_key()?;
         }
+        let task_id = path.strip_prefix("generations/");
+        let span = CallSpan::new(method.as_str(), path, key, task_id);
         let mut rng = self.rng();
-        retry::retry(&self.inner.retry, &mut rng, |_| {
+        let call = retry::retry(&self.inner.retry, &mut rng, |n| {
             let method = method.clone();
             let body = body.clone();
+            span.attempt(n);
+            let span = &span;
             async move {
                 let mut rb = match self.request(method, path, auth) {
                     Ok(rb) => rb.timeout(self.inner.request_timeout),
@@ -176,10 +181,14 @@ impl Client {
                         .header(reqwest::header::CONTENT_TYPE, "application/json")
                         .body(b);
                 }
-                attempt(rb, key).await
+                attempt(rb, key, span).await
             }
-        })
-        .await
+        });
+        let value: T = span.instrument(call).await?;
+        if let Some(id) = value.task_id() {
+            span.task_id(id);
+        }
+        Ok(value)
     }
 
     /// The public catalog (`GET /api/v1/models`; no key needed).
@@ -245,14 +254,32 @@ impl Client {
         self.wait_with(task_id, WaitOptions::default()).await
     }
 
-    /// [`Client::wait`] with options: another schedule, a status observer.
+    /// [`Client::wait`] with options: another schedule, a status observer. Without a
+    /// schedule (here or on the client), the wait follows the documented one for the task's
+    /// model, learnt from the first answer.
     pub async fn wait_with(&self, task_id: &str, options: WaitOptions<'_>) -> Result<Task, Error> {
-        let policy = options
-            .policy
-            .clone()
-            .unwrap_or_else(|| self.inner.poll.clone());
+        let schedule = self.schedule(&options, None);
+        self.wait_scheduled(task_id, schedule, options).await
+    }
+
+    /// The schedule of a wait: the options', else the client's, else the model's (when known)
+    /// or the one the task's first answer implies.
+    fn schedule<'m>(&self, options: &WaitOptions<'_>, model: Option<&'m str>) -> Schedule<'m> {
+        match (options.policy.as_ref().or(self.inner.poll.as_ref()), model) {
+            (Some(p), _) => Schedule::Fixed(p.clone()),
+            (None, Some(m)) => Schedule::Model(m),
+            (None, None) => Schedule::FromTask,
+        }
+    }
+
+    async fn wait_scheduled(
+        &self,
+        task_id: &str,
+        schedule: Schedule<'_>,
+        options: WaitOptions<'_>,
+    ) -> Result<Task, Error> {
         let mut rng = self.rng();
-        poll::wait_loop(task_id, &policy, &mut rng, options, || self.task(task_id)).await
+        poll::wait_loop(task_id, schedule, &mut rng, options, || self.task(task_id)).await
     }
 
     /// Validate → create → wait: the finished task, or an error that names the task id (or,
@@ -265,9 +292,39 @@ impl Client {
     pub async fn run_with<P: ModelParams>(
         &self,
         req: &Request<P>,
-        mut options: WaitOptions<'_>,
+        options: WaitOptions<'_>,
     ) -> Result<Task, Error> {
         let submitted = self.create(req).await?;
+        let model = <P::Model as rivya_models::Model>::INFO.id;
+        self.follow(submitted, model, options).await
+    }
+
+    /// Validate → create → wait for an untyped body (a CLI, a proxy): the same rules, the
+    /// same promise as [`Client::run`]. The schedule follows the body's model.
+    pub async fn run_value(&self, body: &serde_json::Value) -> Result<Task, Error> {
+        self.run_value_with(body, None, WaitOptions::default())
+            .await
+    }
+
+    /// [`Client::run_value`] with your idempotency key and wait options.
+    pub async fn run_value_with(
+        &self,
+        body: &serde_json::Value,
+        idempotency_key: Option<String>,
+        options: WaitOptions<'_>,
+    ) -> Result<Task, Error> {
+        let model = catalog::validate_value(body)?.id;
+        let submitted = self.create_value(body, idempotency_key).await?;
+        self.follow(submitted, model, options).await
+    }
+
+    /// Waits for a task just created (its first poll after the documented delay).
+    async fn follow(
+        &self,
+        submitted: Submitted,
+        model: &str,
+        mut options: WaitOptions<'_>,
+    ) -> Result<Task, Error> {
         options.delay_first_poll = true;
         if let Some(f) = options.on_status.as_mut() {
             f(&submitted.task);
@@ -279,7 +336,9 @@ impl Client {
                 _ => Ok(submitted.task),
             };
         }
-        self.wait_with(&submitted.task.id, options).await
+        let schedule = self.schedule(&options, Some(model));
+        self.wait_scheduled(&submitted.task.id, schedule, options)
+            .await
     }
 
     /// Uploads a reference file. The file's signature, kind, size and MIME type are checked
@@ -309,8 +368,10 @@ impl Client {
             .unwrap_or_else(Client::new_idempotency_key);
         self.ensure_key()?;
         let mut rng = self.rng();
-        let file: FileObject = retry::retry(&self.inner.retry, &mut rng, |_| {
-            let (upload, key, label) = (&upload, key.as_str(), label.as_str());
+        let span = CallSpan::new("POST", "files", Some(&key), None);
+        let call = retry::retry(&self.inner.retry, &mut rng, |n| {
+            span.attempt(n);
+            let (upload, key, label, span) = (&upload, key.as_str(), label.as_str(), &span);
             async move {
                 let form = match multipart(upload, checked, size).await {
                     Ok(f) => f,
@@ -325,10 +386,10 @@ impl Client {
                     Ok(rb) => rb.header(IDEMPOTENCY_HEADER, key).multipart(form),
                     Err(e) => return Attempt::Fail(e),
                 };
-                attempt(rb, Some(key)).await
+                attempt(rb, Some(key), span).await
             }
-        })
-        .await?;
+        });
+        let file: FileObject = span.instrument(call).await?;
         Ok(Uploaded {
             file,
             kind: checked.kind,
@@ -392,7 +453,11 @@ async fn multipart(
 }
 
 /// Sends one attempt and decides what it came to.
-async fn attempt<T: DeserializeOwned>(rb: RequestBuilder, key: Option<&str>) -> Attempt<T> {
+async fn attempt<T: DeserializeOwned>(
+    rb: RequestBuilder,
+    key: Option<&str>,
+    span: &CallSpan,
+) -> Attempt<T> {
     let idempotency_key = key.map(str::to_owned);
     let transport = |source| Error::Transport {
         source,
@@ -403,6 +468,7 @@ async fn attempt<T: DeserializeOwned>(rb: RequestBuilder, key: Option<&str>) -> 
         Err(e) => return Attempt::Retry(transport(e), None),
     };
     let status = resp.status().as_u16();
+    span.status(status);
     let retry_after = resp
         .headers()
         .get(RETRY_AFTER)
@@ -421,7 +487,9 @@ async fn attempt<T: DeserializeOwned>(rb: RequestBuilder, key: Option<&str>) -> 
     if (200..300).contains(&status) {
         // A success we cannot read is not retried: for a create the task exists, and the
         // idempotency key in the error finds it again.
-        return match serde_json::from_slice(&body) {
+        // An empty success (a DELETE's 204) reads as JSON `null`.
+        let json: &[u8] = if body.is_empty() { b"null" } else { &body };
+        return match serde_json::from_slice(json) {
             Ok(v) => Attempt::Done(v),
             Err(e) => Attempt::Fail(decode(format!("unexpected success body: {e}"))),
         };
@@ -454,8 +522,27 @@ async fn attempt<T: DeserializeOwned>(rb: RequestBuilder, key: Option<&str>) -> 
     }
 }
 
+/// What a call's span learns from its answer: the task id of a create.
+pub(crate) trait Traced {
+    fn task_id(&self) -> Option<&str> {
+        None
+    }
+}
+
+impl Traced for Task {
+    fn task_id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+}
+impl Traced for ModelList {}
+impl Traced for Credits {}
+impl Traced for FileObject {}
+impl Traced for serde_json::Value {}
+impl Traced for crate::webhooks::WebhookEndpoint {}
+impl<T> Traced for crate::webhooks::List<T> {}
+
 /// Percent-encodes an id for use as one path segment.
-fn encode_segment(id: &str) -> String {
+pub(crate) fn encode_segment(id: &str) -> String {
     let mut out = String::with_capacity(id.len());
     for b in id.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {

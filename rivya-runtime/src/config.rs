@@ -42,9 +42,10 @@ pub struct ClientBuilder {
     pub(crate) request_timeout: Duration,
     pub(crate) read_idle_timeout: Duration,
     pub(crate) retry: RetryPolicy,
-    pub(crate) poll: PollPolicy,
+    pub(crate) poll: Option<PollPolicy>,
     pub(crate) user_agent: String,
     pub(crate) jitter_seed: Option<u64>,
+    pub(crate) http: Option<reqwest::Client>,
 }
 
 impl Default for ClientBuilder {
@@ -56,9 +57,10 @@ impl Default for ClientBuilder {
             request_timeout: Duration::from_secs(30),
             read_idle_timeout: Duration::from_secs(60),
             retry: RetryPolicy::default(),
-            poll: PollPolicy::default(),
+            poll: None,
             user_agent: format!("rivya-rust/{}", env!("CARGO_PKG_VERSION")),
             jitter_seed: None,
+            http: None,
         }
     }
 }
@@ -117,9 +119,18 @@ impl ClientBuilder {
         self
     }
 
-    /// The default polling schedule of waits.
+    /// One polling schedule for every wait, instead of the documented one for each model's
+    /// capability ([`PollPolicy::for_capability`]).
     pub fn poll_policy(mut self, p: PollPolicy) -> Self {
-        self.poll = p;
+        self.poll = Some(p);
+        self
+    }
+
+    /// Sends every request through this `reqwest::Client` (your proxy, TLS roots, pool or
+    /// middleware-free tuning). The connect and read-idle timeouts and the user agent of this
+    /// builder then do not apply: set them on your client. Per-call timeouts still do.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
         self
     }
 
@@ -136,7 +147,7 @@ impl ClientBuilder {
     }
 
     /// Builds the client (one connection pool, shared by every call and clone).
-    pub fn build(self) -> Result<Client, Error> {
+    pub fn build(mut self) -> Result<Client, Error> {
         let base = self.base_url.trim_end_matches('/').to_owned();
         let valid = base
             .strip_prefix("https://")
@@ -147,12 +158,17 @@ impl ClientBuilder {
                 "base URL `{base}` must be an absolute http(s) URL"
             )));
         }
-        let http = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout)
-            .read_timeout(self.read_idle_timeout)
-            .user_agent(self.user_agent.clone())
-            .build()
-            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        // The system proxy settings are honoured: reqwest reads HTTPS_PROXY, HTTP_PROXY,
+        // ALL_PROXY and NO_PROXY (either case) from the environment unless told not to.
+        let http = match self.http.take() {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .read_timeout(self.read_idle_timeout)
+                .user_agent(self.user_agent.clone())
+                .build()
+                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
+        };
         Ok(Client::from_parts(http, base, self))
     }
 }

@@ -15,6 +15,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use crate::Client;
 use crate::error::Error;
 use crate::retry::{self, Attempt};
+use crate::trace::CallSpan;
 use crate::types::Task;
 
 /// A file saved by [`Client::download`] or [`Client::download_result`].
@@ -161,11 +162,15 @@ impl Client {
         tokio::fs::create_dir_all(dir).await.map_err(io(dir))?;
         let part = dir.join(format!("{stem}.part"));
         let mut rng = self.rng();
-        let got = retry::retry(self.retry_policy(), &mut rng, |_| {
+        // The URL's path only: signed result URLs carry their credentials in the query.
+        let span = CallSpan::new("GET", parsed.path(), None, None);
+        let call = retry::retry(self.retry_policy(), &mut rng, |n| {
+            span.attempt(n);
             let (parsed, part) = (&parsed, &part);
-            async move { self.download_attempt(parsed, part).await }
-        })
-        .await?;
+            let span = &span;
+            async move { self.download_attempt(parsed, part, span).await }
+        });
+        let got = span.instrument(call).await?;
         let ext = got.ext;
         let path = dir.join(format!("{stem}.{ext}"));
         let (size, sha256) = hash_file(&part).await.map_err(io(&part))?;
@@ -180,7 +185,12 @@ impl Client {
     }
 
     /// One GET: resumes from the `.part` file's length when it has one, else starts over.
-    async fn download_attempt(&self, url: &reqwest::Url, part: &Path) -> Attempt<Progress> {
+    async fn download_attempt(
+        &self,
+        url: &reqwest::Url,
+        part: &Path,
+        span: &CallSpan,
+    ) -> Attempt<Progress> {
         let io = |source| Error::Io {
             path: part.display().to_string(),
             source,
@@ -208,6 +218,7 @@ impl Client {
             Err(e) => return Attempt::Retry(transport(e), None),
         };
         let status = resp.status();
+        span.status(status.as_u16());
         let header = |name| {
             resp.headers()
                 .get(name)

@@ -24,6 +24,12 @@
 //!   with `Range` where the server allows, renamed when complete.
 //! - Uploads are checked against the model's policy by magic bytes, then streamed from disk.
 //! - The API key never appears in `Debug` output, logs or errors.
+//! - Webhooks: typed endpoint management ([`Client::create_webhook`] …) and delivery
+//!   verification ([`WebhookVerifier`], Standard Webhooks, inferred from the `whsec_` prefix).
+//! - With the `tracing` feature, every call is a `rivya.call` span (method, path, attempt,
+//!   status, idempotency key, task id — never the API key).
+//! - The system proxy (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`) is honoured; or bring your own
+//!   `reqwest::Client` ([`ClientBuilder::http_client`]).
 
 mod client;
 mod config;
@@ -32,7 +38,10 @@ mod error;
 mod files;
 mod poll;
 mod retry;
+mod signature;
+mod trace;
 mod types;
+mod webhooks;
 
 pub use client::{Client, IDEMPOTENCY_HEADER};
 pub use config::{ApiKey, ClientBuilder, DEFAULT_BASE_URL};
@@ -42,7 +51,11 @@ pub use files::Upload;
 pub use poll::{PollPolicy, StatusObserver, WaitOptions};
 pub use retry::{RetryPolicy, parse_retry_after};
 pub use rivya_models::UploadRejection;
+pub use signature::{
+    DEFAULT_TOLERANCE, SECRET_PREFIX, WebhookError, WebhookEvent, WebhookEventType, WebhookVerifier,
+};
 pub use types::{
     CatalogModel, Credits, FileObject, ModelList, Submitted, Task, TaskError, TaskResult,
     TaskStatus, Uploaded,
 };
+pub use webhooks::{NewWebhook, WebhookDelivery, WebhookEndpoint, WebhookEventInfo, WebhookUpdate};

@@ -6,46 +6,84 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use rivya_models::Capability;
+
 use crate::error::Error;
 use crate::types::{Task, TaskStatus};
 
-/// How a wait polls.
+/// How a wait polls: the first poll after a create, then a growing interval, and a deadline.
+///
+/// The API docs advise a first poll 2–3 s after the create, then every 5–10 s, slower for
+/// video and audio. [`PollPolicy::for_capability`] follows that, and the client picks it from
+/// the model's capability unless you set a policy ([`crate::ClientBuilder::poll_policy`],
+/// [`WaitOptions::policy`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PollPolicy {
-    /// The first interval (default 1 s).
+    /// The wait before the first poll after a create (default 2.5 s, so 2–3 s with jitter).
+    pub first_poll: Duration,
+    /// The interval after that (image 6.25 s, video and audio 8 s).
     pub initial_interval: Duration,
-    /// Growth per poll (default 1.5).
+    /// Growth per poll (default 1.25).
     pub multiplier: f64,
-    /// The largest interval (default 10 s).
+    /// The largest interval (image 8 s, video and audio 12.5 s).
     pub max_interval: Duration,
-    /// Random spread of each interval, ± this fraction (default 0.2).
+    /// Random spread of each wait, ± this fraction (default 0.2).
     pub jitter: f64,
     /// The total time a wait may take (default 30 min).
     pub deadline: Duration,
 }
 
 impl Default for PollPolicy {
+    /// The image schedule: first poll 2–3 s after the create, then every 5–9.6 s.
     fn default() -> Self {
-        Self {
-            initial_interval: Duration::from_secs(1),
-            multiplier: 1.5,
-            max_interval: Duration::from_secs(10),
-            jitter: 0.2,
-            deadline: Duration::from_secs(30 * 60),
-        }
+        Self::for_capability(Capability::Image)
     }
 }
 
 impl PollPolicy {
-    /// The interval before poll number `n + 1`:
+    /// The documented schedule for a kind of model, jitter included: the first poll 2–3 s
+    /// after the create; then 5–9.6 s apart for images; 6.4–15 s apart for video and audio,
+    /// which take longer.
+    pub fn for_capability(capability: Capability) -> Self {
+        let (initial, max) = match capability {
+            Capability::Image => (6_250, 8_000),
+            Capability::Video | Capability::Audio => (8_000, 12_500),
+        };
+        Self {
+            first_poll: Duration::from_millis(2_500),
+            initial_interval: Duration::from_millis(initial),
+            multiplier: 1.25,
+            max_interval: Duration::from_millis(max),
+            jitter: 0.2,
+            deadline: Duration::from_secs(30 * 60),
+        }
+    }
+
+    /// The schedule for a model id of the catalog; unknown ids get the slower video schedule
+    /// (the conservative choice: fewer polls).
+    pub fn for_model(model: &str) -> Self {
+        let cap = rivya_models::catalog::find(model).map_or(Capability::Video, |m| m.capability);
+        Self::for_capability(cap)
+    }
+
+    /// The wait before the first poll after a create: `first_poll · (1 + jitter · (2r − 1))`.
+    pub fn first(&self, rng: &mut fastrand::Rng) -> Duration {
+        spread(self.first_poll.as_secs_f64(), self.jitter, rng)
+    }
+
+    /// The interval after poll number `n + 1`:
     /// `min(initial · multiplier^n, max) · (1 + jitter · (2r − 1))`.
     pub fn interval(&self, n: u32, rng: &mut fastrand::Rng) -> Duration {
         let grown =
             self.initial_interval.as_secs_f64() * self.multiplier.max(1.0).powi(n.min(64) as i32);
         let capped = grown.min(self.max_interval.as_secs_f64());
-        let spread = self.jitter.clamp(0.0, 1.0) * (2.0 * rng.f64() - 1.0);
-        Duration::from_secs_f64((capped * (1.0 + spread)).max(0.0))
+        spread(capped, self.jitter, rng)
     }
+}
+
+fn spread(secs: f64, jitter: f64, rng: &mut fastrand::Rng) -> Duration {
+    let spread = jitter.clamp(0.0, 1.0) * (2.0 * rng.f64() - 1.0);
+    Duration::from_secs_f64((secs * (1.0 + spread)).max(0.0))
 }
 
 /// Observes a task's status changes.
@@ -54,7 +92,7 @@ pub type StatusObserver<'a> = Box<dyn FnMut(&Task) + Send + 'a>;
 /// Options of one wait.
 #[derive(Default)]
 pub struct WaitOptions<'a> {
-    /// The polling schedule (defaults to the client's).
+    /// The polling schedule (defaults to the client's, else the model's documented one).
     pub policy: Option<PollPolicy>,
     /// Sleep one interval before the first poll (right after a create); off when resuming.
     pub delay_first_poll: bool,
@@ -79,20 +117,33 @@ impl<'a> WaitOptions<'a> {
     }
 }
 
-/// Whether a failed poll is worth polling again (the next poll may well succeed).
+/// Whether a failed poll is worth polling again (the next poll may well succeed). A 4xx is
+/// as final without the envelope (an HTML 401 page, an empty 404) as with it.
 fn is_transient(e: &Error) -> bool {
     match e {
-        Error::Transport { .. } | Error::Decode { .. } => true,
+        Error::Transport { .. } => true,
+        Error::Decode { status, .. } => !(400..500).contains(status) || matches!(status, 408 | 429),
         Error::Api(api) => crate::retry::is_retryable(&api.code, api.status),
         _ => false,
     }
+}
+
+/// Which schedule a wait follows.
+#[derive(Debug, Clone)]
+pub(crate) enum Schedule<'m> {
+    /// One the caller chose.
+    Fixed(PollPolicy),
+    /// The documented one for this model id.
+    Model(&'m str),
+    /// The documented one for the model the first answer names (a wait resumed by id).
+    FromTask,
 }
 
 /// Polls `fetch` until the task is terminal or the deadline passes. Holds no resources
 /// between polls but the future itself: dropping it cancels the wait completely.
 pub(crate) async fn wait_loop<F, Fut>(
     task_id: &str,
-    policy: &PollPolicy,
+    schedule: Schedule<'_>,
     rng: &mut fastrand::Rng,
     mut options: WaitOptions<'_>,
     mut fetch: F,
@@ -101,18 +152,31 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Task, Error>>,
 {
+    let (mut policy, mut adapt) = match schedule {
+        Schedule::Fixed(p) => (p, false),
+        Schedule::Model(m) => (PollPolicy::for_model(m), false),
+        // Until the first answer names the model, the slower schedule applies.
+        Schedule::FromTask => (PollPolicy::for_capability(Capability::Video), true),
+    };
     let start = Instant::now();
     let deadline = start + policy.deadline;
     let mut n = 0;
     let mut last: Option<TaskStatus> = options.seen.take();
     if options.delay_first_poll {
-        let first = policy.interval(0, rng).min(policy.deadline);
+        let first = policy.first(rng).min(policy.deadline);
         tokio::time::sleep(first).await;
-        n = 1;
     }
     loop {
         match fetch().await {
             Ok(task) => {
+                if adapt && !task.model.is_empty() {
+                    let deadline = policy.deadline;
+                    policy = PollPolicy {
+                        deadline,
+                        ..PollPolicy::for_model(&task.model)
+                    };
+                    adapt = false;
+                }
                 if last.as_ref() != Some(&task.status) {
                     if let Some(f) = options.on_status.as_mut() {
                         f(&task);
@@ -151,27 +215,56 @@ where
 mod tests {
     use super::*;
 
-    #[test]
-    fn intervals_grow_by_half_to_the_cap() {
-        let p = PollPolicy {
+    fn exact(cap: Capability) -> PollPolicy {
+        PollPolicy {
             jitter: 0.0,
-            ..PollPolicy::default()
-        };
-        let mut rng = fastrand::Rng::with_seed(3);
-        let ms: Vec<u128> = (0..8)
-            .map(|n| p.interval(n, &mut rng).as_millis())
-            .collect();
-        assert_eq!(ms, [1000, 1500, 2250, 3375, 5062, 7593, 10000, 10000]);
+            ..PollPolicy::for_capability(cap)
+        }
     }
 
     #[test]
-    fn jitter_stays_within_twenty_percent() {
-        let p = PollPolicy::default();
+    fn intervals_grow_by_a_quarter_to_the_cap() {
+        let mut rng = fastrand::Rng::with_seed(3);
+        let ms = |p: &PollPolicy, rng: &mut fastrand::Rng| -> Vec<u128> {
+            (0..5).map(|n| p.interval(n, rng).as_millis()).collect()
+        };
+        let image = exact(Capability::Image);
+        assert_eq!(image.first(&mut rng).as_millis(), 2500);
+        assert_eq!(ms(&image, &mut rng), [6250, 7812, 8000, 8000, 8000]);
+        let video = exact(Capability::Video);
+        assert_eq!(ms(&video, &mut rng), [8000, 10000, 12500, 12500, 12500]);
+        assert_eq!(exact(Capability::Audio), video);
+        assert_eq!(
+            PollPolicy::default(),
+            PollPolicy::for_capability(Capability::Image)
+        );
+    }
+
+    #[test]
+    fn jittered_waits_stay_within_the_documented_ranges() {
         let mut rng = fastrand::Rng::with_seed(5);
-        for _ in 0..1000 {
-            let d = p.interval(10, &mut rng).as_secs_f64();
-            assert!((8.0..=12.0).contains(&d), "{d}");
+        let image = PollPolicy::for_capability(Capability::Image);
+        let video = PollPolicy::for_capability(Capability::Video);
+        for n in 0..1000 {
+            let first = image.first(&mut rng).as_secs_f64();
+            assert!((2.0..=3.0).contains(&first), "first poll {first}");
+            let i = image.interval(n % 6, &mut rng).as_secs_f64();
+            assert!((5.0..=9.6).contains(&i), "image {i}");
+            let v = video.interval(n % 6, &mut rng).as_secs_f64();
+            assert!((6.4..=15.0).contains(&v), "video {v}");
         }
+    }
+
+    #[test]
+    fn models_pick_their_schedule_and_unknown_ones_the_slower() {
+        let video = PollPolicy::for_capability(Capability::Video);
+        assert_eq!(PollPolicy::for_model("kling-3-0"), video);
+        assert_eq!(PollPolicy::for_model("elevenlabs-turbo-2-5"), video);
+        assert_eq!(PollPolicy::for_model("a-model-from-next-year"), video);
+        assert_eq!(
+            PollPolicy::for_model("flux-2-pro"),
+            PollPolicy::for_capability(Capability::Image)
+        );
     }
 }
 
@@ -181,22 +274,27 @@ mod schedule {
     use super::*;
     use std::cell::RefCell;
 
-    fn task(status: &str) -> Task {
-        serde_json::from_value(serde_json::json!({"id": "task_1", "status": status})).unwrap()
+    fn task(status: &str, model: &str) -> Task {
+        serde_json::from_value(
+            serde_json::json!({"id": "task_1", "status": status, "model": model}),
+        )
+        .unwrap()
     }
 
-    fn policy() -> PollPolicy {
+    fn exact(cap: Capability) -> PollPolicy {
         PollPolicy {
             jitter: 0.0,
-            ..PollPolicy::default()
+            ..PollPolicy::for_capability(cap)
         }
     }
 
-    /// Serves `statuses` in turn (the last one forever) and records poll times.
+    /// Serves `statuses` in turn (the last one forever) as tasks of `model`, and records
+    /// poll times.
     async fn run(
-        policy: PollPolicy,
+        schedule: Schedule<'_>,
         delay_first: bool,
         statuses: &[&str],
+        model: &str,
     ) -> (Vec<u128>, Vec<String>, Result<Task, Error>) {
         let start = Instant::now();
         let polls = RefCell::new(Vec::new());
@@ -207,36 +305,77 @@ mod schedule {
             ..WaitOptions::default()
         }
         .on_status(|t| seen.lock().unwrap().push(t.status.to_string()));
-        let result = wait_loop("task_1", &policy, &mut rng, options, || {
+        let result = wait_loop("task_1", schedule, &mut rng, options, || {
             let n = polls.borrow().len();
             polls
                 .borrow_mut()
                 .push((Instant::now() - start).as_millis());
             let status = statuses[n.min(statuses.len() - 1)];
-            async move { Ok(task(status)) }
+            let t = task(status, model);
+            async move { Ok(t) }
         })
         .await;
         (polls.into_inner(), seen.into_inner().unwrap(), result)
     }
 
+    const FIVE: [&str; 5] = [
+        "queued",
+        "processing",
+        "processing",
+        "processing",
+        "succeeded",
+    ];
+
     #[tokio::test(start_paused = true)]
-    async fn polls_on_a_growing_schedule_after_a_create() {
-        let statuses = [
-            "queued",
-            "processing",
-            "processing",
-            "processing",
-            "succeeded",
-        ];
-        let (at, seen, r) = run(policy(), true, &statuses).await;
-        assert_eq!(at, [1000, 2500, 4750, 8125, 13188]);
+    async fn images_poll_at_2_5_s_then_every_6_to_8_s() {
+        // tokio's timer rounds each sleep up to the next millisecond: 7812.5 ms → 7813.
+        let p = exact(Capability::Image);
+        let (at, seen, r) = run(Schedule::Fixed(p), true, &FIVE, "flux-2-pro").await;
+        assert_eq!(at, [2500, 8750, 16563, 24563, 32563]);
         assert_eq!(seen, ["queued", "processing", "succeeded"]);
         assert_eq!(r.unwrap().status, TaskStatus::Succeeded);
     }
 
     #[tokio::test(start_paused = true)]
+    async fn video_and_audio_poll_slower() {
+        let p = exact(Capability::Video);
+        let (at, _, _) = run(Schedule::Fixed(p), true, &FIVE, "kling-3-0").await;
+        assert_eq!(at, [2500, 10500, 20500, 33000, 45500]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_default_schedule_follows_the_model() {
+        // `Schedule::Model` with the default jitter: reproducible, and within the ranges.
+        let (a, _, _) = run(Schedule::Model("flux-2-pro"), true, &FIVE, "flux-2-pro").await;
+        let (b, _, _) = run(Schedule::Model("flux-2-pro"), true, &FIVE, "flux-2-pro").await;
+        assert_eq!(a, b, "same seed, same schedule");
+        assert!((2000..=3000).contains(&a[0]), "{a:?}");
+        for w in a.windows(2) {
+            assert!((5000..=9600).contains(&(w[1] - w[0])), "{a:?}");
+        }
+        let (v, _, _) = run(Schedule::Model("kling-3-0"), true, &FIVE, "kling-3-0").await;
+        for w in v.windows(2) {
+            assert!((6400..=15000).contains(&(w[1] - w[0])), "{v:?}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_resumed_wait_learns_the_model_from_the_first_answer() {
+        // Resumed by id: polls at once; the answer names an image model, so the image
+        // intervals follow (8 s, 10 s … would be the video ones).
+        let (at, _, _) = run(Schedule::FromTask, false, &FIVE, "flux-2-pro").await;
+        let gaps: Vec<u128> = at.windows(2).map(|w| w[1] - w[0]).collect();
+        assert_eq!(at[0], 0);
+        assert!(gaps.iter().all(|g| (5000..=9600).contains(g)), "{gaps:?}");
+        let (at, _, _) = run(Schedule::FromTask, false, &FIVE, "suno-music").await;
+        let gaps: Vec<u128> = at.windows(2).map(|w| w[1] - w[0]).collect();
+        assert!(gaps.iter().all(|g| (6400..=15000).contains(g)), "{gaps:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn resuming_polls_at_once() {
-        let (at, _, r) = run(policy(), false, &["succeeded"]).await;
+        let p = exact(Capability::Image);
+        let (at, _, r) = run(Schedule::Fixed(p), false, &["succeeded"], "").await;
         assert_eq!(at, [0]);
         assert!(r.is_ok());
     }
@@ -245,10 +384,10 @@ mod schedule {
     async fn the_deadline_returns_the_task_id_and_last_status() {
         let p = PollPolicy {
             deadline: Duration::from_secs(20),
-            ..policy()
+            ..exact(Capability::Image)
         };
-        let (at, _, r) = run(p, false, &["queued", "processing"]).await;
-        assert_eq!(at, [0, 1000, 2500, 4750, 8125, 13188, 20000]);
+        let (at, _, r) = run(Schedule::Fixed(p), false, &["queued", "processing"], "").await;
+        assert_eq!(at, [0, 6250, 14063, 20000]);
         match r.unwrap_err() {
             Error::WaitTimeout {
                 task_id,
@@ -265,7 +404,14 @@ mod schedule {
 
     #[tokio::test(start_paused = true)]
     async fn failed_tasks_and_unknown_statuses() {
-        let (_, _, r) = run(policy(), false, &["paused_for_review", "failed"]).await;
+        let p = exact(Capability::Image);
+        let (_, _, r) = run(
+            Schedule::Fixed(p),
+            false,
+            &["paused_for_review", "failed"],
+            "",
+        )
+        .await;
         let err = r.unwrap_err();
         assert_eq!(err.task_id(), Some("task_1"));
         assert!(matches!(err, Error::TaskFailed(_)));

@@ -28,6 +28,7 @@ fn client(base: &str) -> Client {
             ..RetryPolicy::default()
         })
         .poll_policy(PollPolicy {
+            first_poll: Duration::from_millis(2),
             initial_interval: Duration::from_millis(2),
             max_interval: Duration::from_millis(5),
             deadline: Duration::from_secs(5),
@@ -405,6 +406,7 @@ async fn a_wait_past_its_deadline_hands_back_the_task_id() {
     let server = MockServer::start().await;
     task_sequence(&server, "task_slow", &["processing"]).await;
     let options = WaitOptions::default().policy(PollPolicy {
+        first_poll: Duration::from_millis(5),
         initial_interval: Duration::from_millis(5),
         max_interval: Duration::from_millis(10),
         deadline: Duration::from_millis(60),
