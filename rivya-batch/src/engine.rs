@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use rivya_runtime::{Client, ClientBuilder, RetryPolicy};
@@ -123,6 +123,8 @@ pub(crate) struct Ctx<L> {
     pub sender: Client,
     pub observer: Option<Observer>,
     pub stop: AtomicBool,
+    /// Claims made by this process (numbers each claim's lease owner).
+    pub claims: AtomicU64,
     /// Uploads in flight in this process, by content hash, so each file goes up once.
     pub uploading: Mutex<std::collections::HashMap<String, Arc<Mutex<()>>>>,
 }
@@ -167,6 +169,7 @@ pub async fn run<L: Ledger>(
         sender,
         observer,
         stop: AtomicBool::new(false),
+        claims: AtomicU64::new(0),
         uploading: Mutex::default(),
     });
     let counts = ctx.ledger.counts().await?;
@@ -204,8 +207,11 @@ pub async fn run<L: Ledger>(
 async fn worker<L: Ledger>(ctx: &Ctx<L>) -> Result<(), BatchError> {
     let idle = (ctx.options.lease / 4).clamp(Duration::from_millis(20), Duration::from_millis(250));
     while !ctx.stop.load(Ordering::SeqCst) {
-        let worker = ctx.options.worker.as_str();
-        match ctx.ledger.claim(worker, ctx.options.lease).await? {
+        // Unique per claim: if this item's lease ran out and another task (even one of this
+        // process) took it, this task's writes no longer match and it stops.
+        let n = ctx.claims.fetch_add(1, Ordering::Relaxed);
+        let owner = format!("{}#{n}", ctx.options.worker);
+        match ctx.ledger.claim(&owner, ctx.options.lease).await? {
             Some(row) => leased(ctx, row).await?,
             None => {
                 if ctx.ledger.outstanding().await? == 0 {
@@ -221,22 +227,26 @@ async fn worker<L: Ledger>(ctx: &Ctx<L>) -> Result<(), BatchError> {
 }
 
 /// Works one item while renewing its lease; stops when the lease is lost.
+///
+/// The renewals run as their own future beside the work, never inside a `select!` arm: an
+/// arm's body stops the work from being polled, and a renewal waiting for the database
+/// connection that the work's open transaction holds would then wait forever.
 async fn leased<L: Ledger>(ctx: &Ctx<L>, row: Row) -> Result<(), BatchError> {
     let key = row.key.clone();
+    let worker = row.lease_owner.clone().unwrap_or_default();
     let work = crate::item::process(ctx, row);
-    tokio::pin!(work);
-    let mut renew = tokio::time::interval(ctx.options.lease / 3);
-    renew.tick().await;
-    loop {
-        tokio::select! {
-            r = &mut work => return r,
-            _ = renew.tick() => {
-                let worker = ctx.options.worker.as_str();
-                if !ctx.ledger.renew(&key, worker, ctx.options.lease).await? {
-                    // Another worker owns it now and will finish it with the same key.
-                    return Ok(());
-                }
+    let keep = async {
+        let worker = worker.as_str();
+        loop {
+            tokio::time::sleep(ctx.options.lease / 3).await;
+            if !ctx.ledger.renew(&key, worker, ctx.options.lease).await? {
+                // Another worker owns it now and will finish it with the same key.
+                return Ok::<(), BatchError>(());
             }
         }
+    };
+    tokio::select! {
+        r = work => r,
+        r = keep => r,
     }
 }

@@ -59,6 +59,11 @@ fn backoff(attempt: u32) -> Duration {
         .mul_f64(1.0 - 0.25 * fastrand::f64())
 }
 
+/// The claim this worker task holds on the item.
+fn owner(row: &Row) -> &str {
+    row.lease_owner.as_deref().unwrap_or_default()
+}
+
 /// Works one claimed item as far as it goes.
 pub(crate) async fn process<L: Ledger>(ctx: &Ctx<L>, row: Row) -> Result<(), BatchError> {
     let (task, fresh) = match row.state {
@@ -83,7 +88,7 @@ enum Resumed {
 /// Builds the body, writes key + body + reservation, creates; the created task, or `None`
 /// when the item was settled otherwise (failed, over budget, left for later, lost).
 async fn submit<L: Ledger>(ctx: &Ctx<L>, row: &Row) -> Result<Option<Task>, BatchError> {
-    let worker = ctx.options.worker.as_str();
+    let worker = owner(row);
     let (body, idem) = if row.state == State::Creating {
         let idem = row
             .idempotency_key
@@ -158,9 +163,7 @@ async fn stop<L: Ledger, T>(ctx: &Ctx<L>, row: &Row, step: Step<T>) -> Result<()
 }
 
 async fn later<L: Ledger>(ctx: &Ctx<L>, row: &Row, msg: String) -> Result<(), BatchError> {
-    ctx.ledger
-        .give_up(&row.key, &ctx.options.worker, &msg)
-        .await?;
+    ctx.ledger.give_up(&row.key, owner(row), &msg).await?;
     ctx.emit(Event::Item {
         key: row.key.clone(),
         state: "unsettled".into(),
@@ -171,7 +174,7 @@ async fn later<L: Ledger>(ctx: &Ctx<L>, row: &Row, msg: String) -> Result<(), Ba
 }
 
 async fn record<L: Ledger>(ctx: &Ctx<L>, row: &Row, o: Outcome) -> Result<(), BatchError> {
-    if ctx.ledger.finish(&row.key, &ctx.options.worker, &o).await? {
+    if ctx.ledger.finish(&row.key, owner(row), &o).await? {
         ctx.emit(Event::Item {
             key: row.key.clone(),
             state: o.state.as_str().to_owned(),

@@ -155,3 +155,47 @@ async fn a_ledger_of_another_manifest_is_refused() {
     // Migrating again is a no-op.
     PgLedger::connect(&url, 1).await.unwrap();
 }
+
+/// Leases far shorter than the work: renewals race open transactions on one connection, and
+/// expired leases are taken over by other tasks of the same process. Every item must still be
+/// created once and its credits counted once (and nothing may wait forever).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn short_leases_on_one_connection_neither_hang_nor_double_count() {
+    let Some(pg) = PgServer::start(false) else {
+        return;
+    };
+    let url = pg.database("short").await;
+    let tmp = TempDir::new("pg-short");
+    let m = manifest::load(
+        &support::manifest(tmp.path(), &support::z_items(30)),
+        Pricing::default(),
+    )
+    .unwrap();
+    let emu = Emulator::start(rivya_emulator::Config {
+        queued_for: Duration::from_millis(20),
+        processing_for: Duration::from_millis(80),
+        ..fast()
+    })
+    .await
+    .unwrap();
+    let ledger = PgLedger::connect(&url, 1).await.unwrap();
+    let opts = Options {
+        concurrency: 6,
+        lease: Duration::from_millis(90),
+        ..options("short")
+    };
+    let run = rivya_batch::run(&m, ledger, client(&emu), opts, None);
+    let summary = tokio::time::timeout(Duration::from_secs(120), run)
+        .await
+        .expect("the batch must not deadlock")
+        .unwrap();
+    let c = &summary.counts;
+    assert_eq!(c.succeeded, 30, "{c:?}");
+    assert_eq!(c.credits_spent, 30.0);
+    assert_eq!(
+        c.credits_committed, 30.0,
+        "no reservation counted twice or left behind"
+    );
+    let s = stats(&emu).await;
+    assert_eq!(s["tasks_created"], 30, "{s}");
+}

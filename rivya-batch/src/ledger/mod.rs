@@ -167,6 +167,9 @@ pub struct Row {
     pub files: Vec<FileRecord>,
     /// The last error.
     pub error: Option<String>,
+    /// Who holds the item's lease: unique per claim, so even two tasks of one process can
+    /// tell whether the item is still theirs.
+    pub lease_owner: Option<String>,
 }
 
 /// How a claim on the budget went.

@@ -117,6 +117,7 @@ fn raw(r: &tokio_postgres::Row) -> RawRow {
         credits: r.get(11),
         files: r.get(12),
         error: r.get(13),
+        lease_owner: r.get(14),
     }
 }
 

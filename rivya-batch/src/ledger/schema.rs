@@ -89,7 +89,7 @@ CREATE TABLE uploads (
 
 /// The columns of an item, in the order `Row` is read from.
 pub const ITEM_COLUMNS: &str = "key, line, model, request, refs, price, state, idempotency_key, \
-     task_id, status, held, credits, files, error";
+     task_id, status, held, credits, files, error, lease_owner";
 
 /// The message for a ledger newer than this crate.
 pub fn too_new(found: usize) -> String {

@@ -135,6 +135,7 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
         credits: r.get(11)?,
         files: r.get(12)?,
         error: r.get(13)?,
+        lease_owner: r.get(14)?,
     })
 }
 
@@ -154,6 +155,7 @@ pub(super) struct RawRow {
     pub credits: Option<f64>,
     pub files: String,
     pub error: Option<String>,
+    pub lease_owner: Option<String>,
 }
 
 impl RawRow {
@@ -178,6 +180,7 @@ impl RawRow {
             credits: self.credits,
             files: serde_json::from_str(&self.files).map_err(|e| bad("files", e))?,
             error: self.error.clone(),
+            lease_owner: self.lease_owner.clone(),
             key: self.key,
         })
     }
