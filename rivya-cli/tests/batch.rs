@@ -261,3 +261,29 @@ fn a_bad_manifest_fails_with_line_numbers_and_sends_nothing() {
     assert!(err.contains("line 2: model: unknown model `nope`"), "{err}");
     assert!(!out.join("ledger.sqlite").exists(), "nothing started");
 }
+
+#[test]
+fn nonsense_limits_are_usage_errors() {
+    let d = Dir::new("limits");
+    let m = manifest(&d.0, 1);
+    let out = d.0.join("out");
+    for (flag, value) in [
+        ("--rate", "0"),
+        ("--rate", "-2"),
+        ("--budget", "-1"),
+        ("--metered-allowance", "NaN"),
+    ] {
+        let limit = format!("{flag}={value}");
+        let args = [
+            "batch",
+            m.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--mock",
+            &limit,
+        ];
+        let o = cmd(&args, None, &d.0.join("mock")).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{flag} {value}: {}", stderr(&o));
+        assert!(stderr(&o).contains(flag), "{}", stderr(&o));
+    }
+}

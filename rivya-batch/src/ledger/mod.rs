@@ -339,3 +339,44 @@ pub(crate) fn tally(out: &mut Counts, state: State, n: u64, credits: f64) {
         State::OverBudget => out.over_budget += n,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bucket_refills_at_the_rate_and_holds_at_most_a_second_of_tokens() {
+        assert_eq!(refill(0.0, 500, 4.0), 2.0);
+        assert_eq!(refill(0.0, 10_000, 4.0), 4.0);
+        // Slower than one per second: at most one token waits.
+        assert_eq!(refill(0.0, 10_000, 0.5), 1.0);
+        assert_eq!(refill(0.5, 1_000, 0.5), 1.0);
+        // A clock that went backwards adds nothing.
+        assert_eq!(refill(1.5, -300, 10.0), 1.5);
+    }
+
+    #[test]
+    fn counts_put_each_state_in_its_column() {
+        let mut c = Counts::default();
+        tally(&mut c, State::Succeeded, 3, 12.0);
+        tally(&mut c, State::Creating, 1, 0.0);
+        tally(&mut c, State::Created, 2, 0.0);
+        tally(&mut c, State::OverBudget, 1, 0.0);
+        assert_eq!(
+            (c.total, c.succeeded, c.running, c.over_budget),
+            (7, 3, 3, 1)
+        );
+        assert_eq!(c.credits_spent, 12.0);
+        for s in [
+            "pending",
+            "creating",
+            "created",
+            "succeeded",
+            "failed",
+            "over_budget",
+        ] {
+            assert_eq!(State::parse(s).unwrap().as_str(), s);
+        }
+        assert!(State::parse("done").is_err());
+    }
+}

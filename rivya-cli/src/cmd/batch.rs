@@ -113,6 +113,15 @@ pub async fn run(conn: &Connection, args: RunBatch, render: Render) -> Result<()
             "--concurrency and --lease-secs must be at least 1",
         ));
     }
+    let positive = |name: &str, v: Option<f64>, zero_ok: bool| match v {
+        Some(x) if !x.is_finite() || x < 0.0 || (x == 0.0 && !zero_ok) => Err(Failure::usage(
+            format!("{name} must be a positive number, not {x}"),
+        )),
+        _ => Ok(()),
+    };
+    positive("--rate", args.rate, false)?;
+    positive("--budget", args.budget, true)?;
+    positive("--metered-allowance", args.metered_allowance, false)?;
     let pricing = Pricing {
         metered_allowance: args.metered_allowance,
     };
