@@ -192,7 +192,10 @@ async fn killed_twenty_times_at_random_and_resumed_nothing_is_paid_twice_or_lost
         "kill/resume: {killed_running} of 20 kills hit a running batch; {failed} tasks failed on purpose; {} creates replayed; stats {s}",
         s["creates_replayed"]
     );
-    assert!(killed_running >= 15, "most kills must land mid-run: {killed_running}");
+    assert!(
+        killed_running >= 15,
+        "most kills must land mid-run: {killed_running}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
