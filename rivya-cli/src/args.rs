@@ -72,6 +72,8 @@ pub enum Command {
         #[arg(long)]
         model: Option<String>,
     },
+    /// Run a manifest of many items exactly once (resumable; shareable across hosts).
+    Batch(crate::cmd::batch::BatchArgs),
     /// The --mock emulator's state.
     #[command(subcommand)]
     Mock(MockCommand),

@@ -11,6 +11,8 @@ use crate::failure::Failure;
 /// The client, and the emulator it talks to when `--mock` (kept alive with it).
 pub struct Connection {
     pub client: Client,
+    /// How `client` was built (the batch engine builds its own clients from it).
+    pub builder: ClientBuilder,
     _emulator: Option<Emulator>,
 }
 
@@ -52,9 +54,10 @@ pub async fn connect(cli: &Cli) -> Result<Connection, Failure> {
             )
         });
     }
-    let client = builder.build().map_err(Failure::from)?;
+    let client = builder.clone().build().map_err(Failure::from)?;
     Ok(Connection {
         client,
+        builder,
         _emulator: emulator,
     })
 }

@@ -64,6 +64,11 @@ async fn dispatch(cli: Cli, render: Render, recovery: &Recovery) -> Result<(), F
     if let Command::Mock(m) = cli.command {
         return cmd::mock::run(&cli, m, render);
     }
+    if let Command::Batch(b) = &cli.command
+        && let Some(cmd::batch::BatchAction::Status { dir, ledger }) = &b.action
+    {
+        return cmd::batch::status(dir.as_deref(), ledger.as_deref(), render).await;
+    }
     let conn = connect::connect(&cli).await?;
     match cli.command {
         Command::Models { id } => cmd::models::run(&conn.client, id.as_deref(), render).await,
@@ -76,6 +81,7 @@ async fn dispatch(cli: Cli, render: Render, recovery: &Recovery) -> Result<(), F
         Command::Upload { file, model } => {
             cmd::upload::run(&conn.client, &file, model.as_deref(), render).await
         }
+        Command::Batch(b) => cmd::batch::run(&conn, b.run, render).await,
         Command::Mock(m) => cmd::mock::run(&cli, m, render),
     }
 }

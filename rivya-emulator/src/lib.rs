@@ -18,6 +18,7 @@
 
 #![warn(missing_docs)]
 
+mod admin;
 mod deliver;
 mod duration;
 mod routes;

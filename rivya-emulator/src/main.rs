@@ -22,7 +22,7 @@ struct Args {
     /// The wallet's starting balance.
     #[arg(long, default_value_t = 10_000.0)]
     credits: f64,
-    /// Milliseconds a task stays queued.
+    /// Milliseconds a task stays queued (0, with --processing-ms 0: tasks finish at create).
     #[arg(long, default_value_t = 500)]
     queued_ms: u64,
     /// Milliseconds a task then stays processing.

@@ -42,6 +42,8 @@ pub struct Stats {
     pub requests: usize,
     /// Tasks created (idempotent replays not counted).
     pub tasks_created: usize,
+    /// Creates answered with an earlier task because their `Idempotency-Key` was seen before.
+    pub creates_replayed: usize,
     /// Files stored.
     pub files: usize,
     /// The wallet's balance.
@@ -117,6 +119,9 @@ pub struct Data {
     pub charged: f64,
     pub refunded: f64,
     pub requests: usize,
+    /// Creates answered by replaying an earlier task (a state file from before has none).
+    #[serde(default)]
+    pub replayed: usize,
     pub doom: usize,
     pub rng_seed: u64,
     pub next_task: u64,
@@ -146,6 +151,7 @@ impl Data {
             charged: 0.0,
             refunded: 0.0,
             requests: 0,
+            replayed: 0,
             doom: 0,
             rng_seed: config.seed,
             next_task: 1,
@@ -250,9 +256,20 @@ impl State {
     }
 
     /// An idempotent replay, a conflict, or nothing recorded for `key`.
-    pub fn replay(&self, scope: &str, key: &str, body: &Value) -> Result<Option<String>, ApiErr> {
+    pub fn replay(
+        &mut self,
+        scope: &str,
+        key: &str,
+        body: &Value,
+    ) -> Result<Option<String>, ApiErr> {
         match self.data.idempotent.get(&format!("{scope} {key}")) {
-            Some(r) if r.body == *body => Ok(Some(r.id.clone())),
+            Some(r) if r.body == *body => {
+                let id = r.id.clone();
+                if scope == "generations" {
+                    self.data.replayed += 1;
+                }
+                Ok(Some(id))
+            }
             Some(_) => Err(ApiErr::new(
                 409,
                 "idempotency_conflict",
@@ -414,6 +431,7 @@ impl State {
         Stats {
             requests: self.data.requests,
             tasks_created: self.data.tasks.len(),
+            creates_replayed: self.data.replayed,
             files: self.data.files.len(),
             credits: self.data.wallet,
             charged: self.data.charged,

@@ -266,3 +266,32 @@ async fn the_emulator_judges_with_the_generated_rules_and_checks_keys() {
     assert_eq!(models.data.len(), catalog::all().len());
     assert_eq!(emu.stats().tasks_created, 0);
 }
+
+/// `GET /_emulator/stats` counts from outside: one real task, one replay, the charge, and
+/// `--queued-ms 0 --processing-ms 0` (zero durations) makes tasks finish at create.
+#[tokio::test]
+async fn stats_route_counts_replays_and_zero_durations_give_instant_tasks() {
+    let emu = Emulator::start(Config {
+        queued_for: Duration::ZERO,
+        processing_for: Duration::ZERO,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let c = client(&emu);
+    let body = default_request(catalog::find("kling-3-0").unwrap());
+    let first = c.create_value(&body, Some("key-1".into())).await.unwrap();
+    assert_eq!(first.task.status.as_str(), "succeeded");
+    let again = c.create_value(&body, Some("key-1".into())).await.unwrap();
+    assert_eq!(again.task.id, first.task.id);
+    let stats: Value = reqwest::get(format!("{}/_emulator/stats", emu.base_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stats["tasks_created"], 1);
+    assert_eq!(stats["creates_replayed"], 1);
+    assert_eq!(stats["credits_spent"], 90.0);
+    assert_eq!(stats["credits_balance"], 10_000.0 - 90.0);
+}

@@ -89,7 +89,13 @@ fn functions(lines: &[&str]) -> Vec<(usize, usize)> {
         ]
         .iter()
         .any(|p| body.starts_with(p));
-        if !is_fn || body.ends_with(';') {
+        // A declaration without a body (a trait's `fn …;`, maybe over several lines) is no
+        // function to measure.
+        let signature_end = lines[i..]
+            .iter()
+            .map(|l| l.trim_end())
+            .find(|l| l.ends_with('{') || l.ends_with(';'));
+        if !is_fn || signature_end.is_none_or(|l| l.ends_with(';')) {
             continue;
         }
         let indent = &line[..line.len() - body.len()];

@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
+pub mod batch;
+pub mod batch_view;
 pub mod credits;
 pub mod mock;
 pub mod models;

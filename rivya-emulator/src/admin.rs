@@ -1,0 +1,38 @@
+//! Routes for tests and tools, under `/_emulator/` — clearly not part of the real API. They
+//! need no key, inject no faults and are not counted as requests, so a test can read the
+//! emulator's books from outside (another process, another language) without changing them.
+
+use axum::Router;
+use axum::extract::State as Extract;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::json;
+
+use crate::routes::{Shared, lock};
+
+/// The `/_emulator/…` routes, merged into the API router.
+pub fn router() -> Router<Shared> {
+    Router::new().route("/_emulator/stats", get(stats))
+}
+
+/// `GET /_emulator/stats`: how many tasks were really created (replays not counted), how many
+/// creates were answered by replaying an earlier task, and the wallet, every due task settled.
+async fn stats(Extract(state): Extract<Shared>) -> Response {
+    let mut s = match lock(&state) {
+        Ok(s) => s,
+        Err(e) => return e.into_response(),
+    };
+    s.settle();
+    let st = s.stats();
+    drop(s);
+    axum::Json(json!({
+        "tasks_created": st.tasks_created,
+        "creates_replayed": st.creates_replayed,
+        "credits_spent": st.charged,
+        "credits_refunded": st.refunded,
+        "credits_balance": st.credits,
+        "files": st.files,
+        "requests": st.requests,
+    }))
+    .into_response()
+}
