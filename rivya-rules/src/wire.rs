@@ -100,7 +100,7 @@ pub mod decimal {
 pub mod opt_decimal {
     use super::*;
 
-    /// Serializes like [`decimal`](super::decimal) (callers skip `None`).
+    /// Serializes like [`super::decimal`] (callers skip `None`).
     pub fn serialize<S: Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
         match value {
             Some(v) => decimal::serialize(v, s),

@@ -116,12 +116,28 @@ pub fn module(m: &Model) -> String {
     s
 }
 
-/// Docs of a parameter's field: description, then its wire facts.
+/// A link to a parameter's setter, where its facts are written once, from an item in the
+/// module (`from` is `""`) or in its `param` submodule (`"super::"`). Keyword-named setters
+/// (`r#type`) get the name without a link.
+pub fn setter_link(p: &Param, from: &str) -> String {
+    if crate::naming::is_keyword(&p.field) {
+        format!("`Request::r#{}`", p.field)
+    } else if from.is_empty() {
+        format!("[`Request::{}`]", p.field)
+    } else {
+        format!("[`Request::{}`]({from}Request::{})", p.field, p.field)
+    }
+}
+
+/// Docs of a parameter's field: its description and wire key; the other facts are on the
+/// setter.
 pub fn param(p: &Param) -> String {
-    let mut s = sentence(&p.description);
-    s += "\n\n";
-    s += &facts(p);
-    s
+    format!(
+        "{}\n\nWire key `{}`; see {} for its values.",
+        sentence(&p.description),
+        p.key,
+        setter_link(p, "")
+    )
 }
 
 /// One line of wire facts about a parameter.
@@ -132,10 +148,16 @@ pub fn facts(p: &Param) -> String {
     }
     match &p.kind {
         Kind::Select {
-            options, default, ..
+            options,
+            default,
+            boolean,
         } => {
-            let list: Vec<String> = options.iter().map(|o| format!("`{}`", o.value)).collect();
-            parts.push(format!("options {}", list.join(", ")));
+            // An enum's page lists its options (with their wire values) once; link to it.
+            parts.push(if *boolean {
+                "`false` or `true`, sent as strings".to_owned()
+            } else {
+                format!("one of [`{}`]", p.type_name)
+            });
             match default {
                 Some(d) => parts.push(format!("default `{}`", options[*d].value)),
                 None => parts.push("no default".to_owned()),

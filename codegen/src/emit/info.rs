@@ -165,7 +165,11 @@ pub(super) fn descriptors(m: &Model) -> TokenStream {
                 quote!(crate::ParamKind::List { min_items: #min_items, fields: &[#(#keys),*] })
             }
         };
-        let doc = docs::outer(&docs::facts(p));
+        let doc = docs::outer(&format!(
+            "`{}` as data, for untyped checks (see {}).",
+            p.key,
+            docs::setter_link(p, "super::")
+        ));
         quote! {
             #doc
             pub const #name: crate::ParamInfo = crate::ParamInfo {

@@ -27,11 +27,10 @@ pub fn model_file(m: &Model) -> Result<String, String> {
 pub fn catalog_file(models: &[Model], with_list: bool) -> Result<String, String> {
     let mut by_module: Vec<&Model> = models.iter().collect();
     by_module.sort_by(|a, b| a.module.cmp(&b.module));
+    // Each module documents itself (`//!`); a doc here would repeat its first line.
     let mods = by_module.iter().map(|m| {
         let name = format_ident!("{}", m.module);
-        let doc = docs::outer(&format!("{} (`{}`).", m.display_name, m.id));
         quote! {
-            #doc
             pub mod #name;
         }
     });

@@ -71,7 +71,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `default_voice`; options `Adam`, `Alice`, `Bill`, `Brian`, `Callum`, `Charlie`, `Chris`, `Daniel`, `Eric`, `George`, `Harry`, `Jessica`, `Laura`, `Liam`, `Lily`, `Matilda`, `River`, `Roger`, `Sarah`, `Will`; default `Adam`.
+    /// `default_voice` as data, for untyped checks (see [`Request::default_voice`](super::Request::default_voice)).
     pub const DEFAULT_VOICE: crate::ParamInfo = crate::ParamInfo {
         key: "default_voice",
         description: "Voice used for lines that name none",
@@ -82,7 +82,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `stability`; options `0`, `0.5`, `1`; default `0.5`.
+    /// `stability` as data, for untyped checks (see [`Request::stability`](super::Request::stability)).
     pub const STABILITY: crate::ParamInfo = crate::ParamInfo {
         key: "stability",
         description: "Voice stability",
@@ -93,7 +93,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `language_code`; free text.
+    /// `language_code` as data, for untyped checks (see [`Request::language_code`](super::Request::language_code)).
     pub const LANGUAGE_CODE: crate::ParamInfo = crate::ParamInfo {
         key: "language_code",
         description: "Language code of the dialogue",
@@ -103,7 +103,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `dialogue`; required; a list of objects with `voice` and `text`; at least 1 item.
+    /// `dialogue` as data, for untyped checks (see [`Request::dialogue`](super::Request::dialogue)).
     pub const DIALOGUE: crate::ParamInfo = crate::ParamInfo {
         key: "dialogue",
         description: "The dialogue lines; the server builds the task prompt from them",
@@ -122,22 +122,22 @@ pub mod param {
 pub struct Params {
     /// Voice used for lines that name none.
     ///
-    /// Wire key `default_voice`; options `Adam`, `Alice`, `Bill`, `Brian`, `Callum`, `Charlie`, `Chris`, `Daniel`, `Eric`, `George`, `Harry`, `Jessica`, `Laura`, `Liam`, `Lily`, `Matilda`, `River`, `Roger`, `Sarah`, `Will`; default `Adam`.
+    /// Wire key `default_voice`; see [`Request::default_voice`] for its values.
     #[serde(default)]
     pub default_voice: DefaultVoice,
     /// Voice stability.
     ///
-    /// Wire key `stability`; options `0`, `0.5`, `1`; default `0.5`.
+    /// Wire key `stability`; see [`Request::stability`] for its values.
     #[serde(default)]
     pub stability: Stability,
     /// Language code of the dialogue.
     ///
-    /// Wire key `language_code`; free text.
+    /// Wire key `language_code`; see [`Request::language_code`] for its values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language_code: Option<String>,
     /// The dialogue lines; the server builds the task prompt from them.
     ///
-    /// Wire key `dialogue`; required; a list of objects with `voice` and `text`; at least 1 item.
+    /// Wire key `dialogue`; see [`Request::dialogue`] for its values.
     pub dialogue: Vec<DialogueLine>,
 }
 
@@ -167,7 +167,7 @@ impl Request {
 
     /// Sets `default_voice`: Voice used for lines that name none.
     ///
-    /// Wire key `default_voice`; options `Adam`, `Alice`, `Bill`, `Brian`, `Callum`, `Charlie`, `Chris`, `Daniel`, `Eric`, `George`, `Harry`, `Jessica`, `Laura`, `Liam`, `Lily`, `Matilda`, `River`, `Roger`, `Sarah`, `Will`; default `Adam`.
+    /// Wire key `default_voice`; one of [`DefaultVoice`]; default `Adam`.
     pub fn default_voice(mut self, value: DefaultVoice) -> Self {
         self.params.default_voice = value;
         self
@@ -175,7 +175,7 @@ impl Request {
 
     /// Sets `stability`: Voice stability.
     ///
-    /// Wire key `stability`; options `0`, `0.5`, `1`; default `0.5`.
+    /// Wire key `stability`; one of [`Stability`]; default `0.5`.
     pub fn stability(mut self, value: Stability) -> Self {
         self.params.stability = value;
         self

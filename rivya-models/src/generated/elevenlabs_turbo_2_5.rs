@@ -72,7 +72,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `voice`; required; options `TX3LPaxmHKxFdv7VOQHJ`, `cgSgspJ2msm6clMCkdW9`, `pNInz6obpgDQGcFmaJgB`, `BIvP0GN1cAtSRTxNHnWS`, `aMSt68OGf4xUZAnLpTU8`; default `TX3LPaxmHKxFdv7VOQHJ`.
+    /// `voice` as data, for untyped checks (see [`Request::voice`](super::Request::voice)).
     pub const VOICE: crate::ParamInfo = crate::ParamInfo {
         key: "voice",
         description: "Voice id",
@@ -83,7 +83,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `stability`; number; min 0; max 1; step 0.05; default 0.5.
+    /// `stability` as data, for untyped checks (see [`Request::stability`](super::Request::stability)).
     pub const STABILITY: crate::ParamInfo = crate::ParamInfo {
         key: "stability",
         description: "Voice stability",
@@ -97,7 +97,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `similarity_boost`; number; min 0; max 1; step 0.05; default 0.75.
+    /// `similarity_boost` as data, for untyped checks (see [`Request::similarity_boost`](super::Request::similarity_boost)).
     pub const SIMILARITY_BOOST: crate::ParamInfo = crate::ParamInfo {
         key: "similarity_boost",
         description: "Similarity boost",
@@ -111,7 +111,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `style`; number; min 0; max 1; step 0.05; default 0.
+    /// `style` as data, for untyped checks (see [`Request::style`](super::Request::style)).
     pub const STYLE: crate::ParamInfo = crate::ParamInfo {
         key: "style",
         description: "Style exaggeration",
@@ -125,7 +125,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `speed`; number; min 0.7; max 1.2; step 0.05; default 1.
+    /// `speed` as data, for untyped checks (see [`Request::speed`](super::Request::speed)).
     pub const SPEED: crate::ParamInfo = crate::ParamInfo {
         key: "speed",
         description: "Speaking speed",
@@ -139,7 +139,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `timestamps`; options `false`, `true`; default `false`.
+    /// `timestamps` as data, for untyped checks (see [`Request::timestamps`](super::Request::timestamps)).
     pub const TIMESTAMPS: crate::ParamInfo = crate::ParamInfo {
         key: "timestamps",
         description: "Return timestamps",
@@ -150,7 +150,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `previous_text`; free text.
+    /// `previous_text` as data, for untyped checks (see [`Request::previous_text`](super::Request::previous_text)).
     pub const PREVIOUS_TEXT: crate::ParamInfo = crate::ParamInfo {
         key: "previous_text",
         description: "Text that comes before this line, for context",
@@ -160,7 +160,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `next_text`; free text.
+    /// `next_text` as data, for untyped checks (see [`Request::next_text`](super::Request::next_text)).
     pub const NEXT_TEXT: crate::ParamInfo = crate::ParamInfo {
         key: "next_text",
         description: "Text that comes after this line, for context",
@@ -170,7 +170,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `language_code`; free text.
+    /// `language_code` as data, for untyped checks (see [`Request::language_code`](super::Request::language_code)).
     pub const LANGUAGE_CODE: crate::ParamInfo = crate::ParamInfo {
         key: "language_code",
         description: "Language code",
@@ -188,47 +188,47 @@ pub mod param {
 pub struct Params {
     /// Voice id.
     ///
-    /// Wire key `voice`; required; options `TX3LPaxmHKxFdv7VOQHJ`, `cgSgspJ2msm6clMCkdW9`, `pNInz6obpgDQGcFmaJgB`, `BIvP0GN1cAtSRTxNHnWS`, `aMSt68OGf4xUZAnLpTU8`; default `TX3LPaxmHKxFdv7VOQHJ`.
+    /// Wire key `voice`; see [`Request::voice`] for its values.
     #[serde(default)]
     pub voice: Voice,
     /// Voice stability.
     ///
-    /// Wire key `stability`; number; min 0; max 1; step 0.05; default 0.5.
+    /// Wire key `stability`; see [`Request::stability`] for its values.
     #[serde(default = "defaults::stability", with = "crate::wire::decimal")]
     pub stability: f64,
     /// Similarity boost.
     ///
-    /// Wire key `similarity_boost`; number; min 0; max 1; step 0.05; default 0.75.
+    /// Wire key `similarity_boost`; see [`Request::similarity_boost`] for its values.
     #[serde(default = "defaults::similarity_boost", with = "crate::wire::decimal")]
     pub similarity_boost: f64,
     /// Style exaggeration.
     ///
-    /// Wire key `style`; number; min 0; max 1; step 0.05; default 0.
+    /// Wire key `style`; see [`Request::style`] for its values.
     #[serde(default = "defaults::style", with = "crate::wire::decimal")]
     pub style: f64,
     /// Speaking speed.
     ///
-    /// Wire key `speed`; number; min 0.7; max 1.2; step 0.05; default 1.
+    /// Wire key `speed`; see [`Request::speed`] for its values.
     #[serde(default = "defaults::speed", with = "crate::wire::decimal")]
     pub speed: f64,
     /// Return timestamps.
     ///
-    /// Wire key `timestamps`; options `false`, `true`; default `false`.
+    /// Wire key `timestamps`; see [`Request::timestamps`] for its values.
     #[serde(default = "defaults::timestamps", with = "crate::wire::bool_string")]
     pub timestamps: bool,
     /// Text that comes before this line, for context.
     ///
-    /// Wire key `previous_text`; free text.
+    /// Wire key `previous_text`; see [`Request::previous_text`] for its values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_text: Option<String>,
     /// Text that comes after this line, for context.
     ///
-    /// Wire key `next_text`; free text.
+    /// Wire key `next_text`; see [`Request::next_text`] for its values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_text: Option<String>,
     /// Language code.
     ///
-    /// Wire key `language_code`; free text.
+    /// Wire key `language_code`; see [`Request::language_code`] for its values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language_code: Option<String>,
 }
@@ -271,7 +271,7 @@ impl Request {
 
     /// Sets `voice`: Voice id.
     ///
-    /// Wire key `voice`; required; options `TX3LPaxmHKxFdv7VOQHJ`, `cgSgspJ2msm6clMCkdW9`, `pNInz6obpgDQGcFmaJgB`, `BIvP0GN1cAtSRTxNHnWS`, `aMSt68OGf4xUZAnLpTU8`; default `TX3LPaxmHKxFdv7VOQHJ`.
+    /// Wire key `voice`; required; one of [`Voice`]; default `TX3LPaxmHKxFdv7VOQHJ`.
     pub fn voice(mut self, value: Voice) -> Self {
         self.params.voice = value;
         self
@@ -311,7 +311,7 @@ impl Request {
 
     /// Sets `timestamps`: Return timestamps.
     ///
-    /// Wire key `timestamps`; options `false`, `true`; default `false`.
+    /// Wire key `timestamps`; `false` or `true`, sent as strings; default `false`.
     pub fn timestamps(mut self, value: bool) -> Self {
         self.params.timestamps = value;
         self

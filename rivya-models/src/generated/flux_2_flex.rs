@@ -66,7 +66,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `aspectRatio`; options `1:1`, `4:3`, `3:4`, `16:9`, `9:16`, `3:2`, `2:3`; default `1:1`.
+    /// `aspectRatio` as data, for untyped checks (see [`Request::aspect_ratio`](super::Request::aspect_ratio)).
     pub const ASPECT_RATIO: crate::ParamInfo = crate::ParamInfo {
         key: "aspectRatio",
         description: "Aspect ratio",
@@ -77,7 +77,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `resolution`; options `1K`, `2K`; default `1K`.
+    /// `resolution` as data, for untyped checks (see [`Request::resolution`](super::Request::resolution)).
     pub const RESOLUTION: crate::ParamInfo = crate::ParamInfo {
         key: "resolution",
         description: "Output resolution",
@@ -96,12 +96,12 @@ pub mod param {
 pub struct Params {
     /// Aspect ratio.
     ///
-    /// Wire key `aspectRatio`; options `1:1`, `4:3`, `3:4`, `16:9`, `9:16`, `3:2`, `2:3`; default `1:1`.
+    /// Wire key `aspectRatio`; see [`Request::aspect_ratio`] for its values.
     #[serde(rename = "aspectRatio", default)]
     pub aspect_ratio: AspectRatio,
     /// Output resolution.
     ///
-    /// Wire key `resolution`; options `1K`, `2K`; default `1K`.
+    /// Wire key `resolution`; see [`Request::resolution`] for its values.
     #[serde(default)]
     pub resolution: Resolution,
     /// Reference media uploaded through the Files API: at most 8 items (see [`INFO`]).
@@ -144,7 +144,7 @@ impl Request {
 
     /// Sets `aspectRatio`: Aspect ratio.
     ///
-    /// Wire key `aspectRatio`; options `1:1`, `4:3`, `3:4`, `16:9`, `9:16`, `3:2`, `2:3`; default `1:1`.
+    /// Wire key `aspectRatio`; one of [`AspectRatio`]; default `1:1`.
     pub fn aspect_ratio(mut self, value: AspectRatio) -> Self {
         self.params.aspect_ratio = value;
         self
@@ -152,7 +152,7 @@ impl Request {
 
     /// Sets `resolution`: Output resolution.
     ///
-    /// Wire key `resolution`; options `1K`, `2K`; default `1K`.
+    /// Wire key `resolution`; one of [`Resolution`]; default `1K`.
     pub fn resolution(mut self, value: Resolution) -> Self {
         self.params.resolution = value;
         self

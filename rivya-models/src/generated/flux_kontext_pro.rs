@@ -59,7 +59,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `aspectRatio`; options `21:9`, `16:9`, `4:3`, `1:1`, `3:4`, `9:16`; default `16:9`.
+    /// `aspectRatio` as data, for untyped checks (see [`Request::aspect_ratio`](super::Request::aspect_ratio)).
     pub const ASPECT_RATIO: crate::ParamInfo = crate::ParamInfo {
         key: "aspectRatio",
         description: "Aspect ratio",
@@ -70,7 +70,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `outputFormat`; options `jpeg`, `png`; default `jpeg`.
+    /// `outputFormat` as data, for untyped checks (see [`Request::output_format`](super::Request::output_format)).
     pub const OUTPUT_FORMAT: crate::ParamInfo = crate::ParamInfo {
         key: "outputFormat",
         description: "Output image format; PNG keeps transparency and lossless edges, JPEG is smaller",
@@ -81,7 +81,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `enableTranslation`; options `true`, `false`; default `true`.
+    /// `enableTranslation` as data, for untyped checks (see [`Request::enable_translation`](super::Request::enable_translation)).
     pub const ENABLE_TRANSLATION: crate::ParamInfo = crate::ParamInfo {
         key: "enableTranslation",
         description: "Auto-translate prompt",
@@ -92,7 +92,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `promptUpsampling`; options `false`, `true`; default `false`.
+    /// `promptUpsampling` as data, for untyped checks (see [`Request::prompt_upsampling`](super::Request::prompt_upsampling)).
     pub const PROMPT_UPSAMPLING: crate::ParamInfo = crate::ParamInfo {
         key: "promptUpsampling",
         description: "Let the model expand and refine the prompt before generating",
@@ -103,7 +103,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `safetyTolerance`; integer; min 0; max 6; default 2.
+    /// `safetyTolerance` as data, for untyped checks (see [`Request::safety_tolerance`](super::Request::safety_tolerance)).
     pub const SAFETY_TOLERANCE: crate::ParamInfo = crate::ParamInfo {
         key: "safetyTolerance",
         description: "Moderation strictness, from 0 (strictest) to 6 (most permissive)",
@@ -117,7 +117,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `watermark`; free text.
+    /// `watermark` as data, for untyped checks (see [`Request::watermark`](super::Request::watermark)).
     pub const WATERMARK: crate::ParamInfo = crate::ParamInfo {
         key: "watermark",
         description: "Watermark",
@@ -135,17 +135,17 @@ pub mod param {
 pub struct Params {
     /// Aspect ratio.
     ///
-    /// Wire key `aspectRatio`; options `21:9`, `16:9`, `4:3`, `1:1`, `3:4`, `9:16`; default `16:9`.
+    /// Wire key `aspectRatio`; see [`Request::aspect_ratio`] for its values.
     #[serde(rename = "aspectRatio", default)]
     pub aspect_ratio: AspectRatio,
     /// Output image format; PNG keeps transparency and lossless edges, JPEG is smaller.
     ///
-    /// Wire key `outputFormat`; options `jpeg`, `png`; default `jpeg`.
+    /// Wire key `outputFormat`; see [`Request::output_format`] for its values.
     #[serde(rename = "outputFormat", default)]
     pub output_format: OutputFormat,
     /// Auto-translate prompt.
     ///
-    /// Wire key `enableTranslation`; options `true`, `false`; default `true`.
+    /// Wire key `enableTranslation`; see [`Request::enable_translation`] for its values.
     #[serde(
         rename = "enableTranslation",
         default = "defaults::enable_translation",
@@ -154,7 +154,7 @@ pub struct Params {
     pub enable_translation: bool,
     /// Let the model expand and refine the prompt before generating.
     ///
-    /// Wire key `promptUpsampling`; options `false`, `true`; default `false`.
+    /// Wire key `promptUpsampling`; see [`Request::prompt_upsampling`] for its values.
     #[serde(
         rename = "promptUpsampling",
         default = "defaults::prompt_upsampling",
@@ -163,12 +163,12 @@ pub struct Params {
     pub prompt_upsampling: bool,
     /// Moderation strictness, from 0 (strictest) to 6 (most permissive).
     ///
-    /// Wire key `safetyTolerance`; integer; min 0; max 6; default 2.
+    /// Wire key `safetyTolerance`; see [`Request::safety_tolerance`] for its values.
     #[serde(rename = "safetyTolerance", default = "defaults::safety_tolerance")]
     pub safety_tolerance: i64,
     /// Watermark.
     ///
-    /// Wire key `watermark`; free text.
+    /// Wire key `watermark`; see [`Request::watermark`] for its values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub watermark: Option<String>,
     /// Reference media uploaded through the Files API: at most 1 item (see [`INFO`]).
@@ -216,7 +216,7 @@ impl Request {
 
     /// Sets `aspectRatio`: Aspect ratio.
     ///
-    /// Wire key `aspectRatio`; options `21:9`, `16:9`, `4:3`, `1:1`, `3:4`, `9:16`; default `16:9`.
+    /// Wire key `aspectRatio`; one of [`AspectRatio`]; default `16:9`.
     pub fn aspect_ratio(mut self, value: AspectRatio) -> Self {
         self.params.aspect_ratio = value;
         self
@@ -224,7 +224,7 @@ impl Request {
 
     /// Sets `outputFormat`: Output image format; PNG keeps transparency and lossless edges, JPEG is smaller.
     ///
-    /// Wire key `outputFormat`; options `jpeg`, `png`; default `jpeg`.
+    /// Wire key `outputFormat`; one of [`OutputFormat`]; default `jpeg`.
     pub fn output_format(mut self, value: OutputFormat) -> Self {
         self.params.output_format = value;
         self
@@ -232,7 +232,7 @@ impl Request {
 
     /// Sets `enableTranslation`: Auto-translate prompt.
     ///
-    /// Wire key `enableTranslation`; options `true`, `false`; default `true`.
+    /// Wire key `enableTranslation`; `false` or `true`, sent as strings; default `true`.
     pub fn enable_translation(mut self, value: bool) -> Self {
         self.params.enable_translation = value;
         self
@@ -240,7 +240,7 @@ impl Request {
 
     /// Sets `promptUpsampling`: Let the model expand and refine the prompt before generating.
     ///
-    /// Wire key `promptUpsampling`; options `false`, `true`; default `false`.
+    /// Wire key `promptUpsampling`; `false` or `true`, sent as strings; default `false`.
     pub fn prompt_upsampling(mut self, value: bool) -> Self {
         self.params.prompt_upsampling = value;
         self

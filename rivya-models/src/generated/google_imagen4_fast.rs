@@ -56,7 +56,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `aspect_ratio`; options `1:1`, `16:9`, `9:16`, `3:4`, `4:3`; default `16:9`.
+    /// `aspect_ratio` as data, for untyped checks (see [`Request::aspect_ratio`](super::Request::aspect_ratio)).
     pub const ASPECT_RATIO: crate::ParamInfo = crate::ParamInfo {
         key: "aspect_ratio",
         description: "Aspect ratio",
@@ -67,7 +67,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `negative_prompt`; free text.
+    /// `negative_prompt` as data, for untyped checks (see [`Request::negative_prompt`](super::Request::negative_prompt)).
     pub const NEGATIVE_PROMPT: crate::ParamInfo = crate::ParamInfo {
         key: "negative_prompt",
         description: "Negative prompt",
@@ -77,7 +77,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `seed`; integer; min 0; no default.
+    /// `seed` as data, for untyped checks (see [`Request::seed`](super::Request::seed)).
     pub const SEED: crate::ParamInfo = crate::ParamInfo {
         key: "seed",
         description: "Seed for reproducible results; leave unset for a new random result",
@@ -99,17 +99,17 @@ pub mod param {
 pub struct Params {
     /// Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `1:1`, `16:9`, `9:16`, `3:4`, `4:3`; default `16:9`.
+    /// Wire key `aspect_ratio`; see [`Request::aspect_ratio`] for its values.
     #[serde(default)]
     pub aspect_ratio: AspectRatio,
     /// Negative prompt.
     ///
-    /// Wire key `negative_prompt`; free text.
+    /// Wire key `negative_prompt`; see [`Request::negative_prompt`] for its values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub negative_prompt: Option<String>,
     /// Seed for reproducible results; leave unset for a new random result.
     ///
-    /// Wire key `seed`; integer; min 0; no default.
+    /// Wire key `seed`; see [`Request::seed`] for its values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<i64>,
 }
@@ -145,7 +145,7 @@ impl Request {
 
     /// Sets `aspect_ratio`: Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `1:1`, `16:9`, `9:16`, `3:4`, `4:3`; default `16:9`.
+    /// Wire key `aspect_ratio`; one of [`AspectRatio`]; default `16:9`.
     pub fn aspect_ratio(mut self, value: AspectRatio) -> Self {
         self.params.aspect_ratio = value;
         self

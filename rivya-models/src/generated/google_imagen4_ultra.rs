@@ -56,7 +56,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `aspect_ratio`; options `1:1`, `16:9`, `9:16`, `3:4`, `4:3`; default `1:1`.
+    /// `aspect_ratio` as data, for untyped checks (see [`Request::aspect_ratio`](super::Request::aspect_ratio)).
     pub const ASPECT_RATIO: crate::ParamInfo = crate::ParamInfo {
         key: "aspect_ratio",
         description: "Aspect ratio",
@@ -67,7 +67,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `negative_prompt`; free text.
+    /// `negative_prompt` as data, for untyped checks (see [`Request::negative_prompt`](super::Request::negative_prompt)).
     pub const NEGATIVE_PROMPT: crate::ParamInfo = crate::ParamInfo {
         key: "negative_prompt",
         description: "What to avoid in the image",
@@ -77,7 +77,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `seed`; free text.
+    /// `seed` as data, for untyped checks (see [`Request::seed`](super::Request::seed)).
     pub const SEED: crate::ParamInfo = crate::ParamInfo {
         key: "seed",
         description: "Seed for reproducible results, sent as text; leave unset for a new random result",
@@ -95,17 +95,17 @@ pub mod param {
 pub struct Params {
     /// Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `1:1`, `16:9`, `9:16`, `3:4`, `4:3`; default `1:1`.
+    /// Wire key `aspect_ratio`; see [`Request::aspect_ratio`] for its values.
     #[serde(default)]
     pub aspect_ratio: AspectRatio,
     /// What to avoid in the image.
     ///
-    /// Wire key `negative_prompt`; free text.
+    /// Wire key `negative_prompt`; see [`Request::negative_prompt`] for its values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub negative_prompt: Option<String>,
     /// Seed for reproducible results, sent as text; leave unset for a new random result.
     ///
-    /// Wire key `seed`; free text.
+    /// Wire key `seed`; see [`Request::seed`] for its values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<String>,
 }
@@ -137,7 +137,7 @@ impl Request {
 
     /// Sets `aspect_ratio`: Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `1:1`, `16:9`, `9:16`, `3:4`, `4:3`; default `1:1`.
+    /// Wire key `aspect_ratio`; one of [`AspectRatio`]; default `1:1`.
     pub fn aspect_ratio(mut self, value: AspectRatio) -> Self {
         self.params.aspect_ratio = value;
         self

@@ -68,7 +68,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `quality`; options `medium`, `high`; default `medium`.
+    /// `quality` as data, for untyped checks (see [`Request::quality`](super::Request::quality)).
     pub const QUALITY: crate::ParamInfo = crate::ParamInfo {
         key: "quality",
         description: "Quality",
@@ -79,7 +79,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `aspect_ratio`; options `1:1`, `2:3`, `3:2`; default `1:1`.
+    /// `aspect_ratio` as data, for untyped checks (see [`Request::aspect_ratio`](super::Request::aspect_ratio)).
     pub const ASPECT_RATIO: crate::ParamInfo = crate::ParamInfo {
         key: "aspect_ratio",
         description: "Aspect ratio",
@@ -98,12 +98,12 @@ pub mod param {
 pub struct Params {
     /// Quality.
     ///
-    /// Wire key `quality`; options `medium`, `high`; default `medium`.
+    /// Wire key `quality`; see [`Request::quality`] for its values.
     #[serde(default)]
     pub quality: Quality,
     /// Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `1:1`, `2:3`, `3:2`; default `1:1`.
+    /// Wire key `aspect_ratio`; see [`Request::aspect_ratio`] for its values.
     #[serde(default)]
     pub aspect_ratio: AspectRatio,
     /// Reference media uploaded through the Files API: at most 16 items (see [`INFO`]).
@@ -146,7 +146,7 @@ impl Request {
 
     /// Sets `quality`: Quality.
     ///
-    /// Wire key `quality`; options `medium`, `high`; default `medium`.
+    /// Wire key `quality`; one of [`Quality`]; default `medium`.
     pub fn quality(mut self, value: Quality) -> Self {
         self.params.quality = value;
         self
@@ -154,7 +154,7 @@ impl Request {
 
     /// Sets `aspect_ratio`: Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `1:1`, `2:3`, `3:2`; default `1:1`.
+    /// Wire key `aspect_ratio`; one of [`AspectRatio`]; default `1:1`.
     pub fn aspect_ratio(mut self, value: AspectRatio) -> Self {
         self.params.aspect_ratio = value;
         self

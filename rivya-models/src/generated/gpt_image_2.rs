@@ -66,7 +66,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `aspect_ratio`; options `auto`, `1:1`, `9:16`, `16:9`, `4:3`, `3:4`; default `1:1`.
+    /// `aspect_ratio` as data, for untyped checks (see [`Request::aspect_ratio`](super::Request::aspect_ratio)).
     pub const ASPECT_RATIO: crate::ParamInfo = crate::ParamInfo {
         key: "aspect_ratio",
         description: "Aspect ratio",
@@ -77,7 +77,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `resolution`; options `1K`, `2K`, `4K`; default `1K`.
+    /// `resolution` as data, for untyped checks (see [`Request::resolution`](super::Request::resolution)).
     pub const RESOLUTION: crate::ParamInfo = crate::ParamInfo {
         key: "resolution",
         description: "Resolution",
@@ -96,12 +96,12 @@ pub mod param {
 pub struct Params {
     /// Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `auto`, `1:1`, `9:16`, `16:9`, `4:3`, `3:4`; default `1:1`.
+    /// Wire key `aspect_ratio`; see [`Request::aspect_ratio`] for its values.
     #[serde(default)]
     pub aspect_ratio: AspectRatio,
     /// Resolution.
     ///
-    /// Wire key `resolution`; options `1K`, `2K`, `4K`; default `1K`.
+    /// Wire key `resolution`; see [`Request::resolution`] for its values.
     #[serde(default)]
     pub resolution: Resolution,
     /// Reference media uploaded through the Files API: at most 16 items (see [`INFO`]).
@@ -144,7 +144,7 @@ impl Request {
 
     /// Sets `aspect_ratio`: Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `auto`, `1:1`, `9:16`, `16:9`, `4:3`, `3:4`; default `1:1`.
+    /// Wire key `aspect_ratio`; one of [`AspectRatio`]; default `1:1`.
     pub fn aspect_ratio(mut self, value: AspectRatio) -> Self {
         self.params.aspect_ratio = value;
         self
@@ -152,7 +152,7 @@ impl Request {
 
     /// Sets `resolution`: Resolution.
     ///
-    /// Wire key `resolution`; options `1K`, `2K`, `4K`; default `1K`.
+    /// Wire key `resolution`; one of [`Resolution`]; default `1K`.
     pub fn resolution(mut self, value: Resolution) -> Self {
         self.params.resolution = value;
         self

@@ -66,7 +66,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `aspect_ratio`; options `1:1`, `2:3`, `3:2`, `16:9`, `9:16`; default `1:1`.
+    /// `aspect_ratio` as data, for untyped checks (see [`Request::aspect_ratio`](super::Request::aspect_ratio)).
     pub const ASPECT_RATIO: crate::ParamInfo = crate::ParamInfo {
         key: "aspect_ratio",
         description: "Aspect ratio",
@@ -77,7 +77,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `enable_pro`; options `false`, `true`; default `false`.
+    /// `enable_pro` as data, for untyped checks (see [`Request::enable_pro`](super::Request::enable_pro)).
     pub const ENABLE_PRO: crate::ParamInfo = crate::ParamInfo {
         key: "enable_pro",
         description: "Quality mode for text-to-image (costs more; not used when editing)",
@@ -96,12 +96,12 @@ pub mod param {
 pub struct Params {
     /// Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `1:1`, `2:3`, `3:2`, `16:9`, `9:16`; default `1:1`.
+    /// Wire key `aspect_ratio`; see [`Request::aspect_ratio`] for its values.
     #[serde(default)]
     pub aspect_ratio: AspectRatio,
     /// Quality mode for text-to-image (costs more; not used when editing).
     ///
-    /// Wire key `enable_pro`; options `false`, `true`; default `false`.
+    /// Wire key `enable_pro`; see [`Request::enable_pro`] for its values.
     #[serde(default = "defaults::enable_pro", with = "crate::wire::bool_string")]
     pub enable_pro: bool,
     /// Reference media uploaded through the Files API: at most 1 item (see [`INFO`]).
@@ -144,7 +144,7 @@ impl Request {
 
     /// Sets `aspect_ratio`: Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `1:1`, `2:3`, `3:2`, `16:9`, `9:16`; default `1:1`.
+    /// Wire key `aspect_ratio`; one of [`AspectRatio`]; default `1:1`.
     pub fn aspect_ratio(mut self, value: AspectRatio) -> Self {
         self.params.aspect_ratio = value;
         self
@@ -152,7 +152,7 @@ impl Request {
 
     /// Sets `enable_pro`: Quality mode for text-to-image (costs more; not used when editing).
     ///
-    /// Wire key `enable_pro`; options `false`, `true`; default `false`.
+    /// Wire key `enable_pro`; `false` or `true`, sent as strings; default `false`.
     pub fn enable_pro(mut self, value: bool) -> Self {
         self.params.enable_pro = value;
         self

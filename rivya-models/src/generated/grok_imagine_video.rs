@@ -68,7 +68,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `mode`; options `fun`, `normal`, `spicy`; default `normal`.
+    /// `mode` as data, for untyped checks (see [`Request::mode`](super::Request::mode)).
     pub const MODE: crate::ParamInfo = crate::ParamInfo {
         key: "mode",
         description: "Generation mode",
@@ -79,7 +79,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `duration`; integer; min 6; max 30; step 1; default 6.
+    /// `duration` as data, for untyped checks (see [`Request::duration`](super::Request::duration)).
     pub const DURATION: crate::ParamInfo = crate::ParamInfo {
         key: "duration",
         description: "Clip length in seconds",
@@ -93,7 +93,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `resolution`; options `480p`, `720p`; default `480p`.
+    /// `resolution` as data, for untyped checks (see [`Request::resolution`](super::Request::resolution)).
     pub const RESOLUTION: crate::ParamInfo = crate::ParamInfo {
         key: "resolution",
         description: "Resolution",
@@ -104,7 +104,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `aspect_ratio`; options `1:1`, `16:9`, `9:16`, `2:3`, `3:2`; default `2:3`.
+    /// `aspect_ratio` as data, for untyped checks (see [`Request::aspect_ratio`](super::Request::aspect_ratio)).
     pub const ASPECT_RATIO: crate::ParamInfo = crate::ParamInfo {
         key: "aspect_ratio",
         description: "Aspect ratio",
@@ -123,22 +123,22 @@ pub mod param {
 pub struct Params {
     /// Generation mode.
     ///
-    /// Wire key `mode`; options `fun`, `normal`, `spicy`; default `normal`.
+    /// Wire key `mode`; see [`Request::mode`] for its values.
     #[serde(default)]
     pub mode: Mode,
     /// Clip length in seconds.
     ///
-    /// Wire key `duration`; integer; min 6; max 30; step 1; default 6.
+    /// Wire key `duration`; see [`Request::duration`] for its values.
     #[serde(default = "defaults::duration")]
     pub duration: i64,
     /// Resolution.
     ///
-    /// Wire key `resolution`; options `480p`, `720p`; default `480p`.
+    /// Wire key `resolution`; see [`Request::resolution`] for its values.
     #[serde(default)]
     pub resolution: Resolution,
     /// Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `1:1`, `16:9`, `9:16`, `2:3`, `3:2`; default `2:3`.
+    /// Wire key `aspect_ratio`; see [`Request::aspect_ratio`] for its values.
     #[serde(default)]
     pub aspect_ratio: AspectRatio,
     /// Reference media uploaded through the Files API: at most 1 item (see [`INFO`]).
@@ -184,7 +184,7 @@ impl Request {
 
     /// Sets `mode`: Generation mode.
     ///
-    /// Wire key `mode`; options `fun`, `normal`, `spicy`; default `normal`.
+    /// Wire key `mode`; one of [`Mode`]; default `normal`.
     pub fn mode(mut self, value: Mode) -> Self {
         self.params.mode = value;
         self
@@ -200,7 +200,7 @@ impl Request {
 
     /// Sets `resolution`: Resolution.
     ///
-    /// Wire key `resolution`; options `480p`, `720p`; default `480p`.
+    /// Wire key `resolution`; one of [`Resolution`]; default `480p`.
     pub fn resolution(mut self, value: Resolution) -> Self {
         self.params.resolution = value;
         self
@@ -208,7 +208,7 @@ impl Request {
 
     /// Sets `aspect_ratio`: Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `1:1`, `16:9`, `9:16`, `2:3`, `3:2`; default `2:3`.
+    /// Wire key `aspect_ratio`; one of [`AspectRatio`]; default `2:3`.
     pub fn aspect_ratio(mut self, value: AspectRatio) -> Self {
         self.params.aspect_ratio = value;
         self

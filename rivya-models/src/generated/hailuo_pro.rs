@@ -65,7 +65,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `prompt_optimizer`; options `false`, `true`; default `false`.
+    /// `prompt_optimizer` as data, for untyped checks (see [`Request::prompt_optimizer`](super::Request::prompt_optimizer)).
     pub const PROMPT_OPTIMIZER: crate::ParamInfo = crate::ParamInfo {
         key: "prompt_optimizer",
         description: "Let the model rewrite the prompt before generating",
@@ -84,7 +84,7 @@ pub mod param {
 pub struct Params {
     /// Let the model rewrite the prompt before generating.
     ///
-    /// Wire key `prompt_optimizer`; options `false`, `true`; default `false`.
+    /// Wire key `prompt_optimizer`; see [`Request::prompt_optimizer`] for its values.
     #[serde(default = "defaults::prompt_optimizer", with = "crate::wire::bool_string")]
     pub prompt_optimizer: bool,
     /// Reference media uploaded through the Files API: at most 2 items (see [`INFO`]).
@@ -126,7 +126,7 @@ impl Request {
 
     /// Sets `prompt_optimizer`: Let the model rewrite the prompt before generating.
     ///
-    /// Wire key `prompt_optimizer`; options `false`, `true`; default `false`.
+    /// Wire key `prompt_optimizer`; `false` or `true`, sent as strings; default `false`.
     pub fn prompt_optimizer(mut self, value: bool) -> Self {
         self.params.prompt_optimizer = value;
         self

@@ -67,7 +67,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `duration`; options `6`, `10`; default `6`.
+    /// `duration` as data, for untyped checks (see [`Request::duration`](super::Request::duration)).
     pub const DURATION: crate::ParamInfo = crate::ParamInfo {
         key: "duration",
         description: "Clip length in seconds",
@@ -78,7 +78,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `resolution`; options `512P`, `768P`; default `512P`.
+    /// `resolution` as data, for untyped checks (see [`Request::resolution`](super::Request::resolution)).
     pub const RESOLUTION: crate::ParamInfo = crate::ParamInfo {
         key: "resolution",
         description: "Resolution",
@@ -89,7 +89,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `prompt_optimizer`; options `false`, `true`; default `false`.
+    /// `prompt_optimizer` as data, for untyped checks (see [`Request::prompt_optimizer`](super::Request::prompt_optimizer)).
     pub const PROMPT_OPTIMIZER: crate::ParamInfo = crate::ParamInfo {
         key: "prompt_optimizer",
         description: "Let the model rewrite the prompt before generating",
@@ -108,17 +108,17 @@ pub mod param {
 pub struct Params {
     /// Clip length in seconds.
     ///
-    /// Wire key `duration`; options `6`, `10`; default `6`.
+    /// Wire key `duration`; see [`Request::duration`] for its values.
     #[serde(default)]
     pub duration: ClipDuration,
     /// Resolution.
     ///
-    /// Wire key `resolution`; options `512P`, `768P`; default `512P`.
+    /// Wire key `resolution`; see [`Request::resolution`] for its values.
     #[serde(default)]
     pub resolution: Resolution,
     /// Let the model rewrite the prompt before generating.
     ///
-    /// Wire key `prompt_optimizer`; options `false`, `true`; default `false`.
+    /// Wire key `prompt_optimizer`; see [`Request::prompt_optimizer`] for its values.
     #[serde(default = "defaults::prompt_optimizer", with = "crate::wire::bool_string")]
     pub prompt_optimizer: bool,
     /// Reference media uploaded through the Files API: at most 2 items (see [`INFO`]).
@@ -162,7 +162,7 @@ impl Request {
 
     /// Sets `duration`: Clip length in seconds.
     ///
-    /// Wire key `duration`; options `6`, `10`; default `6`.
+    /// Wire key `duration`; one of [`ClipDuration`]; default `6`.
     pub fn duration(mut self, value: ClipDuration) -> Self {
         self.params.duration = value;
         self
@@ -170,7 +170,7 @@ impl Request {
 
     /// Sets `resolution`: Resolution.
     ///
-    /// Wire key `resolution`; options `512P`, `768P`; default `512P`.
+    /// Wire key `resolution`; one of [`Resolution`]; default `512P`.
     pub fn resolution(mut self, value: Resolution) -> Self {
         self.params.resolution = value;
         self
@@ -178,7 +178,7 @@ impl Request {
 
     /// Sets `prompt_optimizer`: Let the model rewrite the prompt before generating.
     ///
-    /// Wire key `prompt_optimizer`; options `false`, `true`; default `false`.
+    /// Wire key `prompt_optimizer`; `false` or `true`, sent as strings; default `false`.
     pub fn prompt_optimizer(mut self, value: bool) -> Self {
         self.params.prompt_optimizer = value;
         self

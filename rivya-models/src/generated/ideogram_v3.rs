@@ -47,7 +47,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `rendering_speed`; options `TURBO`, `BALANCED`, `QUALITY`; default `BALANCED`.
+    /// `rendering_speed` as data, for untyped checks (see [`Request::rendering_speed`](super::Request::rendering_speed)).
     pub const RENDERING_SPEED: crate::ParamInfo = crate::ParamInfo {
         key: "rendering_speed",
         description: "Speed, cost and detail trade-off: TURBO is fastest and cheapest, QUALITY the most detailed and costly",
@@ -58,7 +58,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `style`; options `AUTO`, `GENERAL`, `REALISTIC`, `DESIGN`; default `AUTO`.
+    /// `style` as data, for untyped checks (see [`Request::style`](super::Request::style)).
     pub const STYLE: crate::ParamInfo = crate::ParamInfo {
         key: "style",
         description: "Style",
@@ -69,7 +69,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `expand_prompt`; options `true`, `false`; default `true`.
+    /// `expand_prompt` as data, for untyped checks (see [`Request::expand_prompt`](super::Request::expand_prompt)).
     pub const EXPAND_PROMPT: crate::ParamInfo = crate::ParamInfo {
         key: "expand_prompt",
         description: "Let the model expand the prompt; turn it off to keep tight control of the wording",
@@ -80,7 +80,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `image_size`; options `square`, `square_hd`, `portrait_4_3`, `portrait_16_9`, `landscape_4_3`, `landscape_16_9`; default `square_hd`.
+    /// `image_size` as data, for untyped checks (see [`Request::image_size`](super::Request::image_size)).
     pub const IMAGE_SIZE: crate::ParamInfo = crate::ParamInfo {
         key: "image_size",
         description: "Image size",
@@ -91,7 +91,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `seed`; integer; min 0; no default.
+    /// `seed` as data, for untyped checks (see [`Request::seed`](super::Request::seed)).
     pub const SEED: crate::ParamInfo = crate::ParamInfo {
         key: "seed",
         description: "Seed for reproducible results; leave unset for a new random result",
@@ -105,7 +105,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `negative_prompt`; free text.
+    /// `negative_prompt` as data, for untyped checks (see [`Request::negative_prompt`](super::Request::negative_prompt)).
     pub const NEGATIVE_PROMPT: crate::ParamInfo = crate::ParamInfo {
         key: "negative_prompt",
         description: "What to avoid in the image",
@@ -123,32 +123,32 @@ pub mod param {
 pub struct Params {
     /// Speed, cost and detail trade-off: TURBO is fastest and cheapest, QUALITY the most detailed and costly.
     ///
-    /// Wire key `rendering_speed`; options `TURBO`, `BALANCED`, `QUALITY`; default `BALANCED`.
+    /// Wire key `rendering_speed`; see [`Request::rendering_speed`] for its values.
     #[serde(default)]
     pub rendering_speed: RenderingSpeed,
     /// Style.
     ///
-    /// Wire key `style`; options `AUTO`, `GENERAL`, `REALISTIC`, `DESIGN`; default `AUTO`.
+    /// Wire key `style`; see [`Request::style`] for its values.
     #[serde(default)]
     pub style: Style,
     /// Let the model expand the prompt; turn it off to keep tight control of the wording.
     ///
-    /// Wire key `expand_prompt`; options `true`, `false`; default `true`.
+    /// Wire key `expand_prompt`; see [`Request::expand_prompt`] for its values.
     #[serde(default = "defaults::expand_prompt", with = "crate::wire::bool_string")]
     pub expand_prompt: bool,
     /// Image size.
     ///
-    /// Wire key `image_size`; options `square`, `square_hd`, `portrait_4_3`, `portrait_16_9`, `landscape_4_3`, `landscape_16_9`; default `square_hd`.
+    /// Wire key `image_size`; see [`Request::image_size`] for its values.
     #[serde(default)]
     pub image_size: ImageSize,
     /// Seed for reproducible results; leave unset for a new random result.
     ///
-    /// Wire key `seed`; integer; min 0; no default.
+    /// Wire key `seed`; see [`Request::seed`] for its values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<i64>,
     /// What to avoid in the image.
     ///
-    /// Wire key `negative_prompt`; free text.
+    /// Wire key `negative_prompt`; see [`Request::negative_prompt`] for its values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub negative_prompt: Option<String>,
 }
@@ -187,7 +187,7 @@ impl Request {
 
     /// Sets `rendering_speed`: Speed, cost and detail trade-off: TURBO is fastest and cheapest, QUALITY the most detailed and costly.
     ///
-    /// Wire key `rendering_speed`; options `TURBO`, `BALANCED`, `QUALITY`; default `BALANCED`.
+    /// Wire key `rendering_speed`; one of [`RenderingSpeed`]; default `BALANCED`.
     pub fn rendering_speed(mut self, value: RenderingSpeed) -> Self {
         self.params.rendering_speed = value;
         self
@@ -195,7 +195,7 @@ impl Request {
 
     /// Sets `style`: Style.
     ///
-    /// Wire key `style`; options `AUTO`, `GENERAL`, `REALISTIC`, `DESIGN`; default `AUTO`.
+    /// Wire key `style`; one of [`Style`]; default `AUTO`.
     pub fn style(mut self, value: Style) -> Self {
         self.params.style = value;
         self
@@ -203,7 +203,7 @@ impl Request {
 
     /// Sets `expand_prompt`: Let the model expand the prompt; turn it off to keep tight control of the wording.
     ///
-    /// Wire key `expand_prompt`; options `true`, `false`; default `true`.
+    /// Wire key `expand_prompt`; `false` or `true`, sent as strings; default `true`.
     pub fn expand_prompt(mut self, value: bool) -> Self {
         self.params.expand_prompt = value;
         self
@@ -211,7 +211,7 @@ impl Request {
 
     /// Sets `image_size`: Image size.
     ///
-    /// Wire key `image_size`; options `square`, `square_hd`, `portrait_4_3`, `portrait_16_9`, `landscape_4_3`, `landscape_16_9`; default `square_hd`.
+    /// Wire key `image_size`; one of [`ImageSize`]; default `square_hd`.
     pub fn image_size(mut self, value: ImageSize) -> Self {
         self.params.image_size = value;
         self

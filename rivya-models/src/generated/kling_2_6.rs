@@ -69,7 +69,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `duration`; options `5`, `10`; default `5`.
+    /// `duration` as data, for untyped checks (see [`Request::duration`](super::Request::duration)).
     pub const DURATION: crate::ParamInfo = crate::ParamInfo {
         key: "duration",
         description: "Clip length in seconds",
@@ -80,7 +80,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `sound`; options `false`, `true`; default `false`.
+    /// `sound` as data, for untyped checks (see [`Request::sound`](super::Request::sound)).
     pub const SOUND: crate::ParamInfo = crate::ParamInfo {
         key: "sound",
         description: "Generate audio",
@@ -91,7 +91,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `aspect_ratio`; options `1:1`, `16:9`, `9:16`; default `1:1`.
+    /// `aspect_ratio` as data, for untyped checks (see [`Request::aspect_ratio`](super::Request::aspect_ratio)).
     pub const ASPECT_RATIO: crate::ParamInfo = crate::ParamInfo {
         key: "aspect_ratio",
         description: "Aspect ratio",
@@ -110,17 +110,17 @@ pub mod param {
 pub struct Params {
     /// Clip length in seconds.
     ///
-    /// Wire key `duration`; options `5`, `10`; default `5`.
+    /// Wire key `duration`; see [`Request::duration`] for its values.
     #[serde(default)]
     pub duration: ClipDuration,
     /// Generate audio.
     ///
-    /// Wire key `sound`; options `false`, `true`; default `false`.
+    /// Wire key `sound`; see [`Request::sound`] for its values.
     #[serde(default = "defaults::sound", with = "crate::wire::bool_string")]
     pub sound: bool,
     /// Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `1:1`, `16:9`, `9:16`; default `1:1`.
+    /// Wire key `aspect_ratio`; see [`Request::aspect_ratio`] for its values.
     #[serde(default)]
     pub aspect_ratio: AspectRatio,
     /// Reference media uploaded through the Files API: at most 1 item (see [`INFO`]).
@@ -164,7 +164,7 @@ impl Request {
 
     /// Sets `duration`: Clip length in seconds.
     ///
-    /// Wire key `duration`; options `5`, `10`; default `5`.
+    /// Wire key `duration`; one of [`ClipDuration`]; default `5`.
     pub fn duration(mut self, value: ClipDuration) -> Self {
         self.params.duration = value;
         self
@@ -172,7 +172,7 @@ impl Request {
 
     /// Sets `sound`: Generate audio.
     ///
-    /// Wire key `sound`; options `false`, `true`; default `false`.
+    /// Wire key `sound`; `false` or `true`, sent as strings; default `false`.
     pub fn sound(mut self, value: bool) -> Self {
         self.params.sound = value;
         self
@@ -180,7 +180,7 @@ impl Request {
 
     /// Sets `aspect_ratio`: Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `1:1`, `16:9`, `9:16`; default `1:1`.
+    /// Wire key `aspect_ratio`; one of [`AspectRatio`]; default `1:1`.
     pub fn aspect_ratio(mut self, value: AspectRatio) -> Self {
         self.params.aspect_ratio = value;
         self

@@ -77,7 +77,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `mode`; options `std`, `pro`; default `pro`.
+    /// `mode` as data, for untyped checks (see [`Request::mode`](super::Request::mode)).
     pub const MODE: crate::ParamInfo = crate::ParamInfo {
         key: "mode",
         description: "Generation mode",
@@ -88,7 +88,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `multi_shots`; options `false`, `true`; default `false`.
+    /// `multi_shots` as data, for untyped checks (see [`Request::multi_shots`](super::Request::multi_shots)).
     pub const MULTI_SHOTS: crate::ParamInfo = crate::ParamInfo {
         key: "multi_shots",
         description: "Scene mode (multiple shots in one clip)",
@@ -99,7 +99,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `duration`; options `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`; default `5`.
+    /// `duration` as data, for untyped checks (see [`Request::duration`](super::Request::duration)).
     pub const DURATION: crate::ParamInfo = crate::ParamInfo {
         key: "duration",
         description: "Clip length in seconds",
@@ -110,7 +110,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `sound`; options `false`, `true`; default `false`.
+    /// `sound` as data, for untyped checks (see [`Request::sound`](super::Request::sound)).
     pub const SOUND: crate::ParamInfo = crate::ParamInfo {
         key: "sound",
         description: "Generate audio",
@@ -121,7 +121,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `aspect_ratio`; options `16:9`, `9:16`, `1:1`; default `16:9`.
+    /// `aspect_ratio` as data, for untyped checks (see [`Request::aspect_ratio`](super::Request::aspect_ratio)).
     pub const ASPECT_RATIO: crate::ParamInfo = crate::ParamInfo {
         key: "aspect_ratio",
         description: "Aspect ratio",
@@ -140,27 +140,27 @@ pub mod param {
 pub struct Params {
     /// Generation mode.
     ///
-    /// Wire key `mode`; options `std`, `pro`; default `pro`.
+    /// Wire key `mode`; see [`Request::mode`] for its values.
     #[serde(default)]
     pub mode: Mode,
     /// Scene mode (multiple shots in one clip).
     ///
-    /// Wire key `multi_shots`; options `false`, `true`; default `false`.
+    /// Wire key `multi_shots`; see [`Request::multi_shots`] for its values.
     #[serde(default = "defaults::multi_shots", with = "crate::wire::bool_string")]
     pub multi_shots: bool,
     /// Clip length in seconds.
     ///
-    /// Wire key `duration`; options `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`; default `5`.
+    /// Wire key `duration`; see [`Request::duration`] for its values.
     #[serde(default)]
     pub duration: ClipDuration,
     /// Generate audio.
     ///
-    /// Wire key `sound`; options `false`, `true`; default `false`.
+    /// Wire key `sound`; see [`Request::sound`] for its values.
     #[serde(default = "defaults::sound", with = "crate::wire::bool_string")]
     pub sound: bool,
     /// Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `16:9`, `9:16`, `1:1`; default `16:9`.
+    /// Wire key `aspect_ratio`; see [`Request::aspect_ratio`] for its values.
     #[serde(default)]
     pub aspect_ratio: AspectRatio,
     /// Reference media uploaded through the Files API: at most 2 items (see [`INFO`]).
@@ -206,7 +206,7 @@ impl Request {
 
     /// Sets `mode`: Generation mode.
     ///
-    /// Wire key `mode`; options `std`, `pro`; default `pro`.
+    /// Wire key `mode`; one of [`Mode`]; default `pro`.
     pub fn mode(mut self, value: Mode) -> Self {
         self.params.mode = value;
         self
@@ -214,7 +214,7 @@ impl Request {
 
     /// Sets `multi_shots`: Scene mode (multiple shots in one clip).
     ///
-    /// Wire key `multi_shots`; options `false`, `true`; default `false`.
+    /// Wire key `multi_shots`; `false` or `true`, sent as strings; default `false`.
     pub fn multi_shots(mut self, value: bool) -> Self {
         self.params.multi_shots = value;
         self
@@ -222,7 +222,7 @@ impl Request {
 
     /// Sets `duration`: Clip length in seconds.
     ///
-    /// Wire key `duration`; options `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`; default `5`.
+    /// Wire key `duration`; one of [`ClipDuration`]; default `5`.
     pub fn duration(mut self, value: ClipDuration) -> Self {
         self.params.duration = value;
         self
@@ -230,7 +230,7 @@ impl Request {
 
     /// Sets `sound`: Generate audio.
     ///
-    /// Wire key `sound`; options `false`, `true`; default `false`.
+    /// Wire key `sound`; `false` or `true`, sent as strings; default `false`.
     pub fn sound(mut self, value: bool) -> Self {
         self.params.sound = value;
         self
@@ -238,7 +238,7 @@ impl Request {
 
     /// Sets `aspect_ratio`: Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `16:9`, `9:16`, `1:1`; default `16:9`.
+    /// Wire key `aspect_ratio`; one of [`AspectRatio`]; default `16:9`.
     pub fn aspect_ratio(mut self, value: AspectRatio) -> Self {
         self.params.aspect_ratio = value;
         self

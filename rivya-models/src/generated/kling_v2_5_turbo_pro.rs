@@ -56,7 +56,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `duration`; options `5`, `10`; default `5`.
+    /// `duration` as data, for untyped checks (see [`Request::duration`](super::Request::duration)).
     pub const DURATION: crate::ParamInfo = crate::ParamInfo {
         key: "duration",
         description: "Clip length in seconds",
@@ -67,7 +67,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `aspect_ratio`; options `16:9`, `9:16`, `1:1`; default `16:9`.
+    /// `aspect_ratio` as data, for untyped checks (see [`Request::aspect_ratio`](super::Request::aspect_ratio)).
     pub const ASPECT_RATIO: crate::ParamInfo = crate::ParamInfo {
         key: "aspect_ratio",
         description: "Aspect ratio",
@@ -78,7 +78,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `negative_prompt`; free text.
+    /// `negative_prompt` as data, for untyped checks (see [`Request::negative_prompt`](super::Request::negative_prompt)).
     pub const NEGATIVE_PROMPT: crate::ParamInfo = crate::ParamInfo {
         key: "negative_prompt",
         description: "Negative prompt",
@@ -88,7 +88,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `cfg_scale`; number; min 0; max 1; default 0.5.
+    /// `cfg_scale` as data, for untyped checks (see [`Request::cfg_scale`](super::Request::cfg_scale)).
     pub const CFG_SCALE: crate::ParamInfo = crate::ParamInfo {
         key: "cfg_scale",
         description: "How closely the video follows the prompt; higher is closer but can look stiffer",
@@ -110,22 +110,22 @@ pub mod param {
 pub struct Params {
     /// Clip length in seconds.
     ///
-    /// Wire key `duration`; options `5`, `10`; default `5`.
+    /// Wire key `duration`; see [`Request::duration`] for its values.
     #[serde(default)]
     pub duration: ClipDuration,
     /// Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `16:9`, `9:16`, `1:1`; default `16:9`.
+    /// Wire key `aspect_ratio`; see [`Request::aspect_ratio`] for its values.
     #[serde(default)]
     pub aspect_ratio: AspectRatio,
     /// Negative prompt.
     ///
-    /// Wire key `negative_prompt`; free text.
+    /// Wire key `negative_prompt`; see [`Request::negative_prompt`] for its values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub negative_prompt: Option<String>,
     /// How closely the video follows the prompt; higher is closer but can look stiffer.
     ///
-    /// Wire key `cfg_scale`; number; min 0; max 1; default 0.5.
+    /// Wire key `cfg_scale`; see [`Request::cfg_scale`] for its values.
     #[serde(default = "defaults::cfg_scale", with = "crate::wire::decimal")]
     pub cfg_scale: f64,
     /// Reference media uploaded through the Files API: at most 2 items (see [`INFO`]).
@@ -171,7 +171,7 @@ impl Request {
 
     /// Sets `duration`: Clip length in seconds.
     ///
-    /// Wire key `duration`; options `5`, `10`; default `5`.
+    /// Wire key `duration`; one of [`ClipDuration`]; default `5`.
     pub fn duration(mut self, value: ClipDuration) -> Self {
         self.params.duration = value;
         self
@@ -179,7 +179,7 @@ impl Request {
 
     /// Sets `aspect_ratio`: Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `16:9`, `9:16`, `1:1`; default `16:9`.
+    /// Wire key `aspect_ratio`; one of [`AspectRatio`]; default `16:9`.
     pub fn aspect_ratio(mut self, value: AspectRatio) -> Self {
         self.params.aspect_ratio = value;
         self

@@ -67,7 +67,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `speed`; options `relaxed`, `fast`, `turbo`; default `relaxed`.
+    /// `speed` as data, for untyped checks (see [`Request::speed`](super::Request::speed)).
     pub const SPEED: crate::ParamInfo = crate::ParamInfo {
         key: "speed",
         description: "Speed mode",
@@ -78,7 +78,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `aspectRatio`; options `1:1`, `4:3`, `3:4`, `16:9`, `9:16`, `3:2`, `2:3`; default `1:1`.
+    /// `aspectRatio` as data, for untyped checks (see [`Request::aspect_ratio`](super::Request::aspect_ratio)).
     pub const ASPECT_RATIO: crate::ParamInfo = crate::ParamInfo {
         key: "aspectRatio",
         description: "Aspect ratio",
@@ -89,7 +89,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `version`; options `7`, `6.1`, `6`, `niji7`, `niji6`; default `7`.
+    /// `version` as data, for untyped checks (see [`Request::version`](super::Request::version)).
     pub const VERSION: crate::ParamInfo = crate::ParamInfo {
         key: "version",
         description: "Model version",
@@ -108,17 +108,17 @@ pub mod param {
 pub struct Params {
     /// Speed mode.
     ///
-    /// Wire key `speed`; options `relaxed`, `fast`, `turbo`; default `relaxed`.
+    /// Wire key `speed`; see [`Request::speed`] for its values.
     #[serde(default)]
     pub speed: Speed,
     /// Aspect ratio.
     ///
-    /// Wire key `aspectRatio`; options `1:1`, `4:3`, `3:4`, `16:9`, `9:16`, `3:2`, `2:3`; default `1:1`.
+    /// Wire key `aspectRatio`; see [`Request::aspect_ratio`] for its values.
     #[serde(rename = "aspectRatio", default)]
     pub aspect_ratio: AspectRatio,
     /// Model version.
     ///
-    /// Wire key `version`; options `7`, `6.1`, `6`, `niji7`, `niji6`; default `7`.
+    /// Wire key `version`; see [`Request::version`] for its values.
     #[serde(default)]
     pub version: Version,
     /// Reference media uploaded through the Files API: at most 4 items (see [`INFO`]).
@@ -162,7 +162,7 @@ impl Request {
 
     /// Sets `speed`: Speed mode.
     ///
-    /// Wire key `speed`; options `relaxed`, `fast`, `turbo`; default `relaxed`.
+    /// Wire key `speed`; one of [`Speed`]; default `relaxed`.
     pub fn speed(mut self, value: Speed) -> Self {
         self.params.speed = value;
         self
@@ -170,7 +170,7 @@ impl Request {
 
     /// Sets `aspectRatio`: Aspect ratio.
     ///
-    /// Wire key `aspectRatio`; options `1:1`, `4:3`, `3:4`, `16:9`, `9:16`, `3:2`, `2:3`; default `1:1`.
+    /// Wire key `aspectRatio`; one of [`AspectRatio`]; default `1:1`.
     pub fn aspect_ratio(mut self, value: AspectRatio) -> Self {
         self.params.aspect_ratio = value;
         self
@@ -178,7 +178,7 @@ impl Request {
 
     /// Sets `version`: Model version.
     ///
-    /// Wire key `version`; options `7`, `6.1`, `6`, `niji7`, `niji6`; default `7`.
+    /// Wire key `version`; one of [`Version`]; default `7`.
     pub fn version(mut self, value: Version) -> Self {
         self.params.version = value;
         self

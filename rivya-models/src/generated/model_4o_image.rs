@@ -54,7 +54,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `size`; options `1:1`, `3:2`, `2:3`; default `1:1`.
+    /// `size` as data, for untyped checks (see [`Request::size`](super::Request::size)).
     pub const SIZE: crate::ParamInfo = crate::ParamInfo {
         key: "size",
         description: "Aspect ratio",
@@ -73,7 +73,7 @@ pub mod param {
 pub struct Params {
     /// Aspect ratio.
     ///
-    /// Wire key `size`; options `1:1`, `3:2`, `2:3`; default `1:1`.
+    /// Wire key `size`; see [`Request::size`] for its values.
     #[serde(default)]
     pub size: Size,
 }
@@ -101,7 +101,7 @@ impl Request {
 
     /// Sets `size`: Aspect ratio.
     ///
-    /// Wire key `size`; options `1:1`, `3:2`, `2:3`; default `1:1`.
+    /// Wire key `size`; one of [`Size`]; default `1:1`.
     pub fn size(mut self, value: Size) -> Self {
         self.params.size = value;
         self

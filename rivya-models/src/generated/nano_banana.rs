@@ -68,7 +68,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `imageSize`; options `1:1`, `9:16`, `16:9`, `3:4`, `4:3`, `3:2`, `2:3`, `5:4`, `4:5`, `21:9`, `auto`; default `1:1`.
+    /// `imageSize` as data, for untyped checks (see [`Request::image_size`](super::Request::image_size)).
     pub const IMAGE_SIZE: crate::ParamInfo = crate::ParamInfo {
         key: "imageSize",
         description: "Image size",
@@ -79,7 +79,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `output_format`; options `png`, `jpeg`; default `png`.
+    /// `output_format` as data, for untyped checks (see [`Request::output_format`](super::Request::output_format)).
     pub const OUTPUT_FORMAT: crate::ParamInfo = crate::ParamInfo {
         key: "output_format",
         description: "Output format",
@@ -98,12 +98,12 @@ pub mod param {
 pub struct Params {
     /// Image size.
     ///
-    /// Wire key `imageSize`; options `1:1`, `9:16`, `16:9`, `3:4`, `4:3`, `3:2`, `2:3`, `5:4`, `4:5`, `21:9`, `auto`; default `1:1`.
+    /// Wire key `imageSize`; see [`Request::image_size`] for its values.
     #[serde(rename = "imageSize", default)]
     pub image_size: ImageSize,
     /// Output format.
     ///
-    /// Wire key `output_format`; options `png`, `jpeg`; default `png`.
+    /// Wire key `output_format`; see [`Request::output_format`] for its values.
     #[serde(default)]
     pub output_format: OutputFormat,
     /// Reference media uploaded through the Files API: at most 10 items (see [`INFO`]).
@@ -146,7 +146,7 @@ impl Request {
 
     /// Sets `imageSize`: Image size.
     ///
-    /// Wire key `imageSize`; options `1:1`, `9:16`, `16:9`, `3:4`, `4:3`, `3:2`, `2:3`, `5:4`, `4:5`, `21:9`, `auto`; default `1:1`.
+    /// Wire key `imageSize`; one of [`ImageSize`]; default `1:1`.
     pub fn image_size(mut self, value: ImageSize) -> Self {
         self.params.image_size = value;
         self
@@ -154,7 +154,7 @@ impl Request {
 
     /// Sets `output_format`: Output format.
     ///
-    /// Wire key `output_format`; options `png`, `jpeg`; default `png`.
+    /// Wire key `output_format`; one of [`OutputFormat`]; default `png`.
     pub fn output_format(mut self, value: OutputFormat) -> Self {
         self.params.output_format = value;
         self

@@ -73,7 +73,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `aspect_ratio`; options `auto`, `1:1`, `16:9`, `9:16`, `3:2`, `2:3`, `4:3`, `3:4`, `5:4`, `4:5`, `21:9`, `4:1`, `1:4`, `8:1`, `1:8`; default `auto`.
+    /// `aspect_ratio` as data, for untyped checks (see [`Request::aspect_ratio`](super::Request::aspect_ratio)).
     pub const ASPECT_RATIO: crate::ParamInfo = crate::ParamInfo {
         key: "aspect_ratio",
         description: "Aspect ratio",
@@ -84,7 +84,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `resolution`; options `1K`, `2K`, `4K`; default `1K`.
+    /// `resolution` as data, for untyped checks (see [`Request::resolution`](super::Request::resolution)).
     pub const RESOLUTION: crate::ParamInfo = crate::ParamInfo {
         key: "resolution",
         description: "Resolution",
@@ -95,7 +95,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `output_format`; options `jpg`, `png`; default `jpg`.
+    /// `output_format` as data, for untyped checks (see [`Request::output_format`](super::Request::output_format)).
     pub const OUTPUT_FORMAT: crate::ParamInfo = crate::ParamInfo {
         key: "output_format",
         description: "Output format",
@@ -106,7 +106,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `google_search`; options `false`, `true`; default `false`.
+    /// `google_search` as data, for untyped checks (see [`Request::google_search`](super::Request::google_search)).
     pub const GOOGLE_SEARCH: crate::ParamInfo = crate::ParamInfo {
         key: "google_search",
         description: "Google Search",
@@ -125,22 +125,22 @@ pub mod param {
 pub struct Params {
     /// Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `auto`, `1:1`, `16:9`, `9:16`, `3:2`, `2:3`, `4:3`, `3:4`, `5:4`, `4:5`, `21:9`, `4:1`, `1:4`, `8:1`, `1:8`; default `auto`.
+    /// Wire key `aspect_ratio`; see [`Request::aspect_ratio`] for its values.
     #[serde(default)]
     pub aspect_ratio: AspectRatio,
     /// Resolution.
     ///
-    /// Wire key `resolution`; options `1K`, `2K`, `4K`; default `1K`.
+    /// Wire key `resolution`; see [`Request::resolution`] for its values.
     #[serde(default)]
     pub resolution: Resolution,
     /// Output format.
     ///
-    /// Wire key `output_format`; options `jpg`, `png`; default `jpg`.
+    /// Wire key `output_format`; see [`Request::output_format`] for its values.
     #[serde(default)]
     pub output_format: OutputFormat,
     /// Google Search.
     ///
-    /// Wire key `google_search`; options `false`, `true`; default `false`.
+    /// Wire key `google_search`; see [`Request::google_search`] for its values.
     #[serde(default = "defaults::google_search", with = "crate::wire::bool_string")]
     pub google_search: bool,
     /// Reference media uploaded through the Files API: at most 14 items (see [`INFO`]).
@@ -185,7 +185,7 @@ impl Request {
 
     /// Sets `aspect_ratio`: Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `auto`, `1:1`, `16:9`, `9:16`, `3:2`, `2:3`, `4:3`, `3:4`, `5:4`, `4:5`, `21:9`, `4:1`, `1:4`, `8:1`, `1:8`; default `auto`.
+    /// Wire key `aspect_ratio`; one of [`AspectRatio`]; default `auto`.
     pub fn aspect_ratio(mut self, value: AspectRatio) -> Self {
         self.params.aspect_ratio = value;
         self
@@ -193,7 +193,7 @@ impl Request {
 
     /// Sets `resolution`: Resolution.
     ///
-    /// Wire key `resolution`; options `1K`, `2K`, `4K`; default `1K`.
+    /// Wire key `resolution`; one of [`Resolution`]; default `1K`.
     pub fn resolution(mut self, value: Resolution) -> Self {
         self.params.resolution = value;
         self
@@ -201,7 +201,7 @@ impl Request {
 
     /// Sets `output_format`: Output format.
     ///
-    /// Wire key `output_format`; options `jpg`, `png`; default `jpg`.
+    /// Wire key `output_format`; one of [`OutputFormat`]; default `jpg`.
     pub fn output_format(mut self, value: OutputFormat) -> Self {
         self.params.output_format = value;
         self
@@ -209,7 +209,7 @@ impl Request {
 
     /// Sets `google_search`: Google Search.
     ///
-    /// Wire key `google_search`; options `false`, `true`; default `false`.
+    /// Wire key `google_search`; `false` or `true`, sent as strings; default `false`.
     pub fn google_search(mut self, value: bool) -> Self {
         self.params.google_search = value;
         self

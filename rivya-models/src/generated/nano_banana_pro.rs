@@ -67,7 +67,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `aspect_ratio`; options `1:1`, `2:3`, `3:2`, `3:4`, `4:3`, `4:5`, `5:4`, `9:16`, `16:9`, `21:9`, `auto`; default `1:1`.
+    /// `aspect_ratio` as data, for untyped checks (see [`Request::aspect_ratio`](super::Request::aspect_ratio)).
     pub const ASPECT_RATIO: crate::ParamInfo = crate::ParamInfo {
         key: "aspect_ratio",
         description: "Aspect ratio",
@@ -78,7 +78,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `resolution`; options `1K`, `2K`, `4K`; default `1K`.
+    /// `resolution` as data, for untyped checks (see [`Request::resolution`](super::Request::resolution)).
     pub const RESOLUTION: crate::ParamInfo = crate::ParamInfo {
         key: "resolution",
         description: "Resolution",
@@ -89,7 +89,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `output_format`; options `png`, `jpg`; default `png`.
+    /// `output_format` as data, for untyped checks (see [`Request::output_format`](super::Request::output_format)).
     pub const OUTPUT_FORMAT: crate::ParamInfo = crate::ParamInfo {
         key: "output_format",
         description: "Output format",
@@ -108,17 +108,17 @@ pub mod param {
 pub struct Params {
     /// Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `1:1`, `2:3`, `3:2`, `3:4`, `4:3`, `4:5`, `5:4`, `9:16`, `16:9`, `21:9`, `auto`; default `1:1`.
+    /// Wire key `aspect_ratio`; see [`Request::aspect_ratio`] for its values.
     #[serde(default)]
     pub aspect_ratio: AspectRatio,
     /// Resolution.
     ///
-    /// Wire key `resolution`; options `1K`, `2K`, `4K`; default `1K`.
+    /// Wire key `resolution`; see [`Request::resolution`] for its values.
     #[serde(default)]
     pub resolution: Resolution,
     /// Output format.
     ///
-    /// Wire key `output_format`; options `png`, `jpg`; default `png`.
+    /// Wire key `output_format`; see [`Request::output_format`] for its values.
     #[serde(default)]
     pub output_format: OutputFormat,
     /// Reference media uploaded through the Files API: at most 8 items (see [`INFO`]).
@@ -162,7 +162,7 @@ impl Request {
 
     /// Sets `aspect_ratio`: Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `1:1`, `2:3`, `3:2`, `3:4`, `4:3`, `4:5`, `5:4`, `9:16`, `16:9`, `21:9`, `auto`; default `1:1`.
+    /// Wire key `aspect_ratio`; one of [`AspectRatio`]; default `1:1`.
     pub fn aspect_ratio(mut self, value: AspectRatio) -> Self {
         self.params.aspect_ratio = value;
         self
@@ -170,7 +170,7 @@ impl Request {
 
     /// Sets `resolution`: Resolution.
     ///
-    /// Wire key `resolution`; options `1K`, `2K`, `4K`; default `1K`.
+    /// Wire key `resolution`; one of [`Resolution`]; default `1K`.
     pub fn resolution(mut self, value: Resolution) -> Self {
         self.params.resolution = value;
         self
@@ -178,7 +178,7 @@ impl Request {
 
     /// Sets `output_format`: Output format.
     ///
-    /// Wire key `output_format`; options `png`, `jpg`; default `png`.
+    /// Wire key `output_format`; one of [`OutputFormat`]; default `png`.
     pub fn output_format(mut self, value: OutputFormat) -> Self {
         self.params.output_format = value;
         self

@@ -51,7 +51,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `image_size`; options `1:1`, `3:4`, `4:3`, `9:16`, `16:9`; default `16:9`.
+    /// `image_size` as data, for untyped checks (see [`Request::image_size`](super::Request::image_size)).
     pub const IMAGE_SIZE: crate::ParamInfo = crate::ParamInfo {
         key: "image_size",
         description: "Image size, as an aspect ratio",
@@ -62,7 +62,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `output_format`; options `png`, `jpeg`; default `png`.
+    /// `output_format` as data, for untyped checks (see [`Request::output_format`](super::Request::output_format)).
     pub const OUTPUT_FORMAT: crate::ParamInfo = crate::ParamInfo {
         key: "output_format",
         description: "Output format",
@@ -73,7 +73,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `seed`; integer; min 0; no default.
+    /// `seed` as data, for untyped checks (see [`Request::seed`](super::Request::seed)).
     pub const SEED: crate::ParamInfo = crate::ParamInfo {
         key: "seed",
         description: "Seed for reproducible results; leave unset for a new random result",
@@ -87,7 +87,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `nsfw_checker`; options `false`, `true`; default `false`.
+    /// `nsfw_checker` as data, for untyped checks (see [`Request::nsfw_checker`](super::Request::nsfw_checker)).
     pub const NSFW_CHECKER: crate::ParamInfo = crate::ParamInfo {
         key: "nsfw_checker",
         description: "Content filter",
@@ -106,22 +106,22 @@ pub mod param {
 pub struct Params {
     /// Image size, as an aspect ratio.
     ///
-    /// Wire key `image_size`; options `1:1`, `3:4`, `4:3`, `9:16`, `16:9`; default `16:9`.
+    /// Wire key `image_size`; see [`Request::image_size`] for its values.
     #[serde(default)]
     pub image_size: ImageSize,
     /// Output format.
     ///
-    /// Wire key `output_format`; options `png`, `jpeg`; default `png`.
+    /// Wire key `output_format`; see [`Request::output_format`] for its values.
     #[serde(default)]
     pub output_format: OutputFormat,
     /// Seed for reproducible results; leave unset for a new random result.
     ///
-    /// Wire key `seed`; integer; min 0; no default.
+    /// Wire key `seed`; see [`Request::seed`] for its values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<i64>,
     /// Content filter.
     ///
-    /// Wire key `nsfw_checker`; options `false`, `true`; default `false`.
+    /// Wire key `nsfw_checker`; see [`Request::nsfw_checker`] for its values.
     #[serde(default = "defaults::nsfw_checker", with = "crate::wire::bool_string")]
     pub nsfw_checker: bool,
     /// Reference media uploaded through the Files API: at most 1 item (see [`INFO`]).
@@ -170,7 +170,7 @@ impl Request {
 
     /// Sets `image_size`: Image size, as an aspect ratio.
     ///
-    /// Wire key `image_size`; options `1:1`, `3:4`, `4:3`, `9:16`, `16:9`; default `16:9`.
+    /// Wire key `image_size`; one of [`ImageSize`]; default `16:9`.
     pub fn image_size(mut self, value: ImageSize) -> Self {
         self.params.image_size = value;
         self
@@ -178,7 +178,7 @@ impl Request {
 
     /// Sets `output_format`: Output format.
     ///
-    /// Wire key `output_format`; options `png`, `jpeg`; default `png`.
+    /// Wire key `output_format`; one of [`OutputFormat`]; default `png`.
     pub fn output_format(mut self, value: OutputFormat) -> Self {
         self.params.output_format = value;
         self
@@ -194,7 +194,7 @@ impl Request {
 
     /// Sets `nsfw_checker`: Content filter.
     ///
-    /// Wire key `nsfw_checker`; options `false`, `true`; default `false`.
+    /// Wire key `nsfw_checker`; `false` or `true`, sent as strings; default `false`.
     pub fn nsfw_checker(mut self, value: bool) -> Self {
         self.params.nsfw_checker = value;
         self

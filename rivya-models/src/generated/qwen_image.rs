@@ -66,7 +66,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `image_size`; options `square`, `square_hd`, `portrait_4_3`, `portrait_16_9`, `landscape_4_3`, `landscape_16_9`; default `square_hd`.
+    /// `image_size` as data, for untyped checks (see [`Request::image_size`](super::Request::image_size)).
     pub const IMAGE_SIZE: crate::ParamInfo = crate::ParamInfo {
         key: "image_size",
         description: "Image size",
@@ -77,7 +77,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `output_format`; options `png`, `jpeg`; default `png`.
+    /// `output_format` as data, for untyped checks (see [`Request::output_format`](super::Request::output_format)).
     pub const OUTPUT_FORMAT: crate::ParamInfo = crate::ParamInfo {
         key: "output_format",
         description: "Output format",
@@ -96,12 +96,12 @@ pub mod param {
 pub struct Params {
     /// Image size.
     ///
-    /// Wire key `image_size`; options `square`, `square_hd`, `portrait_4_3`, `portrait_16_9`, `landscape_4_3`, `landscape_16_9`; default `square_hd`.
+    /// Wire key `image_size`; see [`Request::image_size`] for its values.
     #[serde(default)]
     pub image_size: ImageSize,
     /// Output format.
     ///
-    /// Wire key `output_format`; options `png`, `jpeg`; default `png`.
+    /// Wire key `output_format`; see [`Request::output_format`] for its values.
     #[serde(default)]
     pub output_format: OutputFormat,
     /// Reference media uploaded through the Files API: at most 1 item (see [`INFO`]).
@@ -144,7 +144,7 @@ impl Request {
 
     /// Sets `image_size`: Image size.
     ///
-    /// Wire key `image_size`; options `square`, `square_hd`, `portrait_4_3`, `portrait_16_9`, `landscape_4_3`, `landscape_16_9`; default `square_hd`.
+    /// Wire key `image_size`; one of [`ImageSize`]; default `square_hd`.
     pub fn image_size(mut self, value: ImageSize) -> Self {
         self.params.image_size = value;
         self
@@ -152,7 +152,7 @@ impl Request {
 
     /// Sets `output_format`: Output format.
     ///
-    /// Wire key `output_format`; options `png`, `jpeg`; default `png`.
+    /// Wire key `output_format`; one of [`OutputFormat`]; default `png`.
     pub fn output_format(mut self, value: OutputFormat) -> Self {
         self.params.output_format = value;
         self

@@ -68,7 +68,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `duration`; options `5`, `10`; default `5`.
+    /// `duration` as data, for untyped checks (see [`Request::duration`](super::Request::duration)).
     pub const DURATION: crate::ParamInfo = crate::ParamInfo {
         key: "duration",
         description: "Clip length in seconds",
@@ -79,7 +79,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `quality`; options `720p`, `1080p`; default `720p`.
+    /// `quality` as data, for untyped checks (see [`Request::quality`](super::Request::quality)).
     pub const QUALITY: crate::ParamInfo = crate::ParamInfo {
         key: "quality",
         description: "Output quality",
@@ -90,7 +90,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `aspectRatio`; options `16:9`, `4:3`, `1:1`, `3:4`, `9:16`; default `16:9`.
+    /// `aspectRatio` as data, for untyped checks (see [`Request::aspect_ratio`](super::Request::aspect_ratio)).
     pub const ASPECT_RATIO: crate::ParamInfo = crate::ParamInfo {
         key: "aspectRatio",
         description: "Aspect ratio",
@@ -101,7 +101,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `waterMark`; free text.
+    /// `waterMark` as data, for untyped checks (see [`Request::water_mark`](super::Request::water_mark)).
     pub const WATER_MARK: crate::ParamInfo = crate::ParamInfo {
         key: "waterMark",
         description: "Watermark text; leave empty for none",
@@ -119,22 +119,22 @@ pub mod param {
 pub struct Params {
     /// Clip length in seconds.
     ///
-    /// Wire key `duration`; options `5`, `10`; default `5`.
+    /// Wire key `duration`; see [`Request::duration`] for its values.
     #[serde(default)]
     pub duration: ClipDuration,
     /// Output quality.
     ///
-    /// Wire key `quality`; options `720p`, `1080p`; default `720p`.
+    /// Wire key `quality`; see [`Request::quality`] for its values.
     #[serde(default)]
     pub quality: Quality,
     /// Aspect ratio.
     ///
-    /// Wire key `aspectRatio`; options `16:9`, `4:3`, `1:1`, `3:4`, `9:16`; default `16:9`.
+    /// Wire key `aspectRatio`; see [`Request::aspect_ratio`] for its values.
     #[serde(rename = "aspectRatio", default)]
     pub aspect_ratio: AspectRatio,
     /// Watermark text; leave empty for none.
     ///
-    /// Wire key `waterMark`; free text.
+    /// Wire key `waterMark`; see [`Request::water_mark`] for its values.
     #[serde(rename = "waterMark", default, skip_serializing_if = "Option::is_none")]
     pub water_mark: Option<String>,
     /// Reference media uploaded through the Files API: at most 1 item (see [`INFO`]).
@@ -179,7 +179,7 @@ impl Request {
 
     /// Sets `duration`: Clip length in seconds.
     ///
-    /// Wire key `duration`; options `5`, `10`; default `5`.
+    /// Wire key `duration`; one of [`ClipDuration`]; default `5`.
     pub fn duration(mut self, value: ClipDuration) -> Self {
         self.params.duration = value;
         self
@@ -187,7 +187,7 @@ impl Request {
 
     /// Sets `quality`: Output quality.
     ///
-    /// Wire key `quality`; options `720p`, `1080p`; default `720p`.
+    /// Wire key `quality`; one of [`Quality`]; default `720p`.
     pub fn quality(mut self, value: Quality) -> Self {
         self.params.quality = value;
         self
@@ -195,7 +195,7 @@ impl Request {
 
     /// Sets `aspectRatio`: Aspect ratio.
     ///
-    /// Wire key `aspectRatio`; options `16:9`, `4:3`, `1:1`, `3:4`, `9:16`; default `16:9`.
+    /// Wire key `aspectRatio`; one of [`AspectRatio`]; default `16:9`.
     pub fn aspect_ratio(mut self, value: AspectRatio) -> Self {
         self.params.aspect_ratio = value;
         self

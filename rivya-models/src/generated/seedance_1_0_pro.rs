@@ -59,7 +59,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `resolution`; options `480p`, `720p`, `1080p`; default `720p`.
+    /// `resolution` as data, for untyped checks (see [`Request::resolution`](super::Request::resolution)).
     pub const RESOLUTION: crate::ParamInfo = crate::ParamInfo {
         key: "resolution",
         description: "Resolution",
@@ -70,7 +70,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `duration`; options `5`, `10`; default `5`.
+    /// `duration` as data, for untyped checks (see [`Request::duration`](super::Request::duration)).
     pub const DURATION: crate::ParamInfo = crate::ParamInfo {
         key: "duration",
         description: "Clip length in seconds",
@@ -81,7 +81,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `aspect_ratio`; options `21:9`, `16:9`, `4:3`, `1:1`, `3:4`, `9:16`; default `16:9`.
+    /// `aspect_ratio` as data, for untyped checks (see [`Request::aspect_ratio`](super::Request::aspect_ratio)).
     pub const ASPECT_RATIO: crate::ParamInfo = crate::ParamInfo {
         key: "aspect_ratio",
         description: "Aspect ratio",
@@ -92,7 +92,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `camera_fixed`; options `false`, `true`; default `false`.
+    /// `camera_fixed` as data, for untyped checks (see [`Request::camera_fixed`](super::Request::camera_fixed)).
     pub const CAMERA_FIXED: crate::ParamInfo = crate::ParamInfo {
         key: "camera_fixed",
         description: "Keep the camera fixed; when off, the camera may move more",
@@ -103,7 +103,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `seed`; integer; min -1; max 2147483647; default -1.
+    /// `seed` as data, for untyped checks (see [`Request::seed`](super::Request::seed)).
     pub const SEED: crate::ParamInfo = crate::ParamInfo {
         key: "seed",
         description: "Seed for reproducible results; -1 asks for a new random result",
@@ -117,7 +117,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `enable_safety_checker`; options `true`, `false`; default `true`.
+    /// `enable_safety_checker` as data, for untyped checks (see [`Request::enable_safety_checker`](super::Request::enable_safety_checker)).
     pub const ENABLE_SAFETY_CHECKER: crate::ParamInfo = crate::ParamInfo {
         key: "enable_safety_checker",
         description: "Safety checker",
@@ -136,32 +136,32 @@ pub mod param {
 pub struct Params {
     /// Resolution.
     ///
-    /// Wire key `resolution`; options `480p`, `720p`, `1080p`; default `720p`.
+    /// Wire key `resolution`; see [`Request::resolution`] for its values.
     #[serde(default)]
     pub resolution: Resolution,
     /// Clip length in seconds.
     ///
-    /// Wire key `duration`; options `5`, `10`; default `5`.
+    /// Wire key `duration`; see [`Request::duration`] for its values.
     #[serde(default)]
     pub duration: ClipDuration,
     /// Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `21:9`, `16:9`, `4:3`, `1:1`, `3:4`, `9:16`; default `16:9`.
+    /// Wire key `aspect_ratio`; see [`Request::aspect_ratio`] for its values.
     #[serde(default)]
     pub aspect_ratio: AspectRatio,
     /// Keep the camera fixed; when off, the camera may move more.
     ///
-    /// Wire key `camera_fixed`; options `false`, `true`; default `false`.
+    /// Wire key `camera_fixed`; see [`Request::camera_fixed`] for its values.
     #[serde(default = "defaults::camera_fixed", with = "crate::wire::bool_string")]
     pub camera_fixed: bool,
     /// Seed for reproducible results; -1 asks for a new random result.
     ///
-    /// Wire key `seed`; integer; min -1; max 2147483647; default -1.
+    /// Wire key `seed`; see [`Request::seed`] for its values.
     #[serde(default = "defaults::seed")]
     pub seed: i64,
     /// Safety checker.
     ///
-    /// Wire key `enable_safety_checker`; options `true`, `false`; default `true`.
+    /// Wire key `enable_safety_checker`; see [`Request::enable_safety_checker`] for its values.
     #[serde(
         default = "defaults::enable_safety_checker",
         with = "crate::wire::bool_string"
@@ -212,7 +212,7 @@ impl Request {
 
     /// Sets `resolution`: Resolution.
     ///
-    /// Wire key `resolution`; options `480p`, `720p`, `1080p`; default `720p`.
+    /// Wire key `resolution`; one of [`Resolution`]; default `720p`.
     pub fn resolution(mut self, value: Resolution) -> Self {
         self.params.resolution = value;
         self
@@ -220,7 +220,7 @@ impl Request {
 
     /// Sets `duration`: Clip length in seconds.
     ///
-    /// Wire key `duration`; options `5`, `10`; default `5`.
+    /// Wire key `duration`; one of [`ClipDuration`]; default `5`.
     pub fn duration(mut self, value: ClipDuration) -> Self {
         self.params.duration = value;
         self
@@ -228,7 +228,7 @@ impl Request {
 
     /// Sets `aspect_ratio`: Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `21:9`, `16:9`, `4:3`, `1:1`, `3:4`, `9:16`; default `16:9`.
+    /// Wire key `aspect_ratio`; one of [`AspectRatio`]; default `16:9`.
     pub fn aspect_ratio(mut self, value: AspectRatio) -> Self {
         self.params.aspect_ratio = value;
         self
@@ -236,7 +236,7 @@ impl Request {
 
     /// Sets `camera_fixed`: Keep the camera fixed; when off, the camera may move more.
     ///
-    /// Wire key `camera_fixed`; options `false`, `true`; default `false`.
+    /// Wire key `camera_fixed`; `false` or `true`, sent as strings; default `false`.
     pub fn camera_fixed(mut self, value: bool) -> Self {
         self.params.camera_fixed = value;
         self
@@ -252,7 +252,7 @@ impl Request {
 
     /// Sets `enable_safety_checker`: Safety checker.
     ///
-    /// Wire key `enable_safety_checker`; options `true`, `false`; default `true`.
+    /// Wire key `enable_safety_checker`; `false` or `true`, sent as strings; default `true`.
     pub fn enable_safety_checker(mut self, value: bool) -> Self {
         self.params.enable_safety_checker = value;
         self

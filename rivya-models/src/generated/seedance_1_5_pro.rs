@@ -57,7 +57,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `resolution`; options `480p`, `720p`, `1080p`; default `720p`.
+    /// `resolution` as data, for untyped checks (see [`Request::resolution`](super::Request::resolution)).
     pub const RESOLUTION: crate::ParamInfo = crate::ParamInfo {
         key: "resolution",
         description: "Resolution",
@@ -68,7 +68,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `duration`; options `4`, `8`, `12`; default `8`.
+    /// `duration` as data, for untyped checks (see [`Request::duration`](super::Request::duration)).
     pub const DURATION: crate::ParamInfo = crate::ParamInfo {
         key: "duration",
         description: "Clip length in seconds",
@@ -79,7 +79,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `generate_audio`; options `false`, `true`; default `false`.
+    /// `generate_audio` as data, for untyped checks (see [`Request::generate_audio`](super::Request::generate_audio)).
     pub const GENERATE_AUDIO: crate::ParamInfo = crate::ParamInfo {
         key: "generate_audio",
         description: "Generate audio",
@@ -90,7 +90,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `aspectRatio`; options `1:1`, `4:3`, `3:4`, `16:9`, `9:16`, `21:9`; default `1:1`.
+    /// `aspectRatio` as data, for untyped checks (see [`Request::aspect_ratio`](super::Request::aspect_ratio)).
     pub const ASPECT_RATIO: crate::ParamInfo = crate::ParamInfo {
         key: "aspectRatio",
         description: "Aspect ratio",
@@ -101,7 +101,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `fixed_lens`; options `false`, `true`; default `false`.
+    /// `fixed_lens` as data, for untyped checks (see [`Request::fixed_lens`](super::Request::fixed_lens)).
     pub const FIXED_LENS: crate::ParamInfo = crate::ParamInfo {
         key: "fixed_lens",
         description: "Keep the camera fixed; when off, the camera may move more",
@@ -120,27 +120,27 @@ pub mod param {
 pub struct Params {
     /// Resolution.
     ///
-    /// Wire key `resolution`; options `480p`, `720p`, `1080p`; default `720p`.
+    /// Wire key `resolution`; see [`Request::resolution`] for its values.
     #[serde(default)]
     pub resolution: Resolution,
     /// Clip length in seconds.
     ///
-    /// Wire key `duration`; options `4`, `8`, `12`; default `8`.
+    /// Wire key `duration`; see [`Request::duration`] for its values.
     #[serde(default)]
     pub duration: ClipDuration,
     /// Generate audio.
     ///
-    /// Wire key `generate_audio`; options `false`, `true`; default `false`.
+    /// Wire key `generate_audio`; see [`Request::generate_audio`] for its values.
     #[serde(default = "defaults::generate_audio", with = "crate::wire::bool_string")]
     pub generate_audio: bool,
     /// Aspect ratio.
     ///
-    /// Wire key `aspectRatio`; options `1:1`, `4:3`, `3:4`, `16:9`, `9:16`, `21:9`; default `1:1`.
+    /// Wire key `aspectRatio`; see [`Request::aspect_ratio`] for its values.
     #[serde(rename = "aspectRatio", default)]
     pub aspect_ratio: AspectRatio,
     /// Keep the camera fixed; when off, the camera may move more.
     ///
-    /// Wire key `fixed_lens`; options `false`, `true`; default `false`.
+    /// Wire key `fixed_lens`; see [`Request::fixed_lens`] for its values.
     #[serde(default = "defaults::fixed_lens", with = "crate::wire::bool_string")]
     pub fixed_lens: bool,
     /// Reference media uploaded through the Files API: at most 2 items (see [`INFO`]).
@@ -186,7 +186,7 @@ impl Request {
 
     /// Sets `resolution`: Resolution.
     ///
-    /// Wire key `resolution`; options `480p`, `720p`, `1080p`; default `720p`.
+    /// Wire key `resolution`; one of [`Resolution`]; default `720p`.
     pub fn resolution(mut self, value: Resolution) -> Self {
         self.params.resolution = value;
         self
@@ -194,7 +194,7 @@ impl Request {
 
     /// Sets `duration`: Clip length in seconds.
     ///
-    /// Wire key `duration`; options `4`, `8`, `12`; default `8`.
+    /// Wire key `duration`; one of [`ClipDuration`]; default `8`.
     pub fn duration(mut self, value: ClipDuration) -> Self {
         self.params.duration = value;
         self
@@ -202,7 +202,7 @@ impl Request {
 
     /// Sets `generate_audio`: Generate audio.
     ///
-    /// Wire key `generate_audio`; options `false`, `true`; default `false`.
+    /// Wire key `generate_audio`; `false` or `true`, sent as strings; default `false`.
     pub fn generate_audio(mut self, value: bool) -> Self {
         self.params.generate_audio = value;
         self
@@ -210,7 +210,7 @@ impl Request {
 
     /// Sets `aspectRatio`: Aspect ratio.
     ///
-    /// Wire key `aspectRatio`; options `1:1`, `4:3`, `3:4`, `16:9`, `9:16`, `21:9`; default `1:1`.
+    /// Wire key `aspectRatio`; one of [`AspectRatio`]; default `1:1`.
     pub fn aspect_ratio(mut self, value: AspectRatio) -> Self {
         self.params.aspect_ratio = value;
         self
@@ -218,7 +218,7 @@ impl Request {
 
     /// Sets `fixed_lens`: Keep the camera fixed; when off, the camera may move more.
     ///
-    /// Wire key `fixed_lens`; options `false`, `true`; default `false`.
+    /// Wire key `fixed_lens`; `false` or `true`, sent as strings; default `false`.
     pub fn fixed_lens(mut self, value: bool) -> Self {
         self.params.fixed_lens = value;
         self

@@ -50,7 +50,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `seedance_scene`; options `text`, `frames`, `reference`; default `text`.
+    /// `seedance_scene` as data, for untyped checks (see [`Request::seedance_scene`](super::Request::seedance_scene)).
     pub const SEEDANCE_SCENE: crate::ParamInfo = crate::ParamInfo {
         key: "seedance_scene",
         description: "Which path to run: text-to-video, first (and last) frame guidance, or multimodal reference generation",
@@ -61,7 +61,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `resolution`; options `480p`, `720p`; default `720p`.
+    /// `resolution` as data, for untyped checks (see [`Request::resolution`](super::Request::resolution)).
     pub const RESOLUTION: crate::ParamInfo = crate::ParamInfo {
         key: "resolution",
         description: "Resolution",
@@ -72,7 +72,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `aspect_ratio`; options `1:1`, `4:3`, `3:4`, `16:9`, `9:16`, `21:9`, `adaptive`; default `16:9`.
+    /// `aspect_ratio` as data, for untyped checks (see [`Request::aspect_ratio`](super::Request::aspect_ratio)).
     pub const ASPECT_RATIO: crate::ParamInfo = crate::ParamInfo {
         key: "aspect_ratio",
         description: "Aspect ratio",
@@ -83,7 +83,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `duration`; integer; min 4; max 15; default 5.
+    /// `duration` as data, for untyped checks (see [`Request::duration`](super::Request::duration)).
     pub const DURATION: crate::ParamInfo = crate::ParamInfo {
         key: "duration",
         description: "Clip length in seconds",
@@ -97,7 +97,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `generate_audio`; options `true`, `false`; default `true`.
+    /// `generate_audio` as data, for untyped checks (see [`Request::generate_audio`](super::Request::generate_audio)).
     pub const GENERATE_AUDIO: crate::ParamInfo = crate::ParamInfo {
         key: "generate_audio",
         description: "Generate audio",
@@ -108,7 +108,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `return_last_frame`; options `false`, `true`; default `false`.
+    /// `return_last_frame` as data, for untyped checks (see [`Request::return_last_frame`](super::Request::return_last_frame)).
     pub const RETURN_LAST_FRAME: crate::ParamInfo = crate::ParamInfo {
         key: "return_last_frame",
         description: "Also return the final frame as a still image",
@@ -119,7 +119,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `web_search`; options `false`, `true`; default `false`.
+    /// `web_search` as data, for untyped checks (see [`Request::web_search`](super::Request::web_search)).
     pub const WEB_SEARCH: crate::ParamInfo = crate::ParamInfo {
         key: "web_search",
         description: "Web search",
@@ -130,7 +130,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `nsfw_checker`; options `false`, `true`; default `false`.
+    /// `nsfw_checker` as data, for untyped checks (see [`Request::nsfw_checker`](super::Request::nsfw_checker)).
     pub const NSFW_CHECKER: crate::ParamInfo = crate::ParamInfo {
         key: "nsfw_checker",
         description: "NSFW checker",
@@ -149,42 +149,42 @@ pub mod param {
 pub struct Params {
     /// Which path to run: text-to-video, first (and last) frame guidance, or multimodal reference generation.
     ///
-    /// Wire key `seedance_scene`; options `text`, `frames`, `reference`; default `text`.
+    /// Wire key `seedance_scene`; see [`Request::seedance_scene`] for its values.
     #[serde(default)]
     pub seedance_scene: SeedanceScene,
     /// Resolution.
     ///
-    /// Wire key `resolution`; options `480p`, `720p`; default `720p`.
+    /// Wire key `resolution`; see [`Request::resolution`] for its values.
     #[serde(default)]
     pub resolution: Resolution,
     /// Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `1:1`, `4:3`, `3:4`, `16:9`, `9:16`, `21:9`, `adaptive`; default `16:9`.
+    /// Wire key `aspect_ratio`; see [`Request::aspect_ratio`] for its values.
     #[serde(default)]
     pub aspect_ratio: AspectRatio,
     /// Clip length in seconds.
     ///
-    /// Wire key `duration`; integer; min 4; max 15; default 5.
+    /// Wire key `duration`; see [`Request::duration`] for its values.
     #[serde(default = "defaults::duration")]
     pub duration: i64,
     /// Generate audio.
     ///
-    /// Wire key `generate_audio`; options `true`, `false`; default `true`.
+    /// Wire key `generate_audio`; see [`Request::generate_audio`] for its values.
     #[serde(default = "defaults::generate_audio", with = "crate::wire::bool_string")]
     pub generate_audio: bool,
     /// Also return the final frame as a still image.
     ///
-    /// Wire key `return_last_frame`; options `false`, `true`; default `false`.
+    /// Wire key `return_last_frame`; see [`Request::return_last_frame`] for its values.
     #[serde(default = "defaults::return_last_frame", with = "crate::wire::bool_string")]
     pub return_last_frame: bool,
     /// Web search.
     ///
-    /// Wire key `web_search`; options `false`, `true`; default `false`.
+    /// Wire key `web_search`; see [`Request::web_search`] for its values.
     #[serde(default = "defaults::web_search", with = "crate::wire::bool_string")]
     pub web_search: bool,
     /// NSFW checker.
     ///
-    /// Wire key `nsfw_checker`; options `false`, `true`; default `false`.
+    /// Wire key `nsfw_checker`; see [`Request::nsfw_checker`] for its values.
     #[serde(default = "defaults::nsfw_checker", with = "crate::wire::bool_string")]
     pub nsfw_checker: bool,
 }
@@ -223,7 +223,7 @@ impl Request {
 
     /// Sets `seedance_scene`: Which path to run: text-to-video, first (and last) frame guidance, or multimodal reference generation.
     ///
-    /// Wire key `seedance_scene`; options `text`, `frames`, `reference`; default `text`.
+    /// Wire key `seedance_scene`; one of [`SeedanceScene`]; default `text`.
     pub fn seedance_scene(mut self, value: SeedanceScene) -> Self {
         self.params.seedance_scene = value;
         self
@@ -231,7 +231,7 @@ impl Request {
 
     /// Sets `resolution`: Resolution.
     ///
-    /// Wire key `resolution`; options `480p`, `720p`; default `720p`.
+    /// Wire key `resolution`; one of [`Resolution`]; default `720p`.
     pub fn resolution(mut self, value: Resolution) -> Self {
         self.params.resolution = value;
         self
@@ -239,7 +239,7 @@ impl Request {
 
     /// Sets `aspect_ratio`: Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `1:1`, `4:3`, `3:4`, `16:9`, `9:16`, `21:9`, `adaptive`; default `16:9`.
+    /// Wire key `aspect_ratio`; one of [`AspectRatio`]; default `16:9`.
     pub fn aspect_ratio(mut self, value: AspectRatio) -> Self {
         self.params.aspect_ratio = value;
         self
@@ -255,7 +255,7 @@ impl Request {
 
     /// Sets `generate_audio`: Generate audio.
     ///
-    /// Wire key `generate_audio`; options `true`, `false`; default `true`.
+    /// Wire key `generate_audio`; `false` or `true`, sent as strings; default `true`.
     pub fn generate_audio(mut self, value: bool) -> Self {
         self.params.generate_audio = value;
         self
@@ -263,7 +263,7 @@ impl Request {
 
     /// Sets `return_last_frame`: Also return the final frame as a still image.
     ///
-    /// Wire key `return_last_frame`; options `false`, `true`; default `false`.
+    /// Wire key `return_last_frame`; `false` or `true`, sent as strings; default `false`.
     pub fn return_last_frame(mut self, value: bool) -> Self {
         self.params.return_last_frame = value;
         self
@@ -271,7 +271,7 @@ impl Request {
 
     /// Sets `web_search`: Web search.
     ///
-    /// Wire key `web_search`; options `false`, `true`; default `false`.
+    /// Wire key `web_search`; `false` or `true`, sent as strings; default `false`.
     pub fn web_search(mut self, value: bool) -> Self {
         self.params.web_search = value;
         self
@@ -279,7 +279,7 @@ impl Request {
 
     /// Sets `nsfw_checker`: NSFW checker.
     ///
-    /// Wire key `nsfw_checker`; options `false`, `true`; default `false`.
+    /// Wire key `nsfw_checker`; `false` or `true`, sent as strings; default `false`.
     pub fn nsfw_checker(mut self, value: bool) -> Self {
         self.params.nsfw_checker = value;
         self

@@ -56,7 +56,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `image_size`; options `square`, `square_hd`, `portrait_4_3`, `portrait_16_9`, `landscape_4_3`, `landscape_16_9`; default `square_hd`.
+    /// `image_size` as data, for untyped checks (see [`Request::image_size`](super::Request::image_size)).
     pub const IMAGE_SIZE: crate::ParamInfo = crate::ParamInfo {
         key: "image_size",
         description: "Output framing shape; square_hd suits most compositions",
@@ -67,7 +67,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `guidance_scale`; number; min 1; max 10; step 0.1; default 2.5.
+    /// `guidance_scale` as data, for untyped checks (see [`Request::guidance_scale`](super::Request::guidance_scale)).
     pub const GUIDANCE_SCALE: crate::ParamInfo = crate::ParamInfo {
         key: "guidance_scale",
         description: "How closely the output follows the prompt; higher is closer but can look rigid",
@@ -81,7 +81,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `seed`; integer; min 0; max 2147483647; no default.
+    /// `seed` as data, for untyped checks (see [`Request::seed`](super::Request::seed)).
     pub const SEED: crate::ParamInfo = crate::ParamInfo {
         key: "seed",
         description: "Seed for reproducible results; leave unset for a new random result",
@@ -103,17 +103,17 @@ pub mod param {
 pub struct Params {
     /// Output framing shape; square_hd suits most compositions.
     ///
-    /// Wire key `image_size`; options `square`, `square_hd`, `portrait_4_3`, `portrait_16_9`, `landscape_4_3`, `landscape_16_9`; default `square_hd`.
+    /// Wire key `image_size`; see [`Request::image_size`] for its values.
     #[serde(default)]
     pub image_size: ImageSize,
     /// How closely the output follows the prompt; higher is closer but can look rigid.
     ///
-    /// Wire key `guidance_scale`; number; min 1; max 10; step 0.1; default 2.5.
+    /// Wire key `guidance_scale`; see [`Request::guidance_scale`] for its values.
     #[serde(default = "defaults::guidance_scale", with = "crate::wire::decimal")]
     pub guidance_scale: f64,
     /// Seed for reproducible results; leave unset for a new random result.
     ///
-    /// Wire key `seed`; integer; min 0; max 2147483647; no default.
+    /// Wire key `seed`; see [`Request::seed`] for its values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<i64>,
 }
@@ -150,7 +150,7 @@ impl Request {
 
     /// Sets `image_size`: Output framing shape; square_hd suits most compositions.
     ///
-    /// Wire key `image_size`; options `square`, `square_hd`, `portrait_4_3`, `portrait_16_9`, `landscape_4_3`, `landscape_16_9`; default `square_hd`.
+    /// Wire key `image_size`; one of [`ImageSize`]; default `square_hd`.
     pub fn image_size(mut self, value: ImageSize) -> Self {
         self.params.image_size = value;
         self

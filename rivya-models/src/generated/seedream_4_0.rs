@@ -58,7 +58,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `image_size`; options `square`, `square_hd`, `portrait_4_3`, `portrait_3_2`, `portrait_16_9`, `landscape_4_3`, `landscape_3_2`, `landscape_16_9`, `landscape_21_9`; default `square_hd`.
+    /// `image_size` as data, for untyped checks (see [`Request::image_size`](super::Request::image_size)).
     pub const IMAGE_SIZE: crate::ParamInfo = crate::ParamInfo {
         key: "image_size",
         description: "Output framing ratio; together with the resolution it sets the pixel size",
@@ -69,7 +69,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `image_resolution`; options `1K`, `2K`, `4K`; default `1K`.
+    /// `image_resolution` as data, for untyped checks (see [`Request::image_resolution`](super::Request::image_resolution)).
     pub const IMAGE_RESOLUTION: crate::ParamInfo = crate::ParamInfo {
         key: "image_resolution",
         description: "Output resolution tier; higher means larger files and longer waits",
@@ -80,7 +80,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `max_images`; integer; min 1; max 6; step 1; default 1.
+    /// `max_images` as data, for untyped checks (see [`Request::max_images`](super::Request::max_images)).
     pub const MAX_IMAGES: crate::ParamInfo = crate::ParamInfo {
         key: "max_images",
         description: "How many images one task may return",
@@ -94,7 +94,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `seed`; integer; min 0; max 2147483647; step 1; no default.
+    /// `seed` as data, for untyped checks (see [`Request::seed`](super::Request::seed)).
     pub const SEED: crate::ParamInfo = crate::ParamInfo {
         key: "seed",
         description: "Seed for reproducible results; leave unset for a new random result",
@@ -108,7 +108,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `nsfw_checker`; options `false`, `true`; default `false`.
+    /// `nsfw_checker` as data, for untyped checks (see [`Request::nsfw_checker`](super::Request::nsfw_checker)).
     pub const NSFW_CHECKER: crate::ParamInfo = crate::ParamInfo {
         key: "nsfw_checker",
         description: "Content filter; off gives rawer output with a weaker safety layer",
@@ -127,27 +127,27 @@ pub mod param {
 pub struct Params {
     /// Output framing ratio; together with the resolution it sets the pixel size.
     ///
-    /// Wire key `image_size`; options `square`, `square_hd`, `portrait_4_3`, `portrait_3_2`, `portrait_16_9`, `landscape_4_3`, `landscape_3_2`, `landscape_16_9`, `landscape_21_9`; default `square_hd`.
+    /// Wire key `image_size`; see [`Request::image_size`] for its values.
     #[serde(default)]
     pub image_size: ImageSize,
     /// Output resolution tier; higher means larger files and longer waits.
     ///
-    /// Wire key `image_resolution`; options `1K`, `2K`, `4K`; default `1K`.
+    /// Wire key `image_resolution`; see [`Request::image_resolution`] for its values.
     #[serde(default)]
     pub image_resolution: ImageResolution,
     /// How many images one task may return.
     ///
-    /// Wire key `max_images`; integer; min 1; max 6; step 1; default 1.
+    /// Wire key `max_images`; see [`Request::max_images`] for its values.
     #[serde(default = "defaults::max_images")]
     pub max_images: i64,
     /// Seed for reproducible results; leave unset for a new random result.
     ///
-    /// Wire key `seed`; integer; min 0; max 2147483647; step 1; no default.
+    /// Wire key `seed`; see [`Request::seed`] for its values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<i64>,
     /// Content filter; off gives rawer output with a weaker safety layer.
     ///
-    /// Wire key `nsfw_checker`; options `false`, `true`; default `false`.
+    /// Wire key `nsfw_checker`; see [`Request::nsfw_checker`] for its values.
     #[serde(default = "defaults::nsfw_checker", with = "crate::wire::bool_string")]
     pub nsfw_checker: bool,
     /// Reference media uploaded through the Files API: at most 1 item (see [`INFO`]).
@@ -198,7 +198,7 @@ impl Request {
 
     /// Sets `image_size`: Output framing ratio; together with the resolution it sets the pixel size.
     ///
-    /// Wire key `image_size`; options `square`, `square_hd`, `portrait_4_3`, `portrait_3_2`, `portrait_16_9`, `landscape_4_3`, `landscape_3_2`, `landscape_16_9`, `landscape_21_9`; default `square_hd`.
+    /// Wire key `image_size`; one of [`ImageSize`]; default `square_hd`.
     pub fn image_size(mut self, value: ImageSize) -> Self {
         self.params.image_size = value;
         self
@@ -206,7 +206,7 @@ impl Request {
 
     /// Sets `image_resolution`: Output resolution tier; higher means larger files and longer waits.
     ///
-    /// Wire key `image_resolution`; options `1K`, `2K`, `4K`; default `1K`.
+    /// Wire key `image_resolution`; one of [`ImageResolution`]; default `1K`.
     pub fn image_resolution(mut self, value: ImageResolution) -> Self {
         self.params.image_resolution = value;
         self
@@ -230,7 +230,7 @@ impl Request {
 
     /// Sets `nsfw_checker`: Content filter; off gives rawer output with a weaker safety layer.
     ///
-    /// Wire key `nsfw_checker`; options `false`, `true`; default `false`.
+    /// Wire key `nsfw_checker`; `false` or `true`, sent as strings; default `false`.
     pub fn nsfw_checker(mut self, value: bool) -> Self {
         self.params.nsfw_checker = value;
         self

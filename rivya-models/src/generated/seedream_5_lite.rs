@@ -52,7 +52,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `aspectRatio`; options `1:1`, `4:3`, `3:4`, `16:9`, `9:16`, `2:3`, `3:2`, `21:9`; default `1:1`.
+    /// `aspectRatio` as data, for untyped checks (see [`Request::aspect_ratio`](super::Request::aspect_ratio)).
     pub const ASPECT_RATIO: crate::ParamInfo = crate::ParamInfo {
         key: "aspectRatio",
         description: "Aspect ratio",
@@ -63,7 +63,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `quality`; options `basic`, `high`; default `basic`.
+    /// `quality` as data, for untyped checks (see [`Request::quality`](super::Request::quality)).
     pub const QUALITY: crate::ParamInfo = crate::ParamInfo {
         key: "quality",
         description: "Output quality",
@@ -82,12 +82,12 @@ pub mod param {
 pub struct Params {
     /// Aspect ratio.
     ///
-    /// Wire key `aspectRatio`; options `1:1`, `4:3`, `3:4`, `16:9`, `9:16`, `2:3`, `3:2`, `21:9`; default `1:1`.
+    /// Wire key `aspectRatio`; see [`Request::aspect_ratio`] for its values.
     #[serde(rename = "aspectRatio", default)]
     pub aspect_ratio: AspectRatio,
     /// Output quality.
     ///
-    /// Wire key `quality`; options `basic`, `high`; default `basic`.
+    /// Wire key `quality`; see [`Request::quality`] for its values.
     #[serde(default)]
     pub quality: Quality,
     /// Reference media uploaded through the Files API: at most 1 item (see [`INFO`]).
@@ -130,7 +130,7 @@ impl Request {
 
     /// Sets `aspectRatio`: Aspect ratio.
     ///
-    /// Wire key `aspectRatio`; options `1:1`, `4:3`, `3:4`, `16:9`, `9:16`, `2:3`, `3:2`, `21:9`; default `1:1`.
+    /// Wire key `aspectRatio`; one of [`AspectRatio`]; default `1:1`.
     pub fn aspect_ratio(mut self, value: AspectRatio) -> Self {
         self.params.aspect_ratio = value;
         self
@@ -138,7 +138,7 @@ impl Request {
 
     /// Sets `quality`: Output quality.
     ///
-    /// Wire key `quality`; options `basic`, `high`; default `basic`.
+    /// Wire key `quality`; one of [`Quality`]; default `basic`.
     pub fn quality(mut self, value: Quality) -> Self {
         self.params.quality = value;
         self

@@ -73,7 +73,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `n_frames`; options `10`, `15`; default `10`.
+    /// `n_frames` as data, for untyped checks (see [`Request::n_frames`](super::Request::n_frames)).
     pub const N_FRAMES: crate::ParamInfo = crate::ParamInfo {
         key: "n_frames",
         description: "Clip length in seconds",
@@ -84,7 +84,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `aspect_ratio`; options `landscape`, `portrait`; default `landscape`.
+    /// `aspect_ratio` as data, for untyped checks (see [`Request::aspect_ratio`](super::Request::aspect_ratio)).
     pub const ASPECT_RATIO: crate::ParamInfo = crate::ParamInfo {
         key: "aspect_ratio",
         description: "Orientation",
@@ -95,7 +95,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `remove_watermark`; options `false`, `true`; default `false`.
+    /// `remove_watermark` as data, for untyped checks (see [`Request::remove_watermark`](super::Request::remove_watermark)).
     pub const REMOVE_WATERMARK: crate::ParamInfo = crate::ParamInfo {
         key: "remove_watermark",
         description: "Remove the watermark",
@@ -106,7 +106,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `upload_method`; options `s3`, `oss`; default `s3`.
+    /// `upload_method` as data, for untyped checks (see [`Request::upload_method`](super::Request::upload_method)).
     pub const UPLOAD_METHOD: crate::ParamInfo = crate::ParamInfo {
         key: "upload_method",
         description: "Storage target the result is uploaded to",
@@ -125,22 +125,22 @@ pub mod param {
 pub struct Params {
     /// Clip length in seconds.
     ///
-    /// Wire key `n_frames`; options `10`, `15`; default `10`.
+    /// Wire key `n_frames`; see [`Request::n_frames`] for its values.
     #[serde(default)]
     pub n_frames: NFrames,
     /// Orientation.
     ///
-    /// Wire key `aspect_ratio`; options `landscape`, `portrait`; default `landscape`.
+    /// Wire key `aspect_ratio`; see [`Request::aspect_ratio`] for its values.
     #[serde(default)]
     pub aspect_ratio: AspectRatio,
     /// Remove the watermark.
     ///
-    /// Wire key `remove_watermark`; options `false`, `true`; default `false`.
+    /// Wire key `remove_watermark`; see [`Request::remove_watermark`] for its values.
     #[serde(default = "defaults::remove_watermark", with = "crate::wire::bool_string")]
     pub remove_watermark: bool,
     /// Storage target the result is uploaded to.
     ///
-    /// Wire key `upload_method`; options `s3`, `oss`; default `s3`.
+    /// Wire key `upload_method`; see [`Request::upload_method`] for its values.
     #[serde(default)]
     pub upload_method: UploadMethod,
     /// Reference media uploaded through the Files API: at most 1 item (see [`INFO`]).
@@ -185,7 +185,7 @@ impl Request {
 
     /// Sets `n_frames`: Clip length in seconds.
     ///
-    /// Wire key `n_frames`; options `10`, `15`; default `10`.
+    /// Wire key `n_frames`; one of [`NFrames`]; default `10`.
     pub fn n_frames(mut self, value: NFrames) -> Self {
         self.params.n_frames = value;
         self
@@ -193,7 +193,7 @@ impl Request {
 
     /// Sets `aspect_ratio`: Orientation.
     ///
-    /// Wire key `aspect_ratio`; options `landscape`, `portrait`; default `landscape`.
+    /// Wire key `aspect_ratio`; one of [`AspectRatio`]; default `landscape`.
     pub fn aspect_ratio(mut self, value: AspectRatio) -> Self {
         self.params.aspect_ratio = value;
         self
@@ -201,7 +201,7 @@ impl Request {
 
     /// Sets `remove_watermark`: Remove the watermark.
     ///
-    /// Wire key `remove_watermark`; options `false`, `true`; default `false`.
+    /// Wire key `remove_watermark`; `false` or `true`, sent as strings; default `false`.
     pub fn remove_watermark(mut self, value: bool) -> Self {
         self.params.remove_watermark = value;
         self
@@ -209,7 +209,7 @@ impl Request {
 
     /// Sets `upload_method`: Storage target the result is uploaded to.
     ///
-    /// Wire key `upload_method`; options `s3`, `oss`; default `s3`.
+    /// Wire key `upload_method`; one of [`UploadMethod`]; default `s3`.
     pub fn upload_method(mut self, value: UploadMethod) -> Self {
         self.params.upload_method = value;
         self

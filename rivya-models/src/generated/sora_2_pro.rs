@@ -75,7 +75,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `size`; options `standard`, `high`; no default.
+    /// `size` as data, for untyped checks (see [`Request::size`](super::Request::size)).
     pub const SIZE: crate::ParamInfo = crate::ParamInfo {
         key: "size",
         description: "Quality tier",
@@ -86,7 +86,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `n_frames`; options `10`, `15`; default `10`.
+    /// `n_frames` as data, for untyped checks (see [`Request::n_frames`](super::Request::n_frames)).
     pub const N_FRAMES: crate::ParamInfo = crate::ParamInfo {
         key: "n_frames",
         description: "Clip length in seconds",
@@ -97,7 +97,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `aspect_ratio`; options `landscape`, `portrait`; default `landscape`.
+    /// `aspect_ratio` as data, for untyped checks (see [`Request::aspect_ratio`](super::Request::aspect_ratio)).
     pub const ASPECT_RATIO: crate::ParamInfo = crate::ParamInfo {
         key: "aspect_ratio",
         description: "Orientation",
@@ -108,7 +108,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `remove_watermark`; options `false`, `true`; default `false`.
+    /// `remove_watermark` as data, for untyped checks (see [`Request::remove_watermark`](super::Request::remove_watermark)).
     pub const REMOVE_WATERMARK: crate::ParamInfo = crate::ParamInfo {
         key: "remove_watermark",
         description: "Remove the watermark",
@@ -119,7 +119,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `upload_method`; options `s3`, `oss`; default `s3`.
+    /// `upload_method` as data, for untyped checks (see [`Request::upload_method`](super::Request::upload_method)).
     pub const UPLOAD_METHOD: crate::ParamInfo = crate::ParamInfo {
         key: "upload_method",
         description: "Storage target the result is uploaded to",
@@ -138,27 +138,27 @@ pub mod param {
 pub struct Params {
     /// Quality tier.
     ///
-    /// Wire key `size`; options `standard`, `high`; no default.
+    /// Wire key `size`; see [`Request::size`] for its values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<Size>,
     /// Clip length in seconds.
     ///
-    /// Wire key `n_frames`; options `10`, `15`; default `10`.
+    /// Wire key `n_frames`; see [`Request::n_frames`] for its values.
     #[serde(default)]
     pub n_frames: NFrames,
     /// Orientation.
     ///
-    /// Wire key `aspect_ratio`; options `landscape`, `portrait`; default `landscape`.
+    /// Wire key `aspect_ratio`; see [`Request::aspect_ratio`] for its values.
     #[serde(default)]
     pub aspect_ratio: AspectRatio,
     /// Remove the watermark.
     ///
-    /// Wire key `remove_watermark`; options `false`, `true`; default `false`.
+    /// Wire key `remove_watermark`; see [`Request::remove_watermark`] for its values.
     #[serde(default = "defaults::remove_watermark", with = "crate::wire::bool_string")]
     pub remove_watermark: bool,
     /// Storage target the result is uploaded to.
     ///
-    /// Wire key `upload_method`; options `s3`, `oss`; default `s3`.
+    /// Wire key `upload_method`; see [`Request::upload_method`] for its values.
     #[serde(default)]
     pub upload_method: UploadMethod,
     /// Reference media uploaded through the Files API: at most 1 item (see [`INFO`]).
@@ -204,7 +204,7 @@ impl Request {
 
     /// Sets `size`: Quality tier.
     ///
-    /// Wire key `size`; options `standard`, `high`; no default.
+    /// Wire key `size`; one of [`Size`]; no default.
     pub fn size(mut self, value: Size) -> Self {
         self.params.size = Some(value);
         self
@@ -212,7 +212,7 @@ impl Request {
 
     /// Sets `n_frames`: Clip length in seconds.
     ///
-    /// Wire key `n_frames`; options `10`, `15`; default `10`.
+    /// Wire key `n_frames`; one of [`NFrames`]; default `10`.
     pub fn n_frames(mut self, value: NFrames) -> Self {
         self.params.n_frames = value;
         self
@@ -220,7 +220,7 @@ impl Request {
 
     /// Sets `aspect_ratio`: Orientation.
     ///
-    /// Wire key `aspect_ratio`; options `landscape`, `portrait`; default `landscape`.
+    /// Wire key `aspect_ratio`; one of [`AspectRatio`]; default `landscape`.
     pub fn aspect_ratio(mut self, value: AspectRatio) -> Self {
         self.params.aspect_ratio = value;
         self
@@ -228,7 +228,7 @@ impl Request {
 
     /// Sets `remove_watermark`: Remove the watermark.
     ///
-    /// Wire key `remove_watermark`; options `false`, `true`; default `false`.
+    /// Wire key `remove_watermark`; `false` or `true`, sent as strings; default `false`.
     pub fn remove_watermark(mut self, value: bool) -> Self {
         self.params.remove_watermark = value;
         self
@@ -236,7 +236,7 @@ impl Request {
 
     /// Sets `upload_method`: Storage target the result is uploaded to.
     ///
-    /// Wire key `upload_method`; options `s3`, `oss`; default `s3`.
+    /// Wire key `upload_method`; one of [`UploadMethod`]; default `s3`.
     pub fn upload_method(mut self, value: UploadMethod) -> Self {
         self.params.upload_method = value;
         self

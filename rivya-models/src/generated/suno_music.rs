@@ -55,7 +55,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `model`; options `V4`, `V4_5`, `V4_5PLUS`, `V4_5ALL`, `V5`, `V5_5`; default `V4_5`.
+    /// `model` as data, for untyped checks (see [`Request::model_version`](super::Request::model_version)).
     pub const MODEL_VERSION: crate::ParamInfo = crate::ParamInfo {
         key: "model",
         description: "Suno model generation to use; versions differ in style handling, cost and behaviour",
@@ -66,7 +66,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `instrumental`; options `false`, `true`; default `false`.
+    /// `instrumental` as data, for untyped checks (see [`Request::instrumental`](super::Request::instrumental)).
     pub const INSTRUMENTAL: crate::ParamInfo = crate::ParamInfo {
         key: "instrumental",
         description: "Instrumental only (no vocals)",
@@ -85,12 +85,12 @@ pub mod param {
 pub struct Params {
     /// Suno model generation to use; versions differ in style handling, cost and behaviour.
     ///
-    /// Wire key `model`; options `V4`, `V4_5`, `V4_5PLUS`, `V4_5ALL`, `V5`, `V5_5`; default `V4_5`.
+    /// Wire key `model`; see [`Request::model_version`] for its values.
     #[serde(rename = "model", default)]
     pub model_version: ModelVersion,
     /// Instrumental only (no vocals).
     ///
-    /// Wire key `instrumental`; options `false`, `true`; default `false`.
+    /// Wire key `instrumental`; see [`Request::instrumental`] for its values.
     #[serde(default = "defaults::instrumental", with = "crate::wire::bool_string")]
     pub instrumental: bool,
 }
@@ -121,7 +121,7 @@ impl Request {
 
     /// Sets `model`: Suno model generation to use; versions differ in style handling, cost and behaviour.
     ///
-    /// Wire key `model`; options `V4`, `V4_5`, `V4_5PLUS`, `V4_5ALL`, `V5`, `V5_5`; default `V4_5`.
+    /// Wire key `model`; one of [`ModelVersion`]; default `V4_5`.
     pub fn model_version(mut self, value: ModelVersion) -> Self {
         self.params.model_version = value;
         self
@@ -129,7 +129,7 @@ impl Request {
 
     /// Sets `instrumental`: Instrumental only (no vocals).
     ///
-    /// Wire key `instrumental`; options `false`, `true`; default `false`.
+    /// Wire key `instrumental`; `false` or `true`, sent as strings; default `false`.
     pub fn instrumental(mut self, value: bool) -> Self {
         self.params.instrumental = value;
         self

@@ -62,7 +62,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `model`; options `V5`, `V5_5`; default `V5`.
+    /// `model` as data, for untyped checks (see [`Request::model_version`](super::Request::model_version)).
     pub const MODEL_VERSION: crate::ParamInfo = crate::ParamInfo {
         key: "model",
         description: "Suno model generation to use; versions differ in style handling, cost and behaviour",
@@ -73,7 +73,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `soundLoop`; options `false`, `true`; default `false`.
+    /// `soundLoop` as data, for untyped checks (see [`Request::sound_loop`](super::Request::sound_loop)).
     pub const SOUND_LOOP: crate::ParamInfo = crate::ParamInfo {
         key: "soundLoop",
         description: "Loop playback",
@@ -84,7 +84,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `soundTempo`; integer; min 1; max 300; step 1; no default.
+    /// `soundTempo` as data, for untyped checks (see [`Request::sound_tempo`](super::Request::sound_tempo)).
     pub const SOUND_TEMPO: crate::ParamInfo = crate::ParamInfo {
         key: "soundTempo",
         description: "Tempo in beats per minute",
@@ -98,7 +98,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `soundKey`; options `Any`, `Cm`, `C#m`, `Dm`, `D#m`, `Em`, `Fm`, `F#m`, `Gm`, `G#m`, `Am`, `A#m`, `Bm`, `C`, `C#`, `D`, `D#`, `E`, `F`, `F#`, `G`, `G#`, `A`, `A#`, `B`; default `Any`.
+    /// `soundKey` as data, for untyped checks (see [`Request::sound_key`](super::Request::sound_key)).
     pub const SOUND_KEY: crate::ParamInfo = crate::ParamInfo {
         key: "soundKey",
         description: "Musical key; set one only when the sound must fit existing music, otherwise keep Any",
@@ -117,12 +117,12 @@ pub mod param {
 pub struct Params {
     /// Suno model generation to use; versions differ in style handling, cost and behaviour.
     ///
-    /// Wire key `model`; options `V5`, `V5_5`; default `V5`.
+    /// Wire key `model`; see [`Request::model_version`] for its values.
     #[serde(rename = "model", default)]
     pub model_version: ModelVersion,
     /// Loop playback.
     ///
-    /// Wire key `soundLoop`; options `false`, `true`; default `false`.
+    /// Wire key `soundLoop`; see [`Request::sound_loop`] for its values.
     #[serde(
         rename = "soundLoop",
         default = "defaults::sound_loop",
@@ -131,12 +131,12 @@ pub struct Params {
     pub sound_loop: bool,
     /// Tempo in beats per minute.
     ///
-    /// Wire key `soundTempo`; integer; min 1; max 300; step 1; no default.
+    /// Wire key `soundTempo`; see [`Request::sound_tempo`] for its values.
     #[serde(rename = "soundTempo", default, skip_serializing_if = "Option::is_none")]
     pub sound_tempo: Option<i64>,
     /// Musical key; set one only when the sound must fit existing music, otherwise keep Any.
     ///
-    /// Wire key `soundKey`; options `Any`, `Cm`, `C#m`, `Dm`, `D#m`, `Em`, `Fm`, `F#m`, `Gm`, `G#m`, `Am`, `A#m`, `Bm`, `C`, `C#`, `D`, `D#`, `E`, `F`, `F#`, `G`, `G#`, `A`, `A#`, `B`; default `Any`.
+    /// Wire key `soundKey`; see [`Request::sound_key`] for its values.
     #[serde(rename = "soundKey", default)]
     pub sound_key: SoundKey,
 }
@@ -173,7 +173,7 @@ impl Request {
 
     /// Sets `model`: Suno model generation to use; versions differ in style handling, cost and behaviour.
     ///
-    /// Wire key `model`; options `V5`, `V5_5`; default `V5`.
+    /// Wire key `model`; one of [`ModelVersion`]; default `V5`.
     pub fn model_version(mut self, value: ModelVersion) -> Self {
         self.params.model_version = value;
         self
@@ -181,7 +181,7 @@ impl Request {
 
     /// Sets `soundLoop`: Loop playback.
     ///
-    /// Wire key `soundLoop`; options `false`, `true`; default `false`.
+    /// Wire key `soundLoop`; `false` or `true`, sent as strings; default `false`.
     pub fn sound_loop(mut self, value: bool) -> Self {
         self.params.sound_loop = value;
         self
@@ -197,7 +197,7 @@ impl Request {
 
     /// Sets `soundKey`: Musical key; set one only when the sound must fit existing music, otherwise keep Any.
     ///
-    /// Wire key `soundKey`; options `Any`, `Cm`, `C#m`, `Dm`, `D#m`, `Em`, `Fm`, `F#m`, `Gm`, `G#m`, `Am`, `A#m`, `Bm`, `C`, `C#`, `D`, `D#`, `E`, `F`, `F#`, `G`, `G#`, `A`, `A#`, `B`; default `Any`.
+    /// Wire key `soundKey`; one of [`SoundKey`]; default `Any`.
     pub fn sound_key(mut self, value: SoundKey) -> Self {
         self.params.sound_key = value;
         self

@@ -56,7 +56,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `aspectRatio`; options `16:9`, `9:16`, `Auto`; default `16:9`.
+    /// `aspectRatio` as data, for untyped checks (see [`Request::aspect_ratio`](super::Request::aspect_ratio)).
     pub const ASPECT_RATIO: crate::ParamInfo = crate::ParamInfo {
         key: "aspectRatio",
         description: "Aspect ratio",
@@ -67,7 +67,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `watermark`; free text.
+    /// `watermark` as data, for untyped checks (see [`Request::watermark`](super::Request::watermark)).
     pub const WATERMARK: crate::ParamInfo = crate::ParamInfo {
         key: "watermark",
         description: "Watermark text",
@@ -77,7 +77,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `seeds`; integer; min 10000; max 99999; step 1; no default.
+    /// `seeds` as data, for untyped checks (see [`Request::seeds`](super::Request::seeds)).
     pub const SEEDS: crate::ParamInfo = crate::ParamInfo {
         key: "seeds",
         description: "Seed for reproducible results; leave unset for a new random result",
@@ -91,7 +91,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `enableTranslation`; options `true`, `false`; default `true`.
+    /// `enableTranslation` as data, for untyped checks (see [`Request::enable_translation`](super::Request::enable_translation)).
     pub const ENABLE_TRANSLATION: crate::ParamInfo = crate::ParamInfo {
         key: "enableTranslation",
         description: "Translate the prompt",
@@ -110,22 +110,22 @@ pub mod param {
 pub struct Params {
     /// Aspect ratio.
     ///
-    /// Wire key `aspectRatio`; options `16:9`, `9:16`, `Auto`; default `16:9`.
+    /// Wire key `aspectRatio`; see [`Request::aspect_ratio`] for its values.
     #[serde(rename = "aspectRatio", default)]
     pub aspect_ratio: AspectRatio,
     /// Watermark text.
     ///
-    /// Wire key `watermark`; free text.
+    /// Wire key `watermark`; see [`Request::watermark`] for its values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub watermark: Option<String>,
     /// Seed for reproducible results; leave unset for a new random result.
     ///
-    /// Wire key `seeds`; integer; min 10000; max 99999; step 1; no default.
+    /// Wire key `seeds`; see [`Request::seeds`] for its values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seeds: Option<i64>,
     /// Translate the prompt.
     ///
-    /// Wire key `enableTranslation`; options `true`, `false`; default `true`.
+    /// Wire key `enableTranslation`; see [`Request::enable_translation`] for its values.
     #[serde(
         rename = "enableTranslation",
         default = "defaults::enable_translation",
@@ -178,7 +178,7 @@ impl Request {
 
     /// Sets `aspectRatio`: Aspect ratio.
     ///
-    /// Wire key `aspectRatio`; options `16:9`, `9:16`, `Auto`; default `16:9`.
+    /// Wire key `aspectRatio`; one of [`AspectRatio`]; default `16:9`.
     pub fn aspect_ratio(mut self, value: AspectRatio) -> Self {
         self.params.aspect_ratio = value;
         self
@@ -202,7 +202,7 @@ impl Request {
 
     /// Sets `enableTranslation`: Translate the prompt.
     ///
-    /// Wire key `enableTranslation`; options `true`, `false`; default `true`.
+    /// Wire key `enableTranslation`; `false` or `true`, sent as strings; default `true`.
     pub fn enable_translation(mut self, value: bool) -> Self {
         self.params.enable_translation = value;
         self

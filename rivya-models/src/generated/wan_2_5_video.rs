@@ -60,7 +60,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `resolution`; options `720p`, `1080p`; default `720p`.
+    /// `resolution` as data, for untyped checks (see [`Request::resolution`](super::Request::resolution)).
     pub const RESOLUTION: crate::ParamInfo = crate::ParamInfo {
         key: "resolution",
         description: "Resolution",
@@ -71,7 +71,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `duration`; options `5`, `10`; default `5`.
+    /// `duration` as data, for untyped checks (see [`Request::duration`](super::Request::duration)).
     pub const DURATION: crate::ParamInfo = crate::ParamInfo {
         key: "duration",
         description: "Clip length in seconds",
@@ -82,7 +82,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `aspect_ratio`; options `16:9`, `9:16`, `1:1`; default `16:9`.
+    /// `aspect_ratio` as data, for untyped checks (see [`Request::aspect_ratio`](super::Request::aspect_ratio)).
     pub const ASPECT_RATIO: crate::ParamInfo = crate::ParamInfo {
         key: "aspect_ratio",
         description: "Aspect ratio",
@@ -93,7 +93,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `enable_prompt_expansion`; options `false`, `true`; default `false`.
+    /// `enable_prompt_expansion` as data, for untyped checks (see [`Request::enable_prompt_expansion`](super::Request::enable_prompt_expansion)).
     pub const ENABLE_PROMPT_EXPANSION: crate::ParamInfo = crate::ParamInfo {
         key: "enable_prompt_expansion",
         description: "Let the model add detail to the prompt while keeping its intent",
@@ -104,7 +104,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `seed`; integer; min 0; max 2147483647; no default.
+    /// `seed` as data, for untyped checks (see [`Request::seed`](super::Request::seed)).
     pub const SEED: crate::ParamInfo = crate::ParamInfo {
         key: "seed",
         description: "Seed for reproducible results; leave unset for a new random result",
@@ -118,7 +118,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `negative_prompt`; free text.
+    /// `negative_prompt` as data, for untyped checks (see [`Request::negative_prompt`](super::Request::negative_prompt)).
     pub const NEGATIVE_PROMPT: crate::ParamInfo = crate::ParamInfo {
         key: "negative_prompt",
         description: "Negative prompt",
@@ -128,7 +128,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `nsfw_checker`; options `false`, `true`; default `false`.
+    /// `nsfw_checker` as data, for untyped checks (see [`Request::nsfw_checker`](super::Request::nsfw_checker)).
     pub const NSFW_CHECKER: crate::ParamInfo = crate::ParamInfo {
         key: "nsfw_checker",
         description: "NSFW checker",
@@ -147,22 +147,22 @@ pub mod param {
 pub struct Params {
     /// Resolution.
     ///
-    /// Wire key `resolution`; options `720p`, `1080p`; default `720p`.
+    /// Wire key `resolution`; see [`Request::resolution`] for its values.
     #[serde(default)]
     pub resolution: Resolution,
     /// Clip length in seconds.
     ///
-    /// Wire key `duration`; options `5`, `10`; default `5`.
+    /// Wire key `duration`; see [`Request::duration`] for its values.
     #[serde(default)]
     pub duration: ClipDuration,
     /// Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `16:9`, `9:16`, `1:1`; default `16:9`.
+    /// Wire key `aspect_ratio`; see [`Request::aspect_ratio`] for its values.
     #[serde(default)]
     pub aspect_ratio: AspectRatio,
     /// Let the model add detail to the prompt while keeping its intent.
     ///
-    /// Wire key `enable_prompt_expansion`; options `false`, `true`; default `false`.
+    /// Wire key `enable_prompt_expansion`; see [`Request::enable_prompt_expansion`] for its values.
     #[serde(
         default = "defaults::enable_prompt_expansion",
         with = "crate::wire::bool_string"
@@ -170,17 +170,17 @@ pub struct Params {
     pub enable_prompt_expansion: bool,
     /// Seed for reproducible results; leave unset for a new random result.
     ///
-    /// Wire key `seed`; integer; min 0; max 2147483647; no default.
+    /// Wire key `seed`; see [`Request::seed`] for its values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<i64>,
     /// Negative prompt.
     ///
-    /// Wire key `negative_prompt`; free text.
+    /// Wire key `negative_prompt`; see [`Request::negative_prompt`] for its values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub negative_prompt: Option<String>,
     /// NSFW checker.
     ///
-    /// Wire key `nsfw_checker`; options `false`, `true`; default `false`.
+    /// Wire key `nsfw_checker`; see [`Request::nsfw_checker`] for its values.
     #[serde(default = "defaults::nsfw_checker", with = "crate::wire::bool_string")]
     pub nsfw_checker: bool,
     /// Reference media uploaded through the Files API: at most 1 item (see [`INFO`]).
@@ -232,7 +232,7 @@ impl Request {
 
     /// Sets `resolution`: Resolution.
     ///
-    /// Wire key `resolution`; options `720p`, `1080p`; default `720p`.
+    /// Wire key `resolution`; one of [`Resolution`]; default `720p`.
     pub fn resolution(mut self, value: Resolution) -> Self {
         self.params.resolution = value;
         self
@@ -240,7 +240,7 @@ impl Request {
 
     /// Sets `duration`: Clip length in seconds.
     ///
-    /// Wire key `duration`; options `5`, `10`; default `5`.
+    /// Wire key `duration`; one of [`ClipDuration`]; default `5`.
     pub fn duration(mut self, value: ClipDuration) -> Self {
         self.params.duration = value;
         self
@@ -248,7 +248,7 @@ impl Request {
 
     /// Sets `aspect_ratio`: Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `16:9`, `9:16`, `1:1`; default `16:9`.
+    /// Wire key `aspect_ratio`; one of [`AspectRatio`]; default `16:9`.
     pub fn aspect_ratio(mut self, value: AspectRatio) -> Self {
         self.params.aspect_ratio = value;
         self
@@ -256,7 +256,7 @@ impl Request {
 
     /// Sets `enable_prompt_expansion`: Let the model add detail to the prompt while keeping its intent.
     ///
-    /// Wire key `enable_prompt_expansion`; options `false`, `true`; default `false`.
+    /// Wire key `enable_prompt_expansion`; `false` or `true`, sent as strings; default `false`.
     pub fn enable_prompt_expansion(mut self, value: bool) -> Self {
         self.params.enable_prompt_expansion = value;
         self
@@ -280,7 +280,7 @@ impl Request {
 
     /// Sets `nsfw_checker`: NSFW checker.
     ///
-    /// Wire key `nsfw_checker`; options `false`, `true`; default `false`.
+    /// Wire key `nsfw_checker`; `false` or `true`, sent as strings; default `false`.
     pub fn nsfw_checker(mut self, value: bool) -> Self {
         self.params.nsfw_checker = value;
         self

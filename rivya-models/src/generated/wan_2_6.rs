@@ -71,7 +71,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `resolution`; options `720p`, `1080p`; default `720p`.
+    /// `resolution` as data, for untyped checks (see [`Request::resolution`](super::Request::resolution)).
     pub const RESOLUTION: crate::ParamInfo = crate::ParamInfo {
         key: "resolution",
         description: "Resolution",
@@ -82,7 +82,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `duration`; options `5`, `10`, `15`; default `5`.
+    /// `duration` as data, for untyped checks (see [`Request::duration`](super::Request::duration)).
     pub const DURATION: crate::ParamInfo = crate::ParamInfo {
         key: "duration",
         description: "Clip length in seconds",
@@ -101,12 +101,12 @@ pub mod param {
 pub struct Params {
     /// Resolution.
     ///
-    /// Wire key `resolution`; options `720p`, `1080p`; default `720p`.
+    /// Wire key `resolution`; see [`Request::resolution`] for its values.
     #[serde(default)]
     pub resolution: Resolution,
     /// Clip length in seconds.
     ///
-    /// Wire key `duration`; options `5`, `10`, `15`; default `5`.
+    /// Wire key `duration`; see [`Request::duration`] for its values.
     #[serde(default)]
     pub duration: ClipDuration,
     /// Reference media uploaded through the Files API: at most 1 item (see [`INFO`]).
@@ -149,7 +149,7 @@ impl Request {
 
     /// Sets `resolution`: Resolution.
     ///
-    /// Wire key `resolution`; options `720p`, `1080p`; default `720p`.
+    /// Wire key `resolution`; one of [`Resolution`]; default `720p`.
     pub fn resolution(mut self, value: Resolution) -> Self {
         self.params.resolution = value;
         self
@@ -157,7 +157,7 @@ impl Request {
 
     /// Sets `duration`: Clip length in seconds.
     ///
-    /// Wire key `duration`; options `5`, `10`, `15`; default `5`.
+    /// Wire key `duration`; one of [`ClipDuration`]; default `5`.
     pub fn duration(mut self, value: ClipDuration) -> Self {
         self.params.duration = value;
         self

@@ -51,7 +51,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `aspect_ratio`; options `1:1`, `16:9`, `4:3`, `21:9`, `3:4`, `9:16`, `8:1`, `1:8`; default `1:1`.
+    /// `aspect_ratio` as data, for untyped checks (see [`Request::aspect_ratio`](super::Request::aspect_ratio)).
     pub const ASPECT_RATIO: crate::ParamInfo = crate::ParamInfo {
         key: "aspect_ratio",
         description: "Aspect ratio",
@@ -62,7 +62,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `resolution`; options `1K`, `2K`; default `2K`.
+    /// `resolution` as data, for untyped checks (see [`Request::resolution`](super::Request::resolution)).
     pub const RESOLUTION: crate::ParamInfo = crate::ParamInfo {
         key: "resolution",
         description: "Resolution",
@@ -73,7 +73,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `watermark`; options `false`, `true`; default `false`.
+    /// `watermark` as data, for untyped checks (see [`Request::watermark`](super::Request::watermark)).
     pub const WATERMARK: crate::ParamInfo = crate::ParamInfo {
         key: "watermark",
         description: "Add a watermark",
@@ -84,7 +84,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `seed`; integer; min 0; max 2147483647; no default.
+    /// `seed` as data, for untyped checks (see [`Request::seed`](super::Request::seed)).
     pub const SEED: crate::ParamInfo = crate::ParamInfo {
         key: "seed",
         description: "Seed for reproducible results; leave unset for a new random result",
@@ -106,22 +106,22 @@ pub mod param {
 pub struct Params {
     /// Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `1:1`, `16:9`, `4:3`, `21:9`, `3:4`, `9:16`, `8:1`, `1:8`; default `1:1`.
+    /// Wire key `aspect_ratio`; see [`Request::aspect_ratio`] for its values.
     #[serde(default)]
     pub aspect_ratio: AspectRatio,
     /// Resolution.
     ///
-    /// Wire key `resolution`; options `1K`, `2K`; default `2K`.
+    /// Wire key `resolution`; see [`Request::resolution`] for its values.
     #[serde(default)]
     pub resolution: Resolution,
     /// Add a watermark.
     ///
-    /// Wire key `watermark`; options `false`, `true`; default `false`.
+    /// Wire key `watermark`; see [`Request::watermark`] for its values.
     #[serde(default = "defaults::watermark", with = "crate::wire::bool_string")]
     pub watermark: bool,
     /// Seed for reproducible results; leave unset for a new random result.
     ///
-    /// Wire key `seed`; integer; min 0; max 2147483647; no default.
+    /// Wire key `seed`; see [`Request::seed`] for its values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<i64>,
     /// Reference media uploaded through the Files API: at most 9 items (see [`INFO`]).
@@ -170,7 +170,7 @@ impl Request {
 
     /// Sets `aspect_ratio`: Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `1:1`, `16:9`, `4:3`, `21:9`, `3:4`, `9:16`, `8:1`, `1:8`; default `1:1`.
+    /// Wire key `aspect_ratio`; one of [`AspectRatio`]; default `1:1`.
     pub fn aspect_ratio(mut self, value: AspectRatio) -> Self {
         self.params.aspect_ratio = value;
         self
@@ -178,7 +178,7 @@ impl Request {
 
     /// Sets `resolution`: Resolution.
     ///
-    /// Wire key `resolution`; options `1K`, `2K`; default `2K`.
+    /// Wire key `resolution`; one of [`Resolution`]; default `2K`.
     pub fn resolution(mut self, value: Resolution) -> Self {
         self.params.resolution = value;
         self
@@ -186,7 +186,7 @@ impl Request {
 
     /// Sets `watermark`: Add a watermark.
     ///
-    /// Wire key `watermark`; options `false`, `true`; default `false`.
+    /// Wire key `watermark`; `false` or `true`, sent as strings; default `false`.
     pub fn watermark(mut self, value: bool) -> Self {
         self.params.watermark = value;
         self

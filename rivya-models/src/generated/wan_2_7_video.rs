@@ -62,7 +62,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `resolution`; options `720p`, `1080p`; default `720p`.
+    /// `resolution` as data, for untyped checks (see [`Request::resolution`](super::Request::resolution)).
     pub const RESOLUTION: crate::ParamInfo = crate::ParamInfo {
         key: "resolution",
         description: "Resolution",
@@ -73,7 +73,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `duration`; options `5`, `10`, `15`; default `5`.
+    /// `duration` as data, for untyped checks (see [`Request::duration`](super::Request::duration)).
     pub const DURATION: crate::ParamInfo = crate::ParamInfo {
         key: "duration",
         description: "Clip length in seconds; video editing tops out at 10 and longer values are lowered in that mode",
@@ -84,7 +84,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `aspect_ratio`; options `16:9`, `9:16`, `1:1`, `4:3`, `3:4`; default `16:9`.
+    /// `aspect_ratio` as data, for untyped checks (see [`Request::aspect_ratio`](super::Request::aspect_ratio)).
     pub const ASPECT_RATIO: crate::ParamInfo = crate::ParamInfo {
         key: "aspect_ratio",
         description: "Aspect ratio for text-to-video and video editing; image-to-video follows the uploaded frame",
@@ -95,7 +95,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `negative_prompt`; free text.
+    /// `negative_prompt` as data, for untyped checks (see [`Request::negative_prompt`](super::Request::negative_prompt)).
     pub const NEGATIVE_PROMPT: crate::ParamInfo = crate::ParamInfo {
         key: "negative_prompt",
         description: "Negative prompt",
@@ -105,7 +105,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `prompt_extend`; options `true`, `false`; default `true`.
+    /// `prompt_extend` as data, for untyped checks (see [`Request::prompt_extend`](super::Request::prompt_extend)).
     pub const PROMPT_EXTEND: crate::ParamInfo = crate::ParamInfo {
         key: "prompt_extend",
         description: "Let the model rewrite the prompt before generating",
@@ -116,7 +116,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `watermark`; options `false`, `true`; default `false`.
+    /// `watermark` as data, for untyped checks (see [`Request::watermark`](super::Request::watermark)).
     pub const WATERMARK: crate::ParamInfo = crate::ParamInfo {
         key: "watermark",
         description: "Watermark",
@@ -127,7 +127,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `audio_setting`; options `auto`, `origin`; default `auto`.
+    /// `audio_setting` as data, for untyped checks (see [`Request::audio_setting`](super::Request::audio_setting)).
     pub const AUDIO_SETTING: crate::ParamInfo = crate::ParamInfo {
         key: "audio_setting",
         description: "Audio handling when editing video: auto lets the model decide, origin keeps the source audio",
@@ -138,7 +138,7 @@ pub mod param {
         },
     };
 
-    /// Wire key `seed`; integer; min 0; max 2147483647; no default.
+    /// `seed` as data, for untyped checks (see [`Request::seed`](super::Request::seed)).
     pub const SEED: crate::ParamInfo = crate::ParamInfo {
         key: "seed",
         description: "Seed for reproducible results; leave unset for a new random result",
@@ -160,42 +160,42 @@ pub mod param {
 pub struct Params {
     /// Resolution.
     ///
-    /// Wire key `resolution`; options `720p`, `1080p`; default `720p`.
+    /// Wire key `resolution`; see [`Request::resolution`] for its values.
     #[serde(default)]
     pub resolution: Resolution,
     /// Clip length in seconds; video editing tops out at 10 and longer values are lowered in that mode.
     ///
-    /// Wire key `duration`; options `5`, `10`, `15`; default `5`.
+    /// Wire key `duration`; see [`Request::duration`] for its values.
     #[serde(default)]
     pub duration: ClipDuration,
     /// Aspect ratio for text-to-video and video editing; image-to-video follows the uploaded frame.
     ///
-    /// Wire key `aspect_ratio`; options `16:9`, `9:16`, `1:1`, `4:3`, `3:4`; default `16:9`.
+    /// Wire key `aspect_ratio`; see [`Request::aspect_ratio`] for its values.
     #[serde(default)]
     pub aspect_ratio: AspectRatio,
     /// Negative prompt.
     ///
-    /// Wire key `negative_prompt`; free text.
+    /// Wire key `negative_prompt`; see [`Request::negative_prompt`] for its values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub negative_prompt: Option<String>,
     /// Let the model rewrite the prompt before generating.
     ///
-    /// Wire key `prompt_extend`; options `true`, `false`; default `true`.
+    /// Wire key `prompt_extend`; see [`Request::prompt_extend`] for its values.
     #[serde(default = "defaults::prompt_extend", with = "crate::wire::bool_string")]
     pub prompt_extend: bool,
     /// Watermark.
     ///
-    /// Wire key `watermark`; options `false`, `true`; default `false`.
+    /// Wire key `watermark`; see [`Request::watermark`] for its values.
     #[serde(default = "defaults::watermark", with = "crate::wire::bool_string")]
     pub watermark: bool,
     /// Audio handling when editing video: auto lets the model decide, origin keeps the source audio.
     ///
-    /// Wire key `audio_setting`; options `auto`, `origin`; default `auto`.
+    /// Wire key `audio_setting`; see [`Request::audio_setting`] for its values.
     #[serde(default)]
     pub audio_setting: AudioSetting,
     /// Seed for reproducible results; leave unset for a new random result.
     ///
-    /// Wire key `seed`; integer; min 0; max 2147483647; no default.
+    /// Wire key `seed`; see [`Request::seed`] for its values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<i64>,
     /// Reference media uploaded through the Files API: at most 1 item (see [`INFO`]).
@@ -248,7 +248,7 @@ impl Request {
 
     /// Sets `resolution`: Resolution.
     ///
-    /// Wire key `resolution`; options `720p`, `1080p`; default `720p`.
+    /// Wire key `resolution`; one of [`Resolution`]; default `720p`.
     pub fn resolution(mut self, value: Resolution) -> Self {
         self.params.resolution = value;
         self
@@ -256,7 +256,7 @@ impl Request {
 
     /// Sets `duration`: Clip length in seconds; video editing tops out at 10 and longer values are lowered in that mode.
     ///
-    /// Wire key `duration`; options `5`, `10`, `15`; default `5`.
+    /// Wire key `duration`; one of [`ClipDuration`]; default `5`.
     pub fn duration(mut self, value: ClipDuration) -> Self {
         self.params.duration = value;
         self
@@ -264,7 +264,7 @@ impl Request {
 
     /// Sets `aspect_ratio`: Aspect ratio for text-to-video and video editing; image-to-video follows the uploaded frame.
     ///
-    /// Wire key `aspect_ratio`; options `16:9`, `9:16`, `1:1`, `4:3`, `3:4`; default `16:9`.
+    /// Wire key `aspect_ratio`; one of [`AspectRatio`]; default `16:9`.
     pub fn aspect_ratio(mut self, value: AspectRatio) -> Self {
         self.params.aspect_ratio = value;
         self
@@ -280,7 +280,7 @@ impl Request {
 
     /// Sets `prompt_extend`: Let the model rewrite the prompt before generating.
     ///
-    /// Wire key `prompt_extend`; options `true`, `false`; default `true`.
+    /// Wire key `prompt_extend`; `false` or `true`, sent as strings; default `true`.
     pub fn prompt_extend(mut self, value: bool) -> Self {
         self.params.prompt_extend = value;
         self
@@ -288,7 +288,7 @@ impl Request {
 
     /// Sets `watermark`: Watermark.
     ///
-    /// Wire key `watermark`; options `false`, `true`; default `false`.
+    /// Wire key `watermark`; `false` or `true`, sent as strings; default `false`.
     pub fn watermark(mut self, value: bool) -> Self {
         self.params.watermark = value;
         self
@@ -296,7 +296,7 @@ impl Request {
 
     /// Sets `audio_setting`: Audio handling when editing video: auto lets the model decide, origin keeps the source audio.
     ///
-    /// Wire key `audio_setting`; options `auto`, `origin`; default `auto`.
+    /// Wire key `audio_setting`; one of [`AudioSetting`]; default `auto`.
     pub fn audio_setting(mut self, value: AudioSetting) -> Self {
         self.params.audio_setting = value;
         self

@@ -54,7 +54,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
 
 /// Descriptors of every parameter, as listed in [`INFO`].
 pub mod param {
-    /// Wire key `aspect_ratio`; options `1:1`, `4:3`, `3:4`, `16:9`, `9:16`; default `1:1`.
+    /// `aspect_ratio` as data, for untyped checks (see [`Request::aspect_ratio`](super::Request::aspect_ratio)).
     pub const ASPECT_RATIO: crate::ParamInfo = crate::ParamInfo {
         key: "aspect_ratio",
         description: "Aspect ratio",
@@ -73,7 +73,7 @@ pub mod param {
 pub struct Params {
     /// Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `1:1`, `4:3`, `3:4`, `16:9`, `9:16`; default `1:1`.
+    /// Wire key `aspect_ratio`; see [`Request::aspect_ratio`] for its values.
     #[serde(default)]
     pub aspect_ratio: AspectRatio,
 }
@@ -103,7 +103,7 @@ impl Request {
 
     /// Sets `aspect_ratio`: Aspect ratio.
     ///
-    /// Wire key `aspect_ratio`; options `1:1`, `4:3`, `3:4`, `16:9`, `9:16`; default `1:1`.
+    /// Wire key `aspect_ratio`; one of [`AspectRatio`]; default `1:1`.
     pub fn aspect_ratio(mut self, value: AspectRatio) -> Self {
         self.params.aspect_ratio = value;
         self
