@@ -460,7 +460,7 @@ async fn attempt<T: DeserializeOwned>(
 ) -> Attempt<T> {
     let idempotency_key = key.map(str::to_owned);
     let transport = |source| Error::Transport {
-        source,
+        source: crate::TransportError::new(source),
         idempotency_key: idempotency_key.clone(),
     };
     let resp = match rb.send().await {

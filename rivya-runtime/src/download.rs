@@ -259,7 +259,7 @@ impl Client {
 
 fn transport(source: reqwest::Error) -> Error {
     Error::Transport {
-        source,
+        source: crate::TransportError::new(source),
         idempotency_key: None,
     }
 }

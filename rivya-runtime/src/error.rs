@@ -154,7 +154,7 @@ pub enum Error {
     /// The request did not complete (connect, timeout, broken body) after every retry.
     Transport {
         /// The transport error.
-        source: reqwest::Error,
+        source: TransportError,
         /// The idempotency key the call carried.
         idempotency_key: Option<String>,
     },
@@ -313,6 +313,41 @@ impl fmt::Display for Error {
             Self::Io { path, source } => write!(f, "{path}: {source}"),
             Self::Config(m) => write!(f, "client configuration: {m}"),
         }
+    }
+}
+
+/// Why a request did not complete: a connection refused or reset, a timeout, a body cut off.
+///
+/// It wraps the HTTP library's error without exposing it, so upgrading that library is never a
+/// breaking change for code that matches on [`Error`].
+#[derive(Debug)]
+pub struct TransportError(reqwest::Error);
+
+impl TransportError {
+    pub(crate) fn new(e: reqwest::Error) -> Self {
+        Self(e)
+    }
+
+    /// Whether the request timed out.
+    pub fn is_timeout(&self) -> bool {
+        self.0.is_timeout()
+    }
+
+    /// Whether the connection could not be made.
+    pub fn is_connect(&self) -> bool {
+        self.0.is_connect()
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.0)
     }
 }
 

@@ -48,7 +48,7 @@ mod webhooks;
 pub use client::{Client, IDEMPOTENCY_HEADER};
 pub use config::{ApiKey, ClientBuilder, DEFAULT_BASE_URL};
 pub use download::{Downloaded, extension_for, sanitize_stem};
-pub use error::{ApiError, Error, ErrorCode};
+pub use error::{ApiError, Error, ErrorCode, TransportError};
 pub use files::Upload;
 pub use poll::{PollPolicy, StatusObserver, WaitOptions};
 pub use retry::{RetryPolicy, parse_retry_after};
