@@ -15,8 +15,9 @@ use rivya_models::{MediaKind, catalog, files};
 use serde_json::{Value, json};
 
 use crate::Fault;
-use crate::state::ApiErr;
+use crate::state::{ApiErr, internal_error, method_not_allowed};
 use crate::store::{Guard, Store};
+use rivya_runtime::ErrorCode;
 
 pub(crate) type Shared = Arc<Store>;
 
@@ -54,8 +55,9 @@ pub(crate) fn lock(s: &Shared) -> Result<Guard<'_>, ApiErr> {
 
 static REQUEST_IDS: AtomicU64 = AtomicU64::new(1);
 
-fn envelope(status: StatusCode, code: &str, message: &str) -> Response {
+fn envelope(status: StatusCode, code: &ErrorCode, message: &str) -> Response {
     let id = REQUEST_IDS.fetch_add(1, Ordering::Relaxed);
+    let code = code.as_str();
     let body =
         json!({"error": {"code": code, "message": message, "requestId": format!("req_emu_{id}")}});
     (status, axum::Json(body)).into_response()
@@ -64,7 +66,7 @@ fn envelope(status: StatusCode, code: &str, message: &str) -> Response {
 impl IntoResponse for ApiErr {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut resp = envelope(status, self.code, &self.message);
+        let mut resp = envelope(status, &self.code, &self.message);
         if let Some(secs) = self.retry_after {
             resp.headers_mut().insert(header::RETRY_AFTER, secs.into());
         }
@@ -88,23 +90,23 @@ async fn envelope_errors(resp: Response) -> Response {
         Err(_) => String::new(),
     };
     let code = match status.as_u16() {
-        400 | 411 | 413 | 415 | 422 => "validation_failed",
-        404 => "not_found",
-        405 => "method_not_allowed",
-        _ => "internal_error",
+        400 | 411 | 413 | 415 | 422 => ErrorCode::ValidationFailed,
+        404 => ErrorCode::NotFound,
+        405 => method_not_allowed(),
+        _ => internal_error(),
     };
     let message = if text.is_empty() {
         status.canonical_reason().unwrap_or("error").to_owned()
     } else {
         text
     };
-    envelope(status, code, &message)
+    envelope(status, &code, &message)
 }
 
 async fn unknown_route(req: Request) -> Response {
     envelope(
         StatusCode::NOT_FOUND,
-        "not_found",
+        &ErrorCode::NotFound,
         &format!("no route {}", req.uri().path()),
     )
 }
@@ -112,7 +114,7 @@ async fn unknown_route(req: Request) -> Response {
 async fn wrong_method(req: Request) -> Response {
     envelope(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        &method_not_allowed(),
         &format!("{} is not allowed on {}", req.method(), req.uri().path()),
     )
 }
@@ -127,14 +129,17 @@ async fn faults(Extract(state): Extract<Shared>, req: Request, next: Next) -> Re
     match fault {
         Some(Fault::RateLimited { retry_after_secs }) => ApiErr {
             retry_after: Some(retry_after_secs),
-            ..ApiErr::new(429, "rate_limited", "slow down")
+            ..ApiErr::new(429, ErrorCode::RateLimited, "slow down")
         }
         .into_response(),
-        Some(Fault::Unavailable) => {
-            ApiErr::new(503, "public_api_disabled", "the public API is paused").into_response()
-        }
+        Some(Fault::Unavailable) => ApiErr::new(
+            503,
+            ErrorCode::PublicApiDisabled,
+            "the public API is paused",
+        )
+        .into_response(),
         Some(Fault::ServerError) => {
-            ApiErr::new(500, "internal_error", "injected server error").into_response()
+            ApiErr::new(500, internal_error(), "injected server error").into_response()
         }
         Some(Fault::Slow(d)) => {
             tokio::time::sleep(d).await;
@@ -167,7 +172,13 @@ pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Api
     let Some(v) = headers.get("idempotency-key") else {
         return Ok(None);
     };
-    let bad = |m: &str| ApiErr::new(400, "validation_failed", format!("Idempotency-Key {m}"));
+    let bad = |m: &str| {
+        ApiErr::new(
+            400,
+            ErrorCode::ValidationFailed,
+            format!("Idempotency-Key {m}"),
+        )
+    };
     let key = std::str::from_utf8(v.as_bytes()).map_err(|_| bad("must be UTF-8"))?;
     if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY {
         return Err(bad(&format!(
@@ -215,7 +226,7 @@ async fn create(
     let body: Value = serde_json::from_slice(&body).map_err(|e| {
         ApiErr::new(
             400,
-            "validation_failed",
+            ErrorCode::ValidationFailed,
             format!("the body is not JSON: {e}"),
         )
     })?;
@@ -250,7 +261,11 @@ async fn task(
     s.settle();
     match s.task_json(&id) {
         Some(json) => Ok(axum::Json(json).into_response()),
-        None => Err(ApiErr::new(404, "not_found", format!("no task {id}"))),
+        None => Err(ApiErr::new(
+            404,
+            ErrorCode::NotFound,
+            format!("no task {id}"),
+        )),
     }
 }
 
@@ -270,7 +285,11 @@ async fn file(
     s.authorize(auth(&headers))?;
     match s.file_json(&id) {
         Some(json) => Ok(axum::Json(json).into_response()),
-        None => Err(ApiErr::new(404, "not_found", format!("no file {id}"))),
+        None => Err(ApiErr::new(
+            404,
+            ErrorCode::NotFound,
+            format!("no file {id}"),
+        )),
     }
 }
 
@@ -313,7 +332,7 @@ struct UploadForm {
 /// as it passes the limit that the fields before it (`kind`, `model`) allow: an oversize body
 /// is never held whole.
 async fn read_form(mut form: Multipart) -> Result<UploadForm, ApiErr> {
-    let bad = |m: String| ApiErr::new(400, "validation_failed", m);
+    let bad = |m: String| ApiErr::new(400, ErrorCode::ValidationFailed, m);
     let mut f = UploadForm::default();
     while let Some(mut field) = form
         .next_field()
@@ -362,7 +381,7 @@ async fn upload(
 ) -> Result<Response, ApiErr> {
     lock(&state)?.authorize(auth(&headers))?;
     let key = idempotency_key(&headers)?;
-    let bad = |m: String| ApiErr::new(400, "validation_failed", m);
+    let bad = |m: String| ApiErr::new(400, ErrorCode::ValidationFailed, m);
     let form = read_form(form).await?;
     let data = form
         .data
@@ -423,7 +442,13 @@ async fn result(Path(name): Path<String>) -> Response {
         ),
         Some("mp4") => ("video/mp4", b"\0\0\0\x18ftypmp42\0\0\0\0emulator result"),
         Some("mp3") => ("audio/mpeg", b"ID3\x04\0\0\0\0\0\0emulator result"),
-        _ => return envelope(StatusCode::NOT_FOUND, "not_found", "no such result"),
+        _ => {
+            return envelope(
+                StatusCode::NOT_FOUND,
+                &ErrorCode::NotFound,
+                "no such result",
+            );
+        }
     };
     ([(header::CONTENT_TYPE, mime)], bytes).into_response()
 }

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rivya_models::{Capability, ModelInfo, catalog};
+use rivya_runtime::{ErrorCode, TaskStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -19,13 +20,23 @@ use crate::{Config, Fault};
 #[derive(Debug, Clone)]
 pub struct ApiErr {
     pub status: u16,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
     pub retry_after: Option<u64>,
 }
 
+/// Codes the emulator answers that the API documents for no route (a stand-in's own failures).
+pub fn internal_error() -> ErrorCode {
+    ErrorCode::Unknown("internal_error".to_owned())
+}
+
+/// The code of a request with a method the route does not take.
+pub fn method_not_allowed() -> ErrorCode {
+    ErrorCode::Unknown("method_not_allowed".to_owned())
+}
+
 impl ApiErr {
-    pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: u16, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -79,15 +90,15 @@ pub struct TaskRec {
 }
 
 impl TaskRec {
-    fn status_at(&self, now: u64) -> &'static str {
+    fn status_at(&self, now: u64) -> TaskStatus {
         if now < self.processing_ms {
-            "queued"
+            TaskStatus::Queued
         } else if now < self.done_ms {
-            "processing"
+            TaskStatus::Processing
         } else if self.doomed {
-            "failed"
+            TaskStatus::Failed
         } else {
-            "succeeded"
+            TaskStatus::Succeeded
         }
     }
 
@@ -210,7 +221,7 @@ impl State {
         let Some(value) = header else {
             return Err(ApiErr::new(
                 401,
-                "api_key_missing",
+                ErrorCode::ApiKeyMissing,
                 "send Authorization: Bearer <key>",
             ));
         };
@@ -220,7 +231,7 @@ impl State {
         } else {
             Err(ApiErr::new(
                 401,
-                "api_key_invalid",
+                ErrorCode::ApiKeyInvalid,
                 "this API key is not valid",
             ))
         }
@@ -272,7 +283,7 @@ impl State {
             }
             Some(_) => Err(ApiErr::new(
                 409,
-                "idempotency_conflict",
+                ErrorCode::IdempotencyConflict,
                 "this Idempotency-Key was used with a different body",
             )),
             None => Ok(None),
@@ -289,13 +300,13 @@ impl State {
     pub fn create_task(&mut self, body: &Value) -> Result<String, ApiErr> {
         let info = catalog::validate_value(body).map_err(|e| {
             let list: Vec<String> = e.violations.iter().map(ToString::to_string).collect();
-            ApiErr::new(400, "validation_failed", list.join("; "))
+            ApiErr::new(400, ErrorCode::ValidationFailed, list.join("; "))
         })?;
         let cost = f64::from(info.base_credits);
         if self.data.wallet < cost {
             return Err(ApiErr::new(
                 402,
-                "insufficient_credits",
+                ErrorCode::InsufficientCredits,
                 format!(
                     "this task needs {cost} credits; the balance is {}",
                     self.data.wallet
@@ -340,11 +351,11 @@ impl State {
         let mut done = Vec::new();
         for t in &mut self.data.tasks {
             let status = t.status_at(now);
-            if t.settled || !matches!(status, "succeeded" | "failed") {
+            if t.settled || !status.is_terminal() {
                 continue;
             }
             t.settled = true;
-            if status == "failed" {
+            if status == TaskStatus::Failed {
                 self.data.wallet += t.reserved;
                 self.data.refunded += t.reserved;
             } else {
@@ -374,12 +385,12 @@ impl State {
         };
         let url = format!("{}/results/{}.{ext}", self.base_url, t.id);
         let (result, error, final_credits) = match status {
-            "succeeded" => (
+            TaskStatus::Succeeded => (
                 json!({"primary_url": url, "urls": [url]}),
                 Value::Null,
                 t.reserved,
             ),
-            "failed" => (
+            TaskStatus::Failed => (
                 Value::Null,
                 json!({"code": "generation_failed", "message": "the emulator failed this task on purpose"}),
                 0.0,
@@ -389,7 +400,7 @@ impl State {
         let at = |ms: u64| iso8601(UNIX_EPOCH + Duration::from_millis(ms));
         Some(json!({
             "id": t.id,
-            "status": status,
+            "status": status.as_str(),
             "model": t.model,
             "reserved_credits": t.reserved,
             "final_credits": final_credits,
@@ -457,12 +468,12 @@ mod tests {
             settled: false,
         };
         let cases = [
-            (1_000, "queued", 1_000),
-            (1_499, "queued", 1_000),
-            (1_500, "processing", 1_500),
-            (3_000, "processing", 1_500),
-            (3_500, "succeeded", 3_500),
-            (99_999, "succeeded", 3_500),
+            (1_000, TaskStatus::Queued, 1_000),
+            (1_499, TaskStatus::Queued, 1_000),
+            (1_500, TaskStatus::Processing, 1_500),
+            (3_000, TaskStatus::Processing, 1_500),
+            (3_500, TaskStatus::Succeeded, 3_500),
+            (99_999, TaskStatus::Succeeded, 3_500),
         ];
         for (now, status, updated) in cases {
             assert_eq!(t.status_at(now), status, "at {now}");

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::state::{ApiErr, Data, State};
+use crate::state::{ApiErr, Data, State, internal_error};
 
 const STATE_FILE: &str = "state.json";
 const LOCK_FILE: &str = "state.lock";
@@ -98,7 +98,7 @@ impl Store {
         let unavailable = |e: std::io::Error| {
             ApiErr::new(
                 500,
-                "internal_error",
+                internal_error(),
                 format!("the emulator's state in {}: {e}", dir.display()),
             )
         };

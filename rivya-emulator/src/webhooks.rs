@@ -18,6 +18,7 @@ use crate::WebhookFault;
 use crate::routes::{Shared, auth, idempotency_key, lock};
 use crate::state::{ApiErr, State, now_ms};
 use crate::time::iso8601;
+use rivya_runtime::ErrorCode;
 
 /// The event types endpoints can subscribe to.
 pub const EVENT_TYPES: [(&str, &str); 2] = [
@@ -205,7 +206,13 @@ impl State {
             .endpoints
             .iter_mut()
             .find(|e| e.id == id)
-            .ok_or_else(|| ApiErr::new(404, "not_found", format!("no webhook endpoint {id}")))
+            .ok_or_else(|| {
+                ApiErr::new(
+                    404,
+                    ErrorCode::NotFound,
+                    format!("no webhook endpoint {id}"),
+                )
+            })
     }
 }
 
@@ -218,7 +225,7 @@ struct Fields {
 }
 
 fn fields(body: &[u8], create: bool) -> Result<Fields, ApiErr> {
-    let bad = |m: String| ApiErr::new(400, "validation_failed", m);
+    let bad = |m: String| ApiErr::new(400, ErrorCode::ValidationFailed, m);
     let v: Value =
         serde_json::from_slice(body).map_err(|e| bad(format!("the body is not JSON: {e}")))?;
     let obj = v
@@ -240,7 +247,7 @@ fn fields(body: &[u8], create: bool) -> Result<Fields, ApiErr> {
         if !ok {
             return Err(ApiErr::new(
                 400,
-                "webhook_url_rejected",
+                ErrorCode::WebhookUrlRejected,
                 format!("`{u}` is not an absolute http(s) URL"),
             ));
         }
