@@ -9,15 +9,13 @@ use reqwest::{Method, RequestBuilder};
 use rivya_models::{ModelParams, Request, catalog};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use tokio::io::AsyncReadExt;
 
 use crate::config::{ApiKey, ClientBuilder};
 use crate::error::{ApiError, Error, ErrorCode};
-use crate::files::{Source, Upload};
 use crate::poll::{self, PollPolicy, Schedule, WaitOptions};
 use crate::retry::{self, Attempt, RetryPolicy};
 use crate::trace::CallSpan;
-use crate::types::{Credits, FileObject, ModelList, Submitted, Task, Uploaded};
+use crate::types::{Credits, FileObject, ModelList, Submitted, Task};
 
 /// The header that makes creates and uploads safe to retry.
 pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
@@ -130,13 +128,18 @@ impl Client {
     }
 
     /// Fails before any attempt when a call needs a key and none is configured.
-    fn ensure_key(&self) -> Result<&ApiKey, Error> {
+    pub(crate) fn ensure_key(&self) -> Result<&ApiKey, Error> {
         self.inner.api_key.as_ref().ok_or_else(|| {
             Error::Config("no API key: set RIVYA_API_KEY or call ClientBuilder::api_key".to_owned())
         })
     }
 
-    fn request(&self, method: Method, path: &str, auth: bool) -> Result<RequestBuilder, Error> {
+    pub(crate) fn request(
+        &self,
+        method: Method,
+        path: &str,
+        auth: bool,
+    ) -> Result<RequestBuilder, Error> {
         let rb = self
             .inner
             .http
@@ -149,7 +152,7 @@ impl Client {
 
     /// Sends a JSON call with the retry policy. `body` is sent as JSON; `key` becomes the
     /// `Idempotency-Key` of every attempt.
-    pub(crate) async fn call<T: DeserializeOwned + Traced>(
+    async fn call<T: DeserializeOwned + Traced>(
         &self,
         method: Method,
         path: &str,
@@ -191,9 +194,49 @@ impl Client {
         Ok(value)
     }
 
+    /// `GET` a public route (no key sent).
+    pub(crate) async fn get_public<T: DeserializeOwned + Traced>(
+        &self,
+        path: &str,
+    ) -> Result<T, Error> {
+        self.call(Method::GET, path, false, None, None).await
+    }
+
+    /// `GET` a route with the API key.
+    pub(crate) async fn get<T: DeserializeOwned + Traced>(&self, path: &str) -> Result<T, Error> {
+        self.call(Method::GET, path, true, None, None).await
+    }
+
+    /// `POST` JSON (or nothing) with the API key; `key` makes the call idempotent.
+    pub(crate) async fn post<T: DeserializeOwned + Traced>(
+        &self,
+        path: &str,
+        body: Option<Vec<u8>>,
+        key: Option<&str>,
+    ) -> Result<T, Error> {
+        self.call(Method::POST, path, true, body, key).await
+    }
+
+    /// `PATCH` JSON with the API key.
+    pub(crate) async fn patch<T: DeserializeOwned + Traced>(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+    ) -> Result<T, Error> {
+        self.call(Method::PATCH, path, true, Some(body), None).await
+    }
+
+    /// `DELETE` with the API key.
+    pub(crate) async fn delete<T: DeserializeOwned + Traced>(
+        &self,
+        path: &str,
+    ) -> Result<T, Error> {
+        self.call(Method::DELETE, path, true, None, None).await
+    }
+
     /// The public catalog (`GET /api/v1/models`; no key needed).
     pub async fn models(&self) -> Result<ModelList, Error> {
-        self.call(Method::GET, "models", false, None, None).await
+        self.get_public("models").await
     }
 
     /// Creates a task. The request is validated first and never sent when invalid. One
@@ -233,9 +276,7 @@ impl Client {
     }
 
     async fn submit(&self, body: Vec<u8>, key: String) -> Result<Submitted, Error> {
-        let task: Task = self
-            .call(Method::POST, "generations", true, Some(body), Some(&key))
-            .await?;
+        let task: Task = self.post("generations", Some(body), Some(&key)).await?;
         Ok(Submitted {
             task,
             idempotency_key: key,
@@ -245,7 +286,7 @@ impl Client {
     /// The task's current state (`GET /api/v1/generations/{id}`).
     pub async fn task(&self, task_id: &str) -> Result<Task, Error> {
         let path = format!("generations/{}", encode_segment(task_id));
-        self.call(Method::GET, &path, true, None, None).await
+        self.get(&path).await
     }
 
     /// Waits until the task succeeds (its result) or fails ([`Error::TaskFailed`]). Works
@@ -341,119 +382,20 @@ impl Client {
             .await
     }
 
-    /// Uploads a reference file. The file's signature, kind, size and MIME type are checked
-    /// against the model's policy first; a refused file sends nothing. Files on disk are
-    /// streamed, never read whole into memory.
-    pub async fn upload(&self, upload: Upload) -> Result<Uploaded, Error> {
-        let label = upload.label();
-        let (head, size) = match &upload.source {
-            Source::Bytes(b) => (
-                b[..b.len().min(rivya_models::files::HEAD_LEN)].to_vec(),
-                b.len() as u64,
-            ),
-            Source::Path(p) => read_head(p).await.map_err(|source| Error::Io {
-                path: label.clone(),
-                source,
-            })?,
-        };
-        let checked = rivya_models::files::check(&head, size, upload.kind, upload.model).map_err(
-            |reason| Error::UploadRejected {
-                file: label.clone(),
-                reason,
-            },
-        )?;
-        let key = upload
-            .idempotency_key
-            .clone()
-            .unwrap_or_else(Client::new_idempotency_key);
-        self.ensure_key()?;
-        let mut rng = self.rng();
-        let span = CallSpan::new("POST", "files", Some(&key), None);
-        let call = retry::retry(&self.inner.retry, &mut rng, |n| {
-            span.attempt(n);
-            let (upload, key, label, span) = (&upload, key.as_str(), label.as_str(), &span);
-            async move {
-                let form = match multipart(upload, checked, size).await {
-                    Ok(f) => f,
-                    Err(source) => {
-                        return Attempt::Fail(Error::Io {
-                            path: label.to_owned(),
-                            source,
-                        });
-                    }
-                };
-                let rb = match self.request(Method::POST, "files", true) {
-                    Ok(rb) => rb.header(IDEMPOTENCY_HEADER, key).multipart(form),
-                    Err(e) => return Attempt::Fail(e),
-                };
-                attempt(rb, Some(key), span).await
-            }
-        });
-        let file: FileObject = span.instrument(call).await?;
-        Ok(Uploaded {
-            file,
-            kind: checked.kind,
-            mime_type: checked.mime,
-            name: upload.name,
-            size,
-            idempotency_key: key,
-        })
-    }
-
     /// A file's metadata (`GET /api/v1/files/{id}`).
     pub async fn file(&self, file_id: &str) -> Result<FileObject, Error> {
         let path = format!("files/{}", encode_segment(file_id));
-        self.call(Method::GET, &path, true, None, None).await
+        self.get(&path).await
     }
 
     /// The credit balance (`GET /api/v1/credits`).
     pub async fn credits(&self) -> Result<Credits, Error> {
-        self.call(Method::GET, "credits", true, None, None).await
+        self.get("credits").await
     }
-}
-
-/// Reads the first bytes (for type detection) and the size of a file.
-async fn read_head(path: &std::path::Path) -> std::io::Result<(Vec<u8>, u64)> {
-    let mut file = tokio::fs::File::open(path).await?;
-    let size = file.metadata().await?.len();
-    let mut head = Vec::with_capacity(rivya_models::files::HEAD_LEN);
-    (&mut file)
-        .take(rivya_models::files::HEAD_LEN as u64)
-        .read_to_end(&mut head)
-        .await?;
-    Ok((head, size))
-}
-
-/// The multipart body of one upload attempt; a file on disk is opened anew and streamed.
-async fn multipart(
-    upload: &Upload,
-    checked: rivya_models::files::Checked,
-    size: u64,
-) -> std::io::Result<reqwest::multipart::Form> {
-    let part = match &upload.source {
-        Source::Bytes(b) => reqwest::multipart::Part::bytes(b.clone()),
-        Source::Path(p) => {
-            let file = tokio::fs::File::open(p).await?;
-            let stream = tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024);
-            reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), size)
-        }
-    };
-    let part = part
-        .file_name(upload.name.clone())
-        .mime_str(checked.mime)
-        .map_err(std::io::Error::other)?;
-    let mut form = reqwest::multipart::Form::new().text("kind", checked.kind.as_str());
-    if let Some(m) = upload.model {
-        form = form.text("model", m.id);
-    }
-    if let Some(id) = &upload.client_request_id {
-        form = form.text("client_request_id", id.clone());
-    }
-    Ok(form.part("file", part))
 }
 
 /// Sends one attempt and decides what it came to.
-async fn attempt<T: DeserializeOwned>(
+pub(crate) async fn attempt<T: DeserializeOwned>(
     rb: RequestBuilder,
     key: Option<&str>,
     span: &CallSpan,

@@ -1,8 +1,17 @@
-//! Uploads: what to send, and the local checks that refuse a file before any byte leaves.
+//! Uploads: what to send, the local checks that refuse a file before any byte leaves, and the
+//! streamed multipart pipeline of `POST /api/v1/files`.
 
 use std::path::PathBuf;
 
+use reqwest::Method;
 use rivya_models::{MediaKind, Model, ModelInfo};
+use tokio::io::AsyncReadExt;
+
+use crate::client::{Client, IDEMPOTENCY_HEADER, attempt};
+use crate::error::Error;
+use crate::retry::{self, Attempt};
+use crate::trace::CallSpan;
+use crate::types::{FileObject, Uploaded};
 
 /// Where an upload's bytes come from.
 #[derive(Debug, Clone)]
@@ -88,4 +97,105 @@ impl Upload {
             Source::Bytes(_) => self.name.clone(),
         }
     }
+}
+
+impl Client {
+    /// Uploads a reference file. The file's signature, kind, size and MIME type are checked
+    /// against the model's policy first; a refused file sends nothing. Files on disk are
+    /// streamed, never read whole into memory.
+    pub async fn upload(&self, upload: Upload) -> Result<Uploaded, Error> {
+        let label = upload.label();
+        let (head, size) = match &upload.source {
+            Source::Bytes(b) => (
+                b[..b.len().min(rivya_models::files::HEAD_LEN)].to_vec(),
+                b.len() as u64,
+            ),
+            Source::Path(p) => read_head(p).await.map_err(|source| Error::Io {
+                path: label.clone(),
+                source,
+            })?,
+        };
+        let checked = rivya_models::files::check(&head, size, upload.kind, upload.model).map_err(
+            |reason| Error::UploadRejected {
+                file: label.clone(),
+                reason,
+            },
+        )?;
+        let key = upload
+            .idempotency_key
+            .clone()
+            .unwrap_or_else(Client::new_idempotency_key);
+        self.ensure_key()?;
+        let mut rng = self.rng();
+        let span = CallSpan::new("POST", "files", Some(&key), None);
+        let call = retry::retry(self.retry_policy(), &mut rng, |n| {
+            span.attempt(n);
+            let (upload, key, label, span) = (&upload, key.as_str(), label.as_str(), &span);
+            async move {
+                let form = match multipart(upload, checked, size).await {
+                    Ok(f) => f,
+                    Err(source) => {
+                        return Attempt::Fail(Error::Io {
+                            path: label.to_owned(),
+                            source,
+                        });
+                    }
+                };
+                let rb = match self.request(Method::POST, "files", true) {
+                    Ok(rb) => rb.header(IDEMPOTENCY_HEADER, key).multipart(form),
+                    Err(e) => return Attempt::Fail(e),
+                };
+                attempt(rb, Some(key), span).await
+            }
+        });
+        let file: FileObject = span.instrument(call).await?;
+        Ok(Uploaded {
+            file,
+            kind: checked.kind,
+            mime_type: checked.mime,
+            name: upload.name,
+            size,
+            idempotency_key: key,
+        })
+    }
+}
+
+/// Reads the first bytes (for type detection) and the size of a file.
+async fn read_head(path: &std::path::Path) -> std::io::Result<(Vec<u8>, u64)> {
+    let mut file = tokio::fs::File::open(path).await?;
+    let size = file.metadata().await?.len();
+    let mut head = Vec::with_capacity(rivya_models::files::HEAD_LEN);
+    (&mut file)
+        .take(rivya_models::files::HEAD_LEN as u64)
+        .read_to_end(&mut head)
+        .await?;
+    Ok((head, size))
+}
+
+/// The multipart body of one upload attempt; a file on disk is opened anew and streamed.
+async fn multipart(
+    upload: &Upload,
+    checked: rivya_models::files::Checked,
+    size: u64,
+) -> std::io::Result<reqwest::multipart::Form> {
+    let part = match &upload.source {
+        Source::Bytes(b) => reqwest::multipart::Part::bytes(b.clone()),
+        Source::Path(p) => {
+            let file = tokio::fs::File::open(p).await?;
+            let stream = tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024);
+            reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), size)
+        }
+    };
+    let part = part
+        .file_name(upload.name.clone())
+        .mime_str(checked.mime)
+        .map_err(std::io::Error::other)?;
+    let mut form = reqwest::multipart::Form::new().text("kind", checked.kind.as_str());
+    if let Some(m) = upload.model {
+        form = form.text("model", m.id);
+    }
+    if let Some(id) = &upload.client_request_id {
+        form = form.text("client_request_id", id.clone());
+    }
+    Ok(form.part("file", part))
 }

@@ -2,7 +2,6 @@
 //! create request and the endpoint's `id`, `signing_secret` and `status` are documented;
 //! every other field is optional here and unknown ones are kept in `extra`.
 
-use reqwest::Method;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
@@ -144,8 +143,7 @@ fn json(body: &impl Serialize) -> Result<Vec<u8>, Error> {
 impl Client {
     /// Every webhook endpoint (`GET /api/v1/webhooks`).
     pub async fn webhooks(&self) -> Result<Vec<WebhookEndpoint>, Error> {
-        let list: List<WebhookEndpoint> =
-            self.call(Method::GET, "webhooks", true, None, None).await?;
+        let list: List<WebhookEndpoint> = self.get("webhooks").await?;
         Ok(list.0)
     }
 
@@ -153,14 +151,12 @@ impl Client {
     /// One idempotency key covers every retry, so a retried create makes one endpoint.
     pub async fn create_webhook(&self, new: &NewWebhook) -> Result<WebhookEndpoint, Error> {
         let key = Client::new_idempotency_key();
-        self.call(Method::POST, "webhooks", true, Some(json(new)?), Some(&key))
-            .await
+        self.post("webhooks", Some(json(new)?), Some(&key)).await
     }
 
     /// One endpoint (`GET /api/v1/webhooks/{id}`).
     pub async fn webhook(&self, id: &str) -> Result<WebhookEndpoint, Error> {
-        self.call(Method::GET, &path(id, ""), true, None, None)
-            .await
+        self.get(&path(id, "")).await
     }
 
     /// Changes an endpoint (`PATCH /api/v1/webhooks/{id}`).
@@ -169,49 +165,34 @@ impl Client {
         id: &str,
         update: &WebhookUpdate,
     ) -> Result<WebhookEndpoint, Error> {
-        self.call(
-            Method::PATCH,
-            &path(id, ""),
-            true,
-            Some(json(update)?),
-            None,
-        )
-        .await
+        self.patch(&path(id, ""), json(update)?).await
     }
 
     /// Deletes an endpoint (`DELETE /api/v1/webhooks/{id}`).
     pub async fn delete_webhook(&self, id: &str) -> Result<(), Error> {
-        let _: Value = self
-            .call(Method::DELETE, &path(id, ""), true, None, None)
-            .await?;
+        let _: Value = self.delete(&path(id, "")).await?;
         Ok(())
     }
 
     /// A new signing secret (`POST …/rotate-secret`), in the answer's `signing_secret`.
     pub async fn rotate_webhook_secret(&self, id: &str) -> Result<WebhookEndpoint, Error> {
-        self.call(Method::POST, &path(id, "/rotate-secret"), true, None, None)
-            .await
+        self.post(&path(id, "/rotate-secret"), None, None).await
     }
 
     /// The endpoint's recent deliveries (`GET …/deliveries`).
     pub async fn webhook_deliveries(&self, id: &str) -> Result<Vec<WebhookDelivery>, Error> {
-        let list: List<WebhookDelivery> = self
-            .call(Method::GET, &path(id, "/deliveries"), true, None, None)
-            .await?;
+        let list: List<WebhookDelivery> = self.get(&path(id, "/deliveries")).await?;
         Ok(list.0)
     }
 
     /// Sends a test delivery to the endpoint (`POST …/test`); the answer is unspecified.
     pub async fn test_webhook(&self, id: &str) -> Result<Value, Error> {
-        self.call(Method::POST, &path(id, "/test"), true, None, None)
-            .await
+        self.post(&path(id, "/test"), None, None).await
     }
 
     /// The event types endpoints can subscribe to (`GET /api/v1/webhook-events`).
     pub async fn webhook_event_types(&self) -> Result<Vec<WebhookEventInfo>, Error> {
-        let list: List<WebhookEventInfo> = self
-            .call(Method::GET, "webhook-events", true, None, None)
-            .await?;
+        let list: List<WebhookEventInfo> = self.get("webhook-events").await?;
         Ok(list.0)
     }
 }
