@@ -128,7 +128,8 @@ impl ClientBuilder {
 
     /// Sends every request through this `reqwest::Client` (your proxy, TLS roots, pool or
     /// middleware-free tuning). The connect and read-idle timeouts and the user agent of this
-    /// builder then do not apply: set them on your client. Per-call timeouts still do.
+    /// builder then do not apply: set them on your client. Per-call timeouts still do. Call
+    /// [`crate::install_tls_provider`] before building it.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -148,6 +149,7 @@ impl ClientBuilder {
 
     /// Builds the client (one connection pool, shared by every call and clone).
     pub fn build(mut self) -> Result<Client, Error> {
+        crate::install_tls_provider();
         let base = self.base_url.trim_end_matches('/').to_owned();
         let valid = base
             .strip_prefix("https://")

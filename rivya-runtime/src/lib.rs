@@ -61,3 +61,14 @@ pub use types::{
     TaskStatus, Uploaded,
 };
 pub use webhooks::{NewWebhook, WebhookDelivery, WebhookEndpoint, WebhookEventInfo, WebhookUpdate};
+
+/// Makes ring the process's TLS crypto provider unless one is already installed.
+///
+/// The workspace builds reqwest's rustls without a provider of its own (ring instead of aws-lc:
+/// the same suites, ~30 s less C on a cold build), so one must be installed before any
+/// `reqwest::Client` is built. [`ClientBuilder::build`] calls this; call it yourself only when
+/// you build a `reqwest::Client` first (for example to pass to `ClientBuilder::http_client`).
+pub fn install_tls_provider() {
+    // An error means a provider is installed already, which is all that is needed.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

@@ -90,6 +90,7 @@ async fn a_user_supplied_http_client_carries_every_call() {
         .await;
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("x-corp-tag", "blue".parse().unwrap());
+    rivya_runtime::install_tls_provider(); // this reqwest::Client is built before any of ours
     let http = reqwest::Client::builder()
         .default_headers(headers)
         .build()
