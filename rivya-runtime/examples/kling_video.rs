@@ -65,16 +65,12 @@ async fn generate(prompt: &str, reference: Option<&str>) -> Result<(), Error> {
         );
     });
     let task = client.run_with(&req, progress).await?;
-    let result = task.result.unwrap_or_else(|| rivya_runtime::TaskResult {
-        primary_url: None,
-        urls: Vec::new(),
-        extra: Default::default(),
-    });
-    println!(
-        "done: {}",
-        result.primary_url.as_deref().unwrap_or("(no URL returned)")
-    );
-    for url in result.urls.iter().skip(1) {
+    let (primary, urls) = match &task.result {
+        Some(result) => (result.primary_url.as_deref(), result.urls.as_slice()),
+        None => (None, &[][..]),
+    };
+    println!("done: {}", primary.unwrap_or("(no URL returned)"));
+    for url in urls.iter().skip(1) {
         println!("also: {url}");
     }
     if let Some(credits) = task.final_credits {

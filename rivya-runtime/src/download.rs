@@ -22,6 +22,7 @@ use crate::types::Task;
 
 /// A file saved by [`Client::download`] or [`Client::download_result`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Downloaded {
     /// Where the file is (`<dir>/<stem>.<ext>`).
     pub path: PathBuf,

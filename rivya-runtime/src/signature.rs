@@ -67,6 +67,7 @@ impl std::error::Error for WebhookError {}
 
 /// What a delivery announces.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WebhookEventType {
     /// `generation.succeeded`.
     GenerationSucceeded,
@@ -105,6 +106,7 @@ impl fmt::Display for WebhookEventType {
 
 /// A verified delivery.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookEvent {
     /// `webhook-id`: the same on every retry of one message; de-duplicate on it.
     pub id: String,

@@ -1,5 +1,7 @@
 //! Response types. All of them keep unknown fields (`extra`) and tolerate unknown enum values,
-//! because the API promises to add fields, statuses and codes without notice.
+//! because the API promises to add fields, statuses and codes without notice. They are
+//! `#[non_exhaustive]` for the same reason: a field or status the SDK learns later is not a
+//! breaking change. Programs read them; tests that need one deserialize it from JSON.
 
 use std::fmt;
 
@@ -9,6 +11,7 @@ use serde_json::{Map, Value};
 
 /// A generation task, as returned by create, status and webhooks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Task {
     /// The public task id (`task_…`). Keep it: it is how a paid task is found again.
     pub id: String,
@@ -49,6 +52,7 @@ impl Task {
 
 /// The outputs of a succeeded task.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TaskResult {
     /// The main output's URL.
     #[serde(default)]
@@ -63,6 +67,7 @@ pub struct TaskResult {
 
 /// Why a task failed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TaskError {
     /// A machine-readable code (`generation_failed` …).
     #[serde(default)]
@@ -77,6 +82,7 @@ pub struct TaskError {
 
 /// A task's status. Unknown values are kept, and treated as not terminal.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TaskStatus {
     /// Accepted, waiting to run.
     Queued,
@@ -141,6 +147,7 @@ impl<'de> Deserialize<'de> for TaskStatus {
 
 /// `GET /api/v1/credits`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Credits {
     /// The spendable balance.
     pub current_credits: f64,
@@ -152,6 +159,7 @@ pub struct Credits {
 /// A file uploaded through `/api/v1/files`. Only `url` and, for video and audio,
 /// `duration_token` are documented; everything else is kept in `extra` or optional.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FileObject {
     /// The file id, when the server returns one.
     #[serde(default)]
@@ -171,6 +179,7 @@ pub struct FileObject {
 
 /// The catalog (`GET /api/v1/models`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ModelList {
     /// The models.
     pub data: Vec<CatalogModel>,
@@ -181,6 +190,7 @@ pub struct ModelList {
 
 /// One catalog entry. The shape of `params` is unspecified and kept opaque.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CatalogModel {
     /// The model id.
     pub id: String,
@@ -206,6 +216,7 @@ pub struct CatalogModel {
 
 /// A successful upload: the server's file and what was sent.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Uploaded {
     /// The server's answer.
     pub file: FileObject,
@@ -238,6 +249,7 @@ impl Uploaded {
 
 /// A created task with the idempotency key its create carried.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Submitted {
     /// The task, usually `queued`.
     pub task: Task,

@@ -10,6 +10,7 @@ use crate::error::Error;
 
 /// A webhook endpoint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WebhookEndpoint {
     /// `whend_…`.
     pub id: String,
@@ -83,6 +84,7 @@ pub struct WebhookUpdate {
 
 /// One delivery of an event to an endpoint (shape unspecified: all optional).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WebhookDelivery {
     /// The delivery (message) id, sent as `webhook-id`.
     #[serde(default)]
@@ -103,6 +105,7 @@ pub struct WebhookDelivery {
 
 /// An event type endpoints can subscribe to (shape unspecified).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WebhookEventInfo {
     /// The type (`generation.succeeded`).
     #[serde(default, alias = "id", alias = "name")]

@@ -8,20 +8,9 @@ use codegen::SpecSource;
 
 /// Today's date (UTC) as `YYYY-MM-DD`, for `source.reviewed`.
 fn today() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = (secs / 86_400) as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    let mut stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    stamp.truncate("YYYY-MM-DD".len());
+    stamp
 }
 
 /// The largest page read (stored pages are a few KiB).
@@ -93,5 +82,24 @@ pub fn run(pages: &[PathBuf], out_dir: &Path, force: bool, stdout: bool) -> Exit
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn today_is_a_calendar_date() {
+        let d = super::today();
+        let parts: Vec<&str> = d.split('-').collect();
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            [4, 2, 2],
+            "{d}"
+        );
+        assert!(
+            parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())),
+            "{d}"
+        );
+        assert!(parts[0] >= "2026", "{d}");
     }
 }
