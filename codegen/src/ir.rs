@@ -52,6 +52,58 @@ pub struct Model {
     pub reference_example: Option<String>,
 }
 
+impl Model {
+    /// The page's example requests that exist, as (what they show, file name under the
+    /// generated folder, JSON text). Each is written once, as its own file, and the module
+    /// includes it (`include_str!`) both in `INFO` and in its docs.
+    pub fn examples(&self) -> Vec<Example<'_>> {
+        [
+            (ExampleKind::Minimal, &self.minimal_example),
+            (ExampleKind::Reference, &self.reference_example),
+        ]
+        .into_iter()
+        .filter_map(|(kind, text)| {
+            let text = text.as_deref()?;
+            Some(Example {
+                kind,
+                file: format!("examples/{}.{}.json", self.id, kind.name()),
+                text,
+            })
+        })
+        .collect()
+    }
+}
+
+/// Which of the page's two example requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExampleKind {
+    /// The smallest request the page shows.
+    Minimal,
+    /// The request with reference files.
+    Reference,
+}
+
+impl ExampleKind {
+    /// The spec's key for it (`minimal`, `reference`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Minimal => "minimal",
+            Self::Reference => "reference",
+        }
+    }
+}
+
+/// One example request of a model.
+#[derive(Debug, Clone)]
+pub struct Example<'a> {
+    /// Which one.
+    pub kind: ExampleKind,
+    /// Its file, relative to the generated folder (`examples/kling-3-0.minimal.json`).
+    pub file: String,
+    /// The JSON text, as the spec holds it.
+    pub text: &'a str,
+}
+
 /// One parameter.
 #[derive(Debug, Clone)]
 pub struct Param {

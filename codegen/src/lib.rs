@@ -41,7 +41,8 @@ pub struct SpecSource {
 /// A generated file, relative to the generated folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {
-    /// File name (`kling_3_0.rs`, `mod.rs`).
+    /// Path relative to the generated folder (`kling_3_0.rs`, `mod.rs`,
+    /// `examples/kling-3-0.minimal.json`).
     pub name: String,
     /// Its full text.
     pub contents: String,
@@ -106,6 +107,10 @@ pub fn generate(specs: &[SpecSource], layout: Layout) -> Result<Vec<OutputFile>,
             }),
             Err(e) => errors.push(emit_err(&s.label, e)),
         }
+        files.extend(m.examples().into_iter().map(|e| OutputFile {
+            name: e.file,
+            contents: format!("{}\n", e.text.trim_end()),
+        }));
     }
     let irs: Vec<ir::Model> = models.into_iter().map(|(_, m)| m).collect();
     match emit::catalog_file(&irs, layout == Layout::Catalog) {

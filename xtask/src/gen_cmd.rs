@@ -171,16 +171,7 @@ fn plan(root: &Path) -> Result<Plan, String> {
         }
     }
     for out_dir in &out_dirs {
-        let Ok(entries) = fs::read_dir(out_dir) else {
-            continue;
-        };
-        let mut orphans: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("rs"))
-            .filter(|p| !wanted.iter().any(|(w, _)| w == p))
-            .collect();
-        orphans.sort();
-        changes.extend(orphans.into_iter().map(Change::Remove));
+        changes.extend(orphans(out_dir, &wanted).into_iter().map(Change::Remove));
     }
     Ok(Plan {
         wanted,
@@ -189,6 +180,27 @@ fn plan(root: &Path) -> Result<Plan, String> {
         specs: specs_read,
         unchanged,
     })
+}
+
+/// The files of a generated folder that no spec produces any more: modules (`*.rs`) and
+/// example requests (`examples/*.json`). Anything else there is the user's and stays.
+fn orphans(out_dir: &Path, wanted: &[(PathBuf, String)]) -> Vec<PathBuf> {
+    let owned = [
+        (out_dir.to_path_buf(), "rs"),
+        (out_dir.join("examples"), "json"),
+    ];
+    let mut found: Vec<PathBuf> = owned
+        .iter()
+        .filter_map(|(dir, ext)| Some((fs::read_dir(dir).ok()?, *ext)))
+        .flat_map(|(entries, ext)| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(move |p| p.extension().and_then(|e| e.to_str()) == Some(ext))
+        })
+        .filter(|p| !wanted.iter().any(|(w, _)| w == p))
+        .collect();
+    found.sort();
+    found
 }
 
 fn rel(root: &Path, p: &Path) -> String {
@@ -228,12 +240,20 @@ fn apply(plan: &Plan, root: &Path) -> Result<(usize, usize), String> {
     let (mut written, mut removed) = (0, 0);
     for c in &plan.changes {
         let (path, result) = match c {
-            Change::Write(p, text) => (p, fs::write(p, text).map(|()| written += 1)),
+            Change::Write(p, text) => (p, write_file(p, text).map(|()| written += 1)),
             Change::Remove(p) => (p, fs::remove_file(p).map(|()| removed += 1)),
         };
         result.map_err(|e| format!("cannot update {}: {e}", rel(root, path)))?;
     }
     Ok((written, removed))
+}
+
+/// Writes a file, creating its folder (`examples/`) when needed.
+fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    fs::write(path, text)
 }
 
 #[cfg(test)]
@@ -303,6 +323,27 @@ mod tests {
         assert!(
             err.contains("specs/b.yaml: 1048577 bytes; the limit is 1048576 bytes"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn orphans_are_stale_modules_and_examples_only() {
+        let tmp = TempDir::new("orphans");
+        let out = tmp.0.join("generated");
+        fs::create_dir_all(out.join("examples")).unwrap();
+        for f in [
+            "kept.rs",
+            "gone.rs",
+            "README.md",
+            "examples/gone.minimal.json",
+        ] {
+            fs::write(out.join(f), "x").unwrap();
+        }
+        fs::write(out.join("examples/notes.txt"), "x").unwrap();
+        let wanted = vec![(out.join("kept.rs"), String::new())];
+        assert_eq!(
+            orphans(&out, &wanted),
+            [out.join("examples/gone.minimal.json"), out.join("gone.rs")]
         );
     }
 

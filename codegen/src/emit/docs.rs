@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{Kind, Model, Param};
+use crate::ir::{ExampleKind, Kind, Model, Param};
 use crate::spec::{Billing, Capability, MediaKind};
 
 /// `#[doc]` attributes, one per line, so prettyplease prints them as `///` comments.
@@ -108,12 +108,29 @@ pub fn module(m: &Model) -> String {
         s += " The page was cut off; this module holds only what it showed.";
     }
     s += "\n";
-    if let Some(ex) = &m.minimal_example {
-        s += "\nThe page's minimal request:\n\n```json\n";
-        s += ex;
-        s += "\n```\n";
-    }
     s
+}
+
+/// The module docs' example sections: each example's file is included, not copied, so the
+/// docs and `INFO` show the same text, stored once.
+pub fn examples(m: &Model) -> TokenStream {
+    let sections = m.examples().into_iter().map(|e| {
+        let (what, field) = match e.kind {
+            ExampleKind::Minimal => ("minimal request", "minimal_example"),
+            ExampleKind::Reference => ("request with reference files", "reference_example"),
+        };
+        let intro = inner(&format!(
+            "\nThe page's {what} ([`INFO`]`.{field}`):\n\n```json"
+        ));
+        let file = &e.file;
+        let end = inner("```");
+        quote! {
+            #intro
+            #![doc = include_str!(#file)]
+            #end
+        }
+    });
+    quote!(#(#sections)*)
 }
 
 /// A link to a parameter's setter, where its facts are written once, from an item in the

@@ -4,9 +4,9 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs;
-use super::lit::{grouped, opt_f64, opt_json, opt_str};
+use super::lit::{grouped, opt_f64, opt_str};
 use super::model::const_ident;
-use crate::ir::{Kind, Model};
+use crate::ir::{ExampleKind, Kind, Model};
 use crate::spec::{Billing, Capability, FilesApi, Input, MediaKind};
 
 pub(super) fn info(m: &Model) -> TokenStream {
@@ -39,8 +39,16 @@ pub(super) fn info(m: &Model) -> TokenStream {
         }
         None => quote!(None),
     };
-    let minimal_example = opt_json(m.minimal_example.as_deref());
-    let reference_example = opt_json(m.reference_example.as_deref());
+    let [minimal_example, reference_example] =
+        [ExampleKind::Minimal, ExampleKind::Reference].map(|kind| {
+            match m.examples().into_iter().find(|e| e.kind == kind) {
+                Some(e) => {
+                    let file = &e.file;
+                    quote!(Some(include_str!(#file)))
+                }
+                None => quote!(None),
+            }
+        });
     let params_required = m.params_required;
     let consts = m.params.iter().map(const_ident);
     let upload = upload_policy(m);

@@ -1,4 +1,4 @@
-//! Literals in generated code: numbers as people write them, optional values, examples.
+//! Literals in generated code: numbers as people write them, optional values.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -36,45 +36,4 @@ pub(super) fn opt_str(v: Option<&str>) -> TokenStream {
         Some(v) => quote!(Some(#v)),
         None => quote!(None),
     }
-}
-
-/// An example body as a one-line raw string: `Some(r#"{"model":"…"}"#)`.
-pub(super) fn opt_json(v: Option<&str>) -> TokenStream {
-    let Some(text) = v else {
-        return quote!(None);
-    };
-    let compact = minify_json(text);
-    let raw: Option<TokenStream> = if compact.contains("\"#") {
-        None
-    } else {
-        format!("r#\"{compact}\"#").parse().ok()
-    };
-    match raw {
-        Some(lit) => quote!(Some(#lit)),
-        None => quote!(Some(#compact)),
-    }
-}
-
-/// Drops the whitespace between JSON tokens, keeping strings (and key order) as written.
-pub(super) fn minify_json(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let (mut in_string, mut escaped) = (false, false);
-    for c in text.chars() {
-        if in_string {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-        } else if c == '"' {
-            in_string = true;
-            out.push(c);
-        } else if !c.is_whitespace() {
-            out.push(c);
-        }
-    }
-    out
 }

@@ -85,7 +85,9 @@ fn space_items(text: &str) -> String {
     for line in text.lines() {
         let closes = line.trim_start().starts_with(['}', ')', ']']);
         let after_block = matches!(prev.trim(), "}" | "};") && indent(prev) == indent(line);
-        let after_module_docs = prev.starts_with("//!") && !line.starts_with("//!");
+        // An included example (`#![doc = include_str!(…)]`) is part of the module docs.
+        let module_doc = |l: &str| l.starts_with("//!") || l.starts_with("#![doc");
+        let after_module_docs = module_doc(prev) && !module_doc(line);
         let same_level = item_ended && open_item.is_none() && indent(prev) >= indent(line);
         if (after_block || after_module_docs || same_level) && !closes && !line.is_empty() {
             out.push('\n');

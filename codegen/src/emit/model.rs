@@ -24,6 +24,7 @@ pub(super) fn const_ident(p: &Param) -> Ident {
 /// The whole module of one model.
 pub fn module(m: &Model) -> TokenStream {
     let module_docs = docs::inner(&docs::module(m));
+    let example_docs = docs::examples(m);
     let marker = format_ident!("{}", m.marker);
     let info = info::info(m);
     let descriptors = info::descriptors(m);
@@ -38,6 +39,7 @@ pub fn module(m: &Model) -> TokenStream {
     ));
     quote! {
         #module_docs
+        #example_docs
 
         #marker_doc
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]

@@ -10,27 +10,10 @@
 //!
 //! Source: <https://rivya.ai/docs/api/models/elevenlabs-dialogue-v3>, reviewed 2026-11-21.
 //!
-//! The page's minimal request:
+//! The page's minimal request ([`INFO`]`.minimal_example`):
 //!
 //! ```json
-//! {
-//!   "model": "elevenlabs-dialogue-v3",
-//!   "prompt": "A polished audio concept for a short product story",
-//!   "params": {
-//!     "default_voice": "Adam",
-//!     "stability": "0.5",
-//!     "dialogue": [
-//!       {
-//!         "voice": "Adam",
-//!         "text": "Welcome to the product walkthrough."
-//!       },
-//!       {
-//!         "voice": "Alice",
-//!         "text": "Here is the short version for developers."
-//!       }
-//!     ]
-//!   }
-//! }
+#![doc = include_str!("examples/elevenlabs-dialogue-v3.minimal.json")]
 //! ```
 
 /// ElevenLabs Dialogue V3 as a type, for code that is generic over models (see [`crate::Model`]).
@@ -63,9 +46,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     ],
     upload: None,
     source_url: "https://rivya.ai/docs/api/models/elevenlabs-dialogue-v3",
-    minimal_example: Some(
-        r#"{"model":"elevenlabs-dialogue-v3","prompt":"A polished audio concept for a short product story","params":{"default_voice":"Adam","stability":"0.5","dialogue":[{"voice":"Adam","text":"Welcome to the product walkthrough."},{"voice":"Alice","text":"Here is the short version for developers."}]}}"#,
-    ),
+    minimal_example: Some(include_str!("examples/elevenlabs-dialogue-v3.minimal.json")),
     reference_example: None,
 };
 

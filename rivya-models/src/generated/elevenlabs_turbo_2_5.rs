@@ -10,24 +10,10 @@
 //!
 //! Source: <https://rivya.ai/docs/api/models/elevenlabs-turbo-2-5>, reviewed 2026-11-21.
 //!
-//! The page's minimal request:
+//! The page's minimal request ([`INFO`]`.minimal_example`):
 //!
 //! ```json
-//! {
-//!   "model": "elevenlabs-turbo-2-5",
-//!   "prompt": "A polished audio concept for a short product story",
-//!   "params": {
-//!     "voice": "TX3LPaxmHKxFdv7VOQHJ",
-//!     "stability": 0.5,
-//!     "similarity_boost": 0.75,
-//!     "style": 0,
-//!     "speed": 1,
-//!     "timestamps": "false",
-//!     "previous_text": "Optional context before this line",
-//!     "next_text": "Optional context after this line",
-//!     "language_code": "Optional locale code like en or zh"
-//!   }
-//! }
+#![doc = include_str!("examples/elevenlabs-turbo-2-5.minimal.json")]
 //! ```
 
 /// ElevenLabs Turbo 2.5 as a type, for code that is generic over models (see [`crate::Model`]).
@@ -65,9 +51,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     ],
     upload: None,
     source_url: "https://rivya.ai/docs/api/models/elevenlabs-turbo-2-5",
-    minimal_example: Some(
-        r#"{"model":"elevenlabs-turbo-2-5","prompt":"A polished audio concept for a short product story","params":{"voice":"TX3LPaxmHKxFdv7VOQHJ","stability":0.5,"similarity_boost":0.75,"style":0,"speed":1,"timestamps":"false","previous_text":"Optional context before this line","next_text":"Optional context after this line","language_code":"Optional locale code like en or zh"}}"#,
-    ),
+    minimal_example: Some(include_str!("examples/elevenlabs-turbo-2-5.minimal.json")),
     reference_example: None,
 };
 

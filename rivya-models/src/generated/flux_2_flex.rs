@@ -10,17 +10,10 @@
 //!
 //! Source: <https://rivya.ai/vi/docs/api/models/flux-2-flex>, reviewed 2026-11-21.
 //!
-//! The page's minimal request:
+//! The page's minimal request ([`INFO`]`.minimal_example`):
 //!
 //! ```json
-//! {
-//!   "model": "flux-2-flex",
-//!   "prompt": "A clean editorial product image on a soft studio background",
-//!   "params": {
-//!     "aspectRatio": "1:1",
-//!     "resolution": "1K"
-//!   }
-//! }
+#![doc = include_str!("examples/flux-2-flex.minimal.json")]
 //! ```
 
 /// Flux 2 Flex as a type, for code that is generic over models (see [`crate::Model`]).
@@ -58,9 +51,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         reference_rule: "Up to 8 reference files (image).",
     }),
     source_url: "https://rivya.ai/vi/docs/api/models/flux-2-flex",
-    minimal_example: Some(
-        r#"{"model":"flux-2-flex","prompt":"A clean editorial product image on a soft studio background","params":{"aspectRatio":"1:1","resolution":"1K"}}"#,
-    ),
+    minimal_example: Some(include_str!("examples/flux-2-flex.minimal.json")),
     reference_example: None,
 };
 

@@ -10,17 +10,16 @@
 //!
 //! Source: <https://rivya.ai/docs/api/models/flux-2-pro>, reviewed 2026-11-21.
 //!
-//! The page's minimal request:
+//! The page's minimal request ([`INFO`]`.minimal_example`):
 //!
 //! ```json
-//! {
-//!   "model": "flux-2-pro",
-//!   "prompt": "A clean editorial product image on a soft studio background",
-//!   "params": {
-//!     "aspectRatio": "1:1",
-//!     "resolution": "1K"
-//!   }
-//! }
+#![doc = include_str!("examples/flux-2-pro.minimal.json")]
+//! ```
+//!
+//! The page's request with reference files ([`INFO`]`.reference_example`):
+//!
+//! ```json
+#![doc = include_str!("examples/flux-2-pro.reference.json")]
 //! ```
 
 /// Flux 2 Pro as a type, for code that is generic over models (see [`crate::Model`]).
@@ -58,12 +57,8 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         reference_rule: "Up to 8 reference files (image).",
     }),
     source_url: "https://rivya.ai/docs/api/models/flux-2-pro",
-    minimal_example: Some(
-        r#"{"model":"flux-2-pro","prompt":"A clean editorial product image on a soft studio background","params":{"aspectRatio":"1:1","resolution":"1K"}}"#,
-    ),
-    reference_example: Some(
-        r#"{"model":"flux-2-pro","prompt":"A clean editorial product image on a soft studio background","params":{"aspectRatio":"1:1","resolution":"1K","referenceMediaItems":[{"url":"https://cdn.example.com/reference-image.png","kind":"image","name":"reference-image.png","mimeType":"image/png"}]}}"#,
-    ),
+    minimal_example: Some(include_str!("examples/flux-2-pro.minimal.json")),
+    reference_example: Some(include_str!("examples/flux-2-pro.reference.json")),
 };
 
 /// Descriptors of every parameter, as listed in [`INFO`].

@@ -9,18 +9,10 @@
 //!
 //! Source: <https://rivya.ai/zh/docs/api/models/google-imagen4>, reviewed 2026-11-21.
 //!
-//! The page's minimal request:
+//! The page's minimal request ([`INFO`]`.minimal_example`):
 //!
 //! ```json
-//! {
-//!   "model": "google-imagen4",
-//!   "prompt": "A clean editorial product image on a soft studio background",
-//!   "params": {
-//!     "aspect_ratio": "1:1",
-//!     "negative_prompt": "可选的规避内容",
-//!     "seed": "可选种子值"
-//!   }
-//! }
+#![doc = include_str!("examples/google-imagen4.minimal.json")]
 //! ```
 
 /// Google Imagen4 as a type, for code that is generic over models (see [`crate::Model`]).
@@ -48,9 +40,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     params: &[param::ASPECT_RATIO, param::NEGATIVE_PROMPT, param::SEED],
     upload: None,
     source_url: "https://rivya.ai/zh/docs/api/models/google-imagen4",
-    minimal_example: Some(
-        r#"{"model":"google-imagen4","prompt":"A clean editorial product image on a soft studio background","params":{"aspect_ratio":"1:1","negative_prompt":"可选的规避内容","seed":"可选种子值"}}"#,
-    ),
+    minimal_example: Some(include_str!("examples/google-imagen4.minimal.json")),
     reference_example: None,
 };
 

@@ -9,18 +9,10 @@
 //!
 //! Source: <https://rivya.ai/docs/api/models/google-imagen4-fast>, reviewed 2026-11-21.
 //!
-//! The page's minimal request:
+//! The page's minimal request ([`INFO`]`.minimal_example`):
 //!
 //! ```json
-//! {
-//!   "model": "google-imagen4-fast",
-//!   "prompt": "A clean editorial product image on a soft studio background",
-//!   "params": {
-//!     "aspect_ratio": "16:9",
-//!     "negative_prompt": "Optional things to avoid",
-//!     "seed": 0
-//!   }
-//! }
+#![doc = include_str!("examples/google-imagen4-fast.minimal.json")]
 //! ```
 
 /// Google Imagen4 Fast as a type, for code that is generic over models (see [`crate::Model`]).
@@ -48,9 +40,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     params: &[param::ASPECT_RATIO, param::NEGATIVE_PROMPT, param::SEED],
     upload: None,
     source_url: "https://rivya.ai/docs/api/models/google-imagen4-fast",
-    minimal_example: Some(
-        r#"{"model":"google-imagen4-fast","prompt":"A clean editorial product image on a soft studio background","params":{"aspect_ratio":"16:9","negative_prompt":"Optional things to avoid","seed":0}}"#,
-    ),
+    minimal_example: Some(include_str!("examples/google-imagen4-fast.minimal.json")),
     reference_example: None,
 };
 

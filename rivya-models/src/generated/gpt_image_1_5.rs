@@ -10,17 +10,16 @@
 //!
 //! Source: <https://rivya.ai/docs/api/models/gpt-image-1-5>, reviewed 2026-11-21.
 //!
-//! The page's minimal request:
+//! The page's minimal request ([`INFO`]`.minimal_example`):
 //!
 //! ```json
-//! {
-//!   "model": "gpt-image-1-5",
-//!   "prompt": "A clean editorial product image on a soft studio background",
-//!   "params": {
-//!     "quality": "medium",
-//!     "aspect_ratio": "1:1"
-//!   }
-//! }
+#![doc = include_str!("examples/gpt-image-1-5.minimal.json")]
+//! ```
+//!
+//! The page's request with reference files ([`INFO`]`.reference_example`):
+//!
+//! ```json
+#![doc = include_str!("examples/gpt-image-1-5.reference.json")]
 //! ```
 
 /// GPT Image 1.5 as a type, for code that is generic over models (see [`crate::Model`]).
@@ -58,12 +57,8 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         reference_rule: "Up to 16 reference files (image).",
     }),
     source_url: "https://rivya.ai/docs/api/models/gpt-image-1-5",
-    minimal_example: Some(
-        r#"{"model":"gpt-image-1-5","prompt":"A clean editorial product image on a soft studio background","params":{"quality":"medium","aspect_ratio":"1:1"}}"#,
-    ),
-    reference_example: Some(
-        r#"{"model":"gpt-image-1-5","prompt":"A clean editorial product image on a soft studio background","params":{"quality":"medium","aspect_ratio":"1:1","referenceMediaItems":[{"url":"https://cdn.example.com/reference-image.png","kind":"image","name":"reference-image.png","mimeType":"image/png"}]}}"#,
-    ),
+    minimal_example: Some(include_str!("examples/gpt-image-1-5.minimal.json")),
+    reference_example: Some(include_str!("examples/gpt-image-1-5.reference.json")),
 };
 
 /// Descriptors of every parameter, as listed in [`INFO`].

@@ -10,17 +10,10 @@
 //!
 //! Source: <https://rivya.ai/id/docs/api/models/gpt-image-2>, reviewed 2026-11-22.
 //!
-//! The page's minimal request:
+//! The page's minimal request ([`INFO`]`.minimal_example`):
 //!
 //! ```json
-//! {
-//!   "model": "gpt-image-2",
-//!   "prompt": "A clean editorial product image on a soft studio background",
-//!   "params": {
-//!     "aspect_ratio": "1:1",
-//!     "resolution": "1K"
-//!   }
-//! }
+#![doc = include_str!("examples/gpt-image-2.minimal.json")]
 //! ```
 
 /// GPT Image 2 as a type, for code that is generic over models (see [`crate::Model`]).
@@ -58,9 +51,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         reference_rule: "Up to sixteen images, for image-to-image runs.",
     }),
     source_url: "https://rivya.ai/id/docs/api/models/gpt-image-2",
-    minimal_example: Some(
-        r#"{"model":"gpt-image-2","prompt":"A clean editorial product image on a soft studio background","params":{"aspect_ratio":"1:1","resolution":"1K"}}"#,
-    ),
+    minimal_example: Some(include_str!("examples/gpt-image-2.minimal.json")),
     reference_example: None,
 };
 

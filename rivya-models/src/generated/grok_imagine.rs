@@ -10,17 +10,10 @@
 //!
 //! Source: <https://rivya.ai/docs/api/models/grok-imagine>, reviewed 2026-11-21.
 //!
-//! The page's minimal request:
+//! The page's minimal request ([`INFO`]`.minimal_example`):
 //!
 //! ```json
-//! {
-//!   "model": "grok-imagine",
-//!   "prompt": "A clean editorial product image on a soft studio background",
-//!   "params": {
-//!     "aspect_ratio": "1:1",
-//!     "enable_pro": "false"
-//!   }
-//! }
+#![doc = include_str!("examples/grok-imagine.minimal.json")]
 //! ```
 
 /// Grok Imagine as a type, for code that is generic over models (see [`crate::Model`]).
@@ -58,9 +51,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         reference_rule: "Up to 1 reference file (image).",
     }),
     source_url: "https://rivya.ai/docs/api/models/grok-imagine",
-    minimal_example: Some(
-        r#"{"model":"grok-imagine","prompt":"A clean editorial product image on a soft studio background","params":{"aspect_ratio":"1:1","enable_pro":"false"}}"#,
-    ),
+    minimal_example: Some(include_str!("examples/grok-imagine.minimal.json")),
     reference_example: None,
 };
 

@@ -10,19 +10,10 @@
 //!
 //! Source: <https://rivya.ai/docs/api/models/grok-imagine-video>, reviewed 2026-11-21.
 //!
-//! The page's minimal request:
+//! The page's minimal request ([`INFO`]`.minimal_example`):
 //!
 //! ```json
-//! {
-//!   "model": "grok-imagine-video",
-//!   "prompt": "A cinematic product reveal with smooth camera movement",
-//!   "params": {
-//!     "mode": "normal",
-//!     "duration": 6,
-//!     "resolution": "480p",
-//!     "aspect_ratio": "2:3"
-//!   }
-//! }
+#![doc = include_str!("examples/grok-imagine-video.minimal.json")]
 //! ```
 
 /// Grok Imagine Video as a type, for code that is generic over models (see [`crate::Model`]).
@@ -60,9 +51,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         reference_rule: "One image, for image projects.",
     }),
     source_url: "https://rivya.ai/docs/api/models/grok-imagine-video",
-    minimal_example: Some(
-        r#"{"model":"grok-imagine-video","prompt":"A cinematic product reveal with smooth camera movement","params":{"mode":"normal","duration":6,"resolution":"480p","aspect_ratio":"2:3"}}"#,
-    ),
+    minimal_example: Some(include_str!("examples/grok-imagine-video.minimal.json")),
     reference_example: None,
 };
 

@@ -10,16 +10,10 @@
 //!
 //! Source: <https://rivya.ai/docs/api/models/hailuo-pro>, reviewed 2026-11-21.
 //!
-//! The page's minimal request:
+//! The page's minimal request ([`INFO`]`.minimal_example`):
 //!
 //! ```json
-//! {
-//!   "model": "hailuo-pro",
-//!   "prompt": "A cinematic product reveal with smooth camera movement",
-//!   "params": {
-//!     "prompt_optimizer": "false"
-//!   }
-//! }
+#![doc = include_str!("examples/hailuo-pro.minimal.json")]
 //! ```
 
 /// Hailuo Pro as a type, for code that is generic over models (see [`crate::Model`]).
@@ -57,9 +51,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         reference_rule: "Up to 2 reference files (image).",
     }),
     source_url: "https://rivya.ai/docs/api/models/hailuo-pro",
-    minimal_example: Some(
-        r#"{"model":"hailuo-pro","prompt":"A cinematic product reveal with smooth camera movement","params":{"prompt_optimizer":"false"}}"#,
-    ),
+    minimal_example: Some(include_str!("examples/hailuo-pro.minimal.json")),
     reference_example: None,
 };
 

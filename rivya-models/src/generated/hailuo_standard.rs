@@ -10,18 +10,10 @@
 //!
 //! Source: <https://rivya.ai/docs/api/models/hailuo-standard>, reviewed 2026-11-22.
 //!
-//! The page's minimal request:
+//! The page's minimal request ([`INFO`]`.minimal_example`):
 //!
 //! ```json
-//! {
-//!   "model": "hailuo-standard",
-//!   "prompt": "A cinematic product reveal with smooth camera movement",
-//!   "params": {
-//!     "duration": "6",
-//!     "resolution": "512P",
-//!     "prompt_optimizer": "false"
-//!   }
-//! }
+#![doc = include_str!("examples/hailuo-standard.minimal.json")]
 //! ```
 
 /// Hailuo Standard as a type, for code that is generic over models (see [`crate::Model`]).
@@ -59,9 +51,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         reference_rule: "Up to two images; a second image is used as the last frame.",
     }),
     source_url: "https://rivya.ai/docs/api/models/hailuo-standard",
-    minimal_example: Some(
-        r#"{"model":"hailuo-standard","prompt":"A cinematic product reveal with smooth camera movement","params":{"duration":"6","resolution":"512P","prompt_optimizer":"false"}}"#,
-    ),
+    minimal_example: Some(include_str!("examples/hailuo-standard.minimal.json")),
     reference_example: None,
 };
 

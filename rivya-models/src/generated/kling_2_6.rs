@@ -10,18 +10,16 @@
 //!
 //! Source: <https://rivya.ai/id/docs/api/models/kling-2-6>, reviewed 2026-11-21.
 //!
-//! The page's minimal request:
+//! The page's minimal request ([`INFO`]`.minimal_example`):
 //!
 //! ```json
-//! {
-//!   "model": "kling-2-6",
-//!   "prompt": "A cinematic product reveal with smooth camera movement",
-//!   "params": {
-//!     "duration": "5",
-//!     "sound": "false",
-//!     "aspect_ratio": "1:1"
-//!   }
-//! }
+#![doc = include_str!("examples/kling-2-6.minimal.json")]
+//! ```
+//!
+//! The page's request with reference files ([`INFO`]`.reference_example`):
+//!
+//! ```json
+#![doc = include_str!("examples/kling-2-6.reference.json")]
 //! ```
 
 /// Kling 2.6 as a type, for code that is generic over models (see [`crate::Model`]).
@@ -59,12 +57,8 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         reference_rule: "One image, for image-based projects.",
     }),
     source_url: "https://rivya.ai/id/docs/api/models/kling-2-6",
-    minimal_example: Some(
-        r#"{"model":"kling-2-6","prompt":"A cinematic product reveal with smooth camera movement","params":{"duration":"5","sound":"false","aspect_ratio":"1:1"}}"#,
-    ),
-    reference_example: Some(
-        r#"{"model":"kling-2-6","prompt":"A cinematic product reveal with smooth camera movement","params":{"duration":"5","sound":"false","aspect_ratio":"1:1","referenceMediaItems":[{"url":"https://cdn.example.com/reference-image.png","kind":"image","name":"reference-image.png","mimeType":"image/png"}]}}"#,
-    ),
+    minimal_example: Some(include_str!("examples/kling-2-6.minimal.json")),
+    reference_example: Some(include_str!("examples/kling-2-6.reference.json")),
 };
 
 /// Descriptors of every parameter, as listed in [`INFO`].

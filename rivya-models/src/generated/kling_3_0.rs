@@ -10,20 +10,16 @@
 //!
 //! Source: <https://rivya.ai/id/docs/api/models/kling-3-0>, reviewed 2026-11-21.
 //!
-//! The page's minimal request:
+//! The page's minimal request ([`INFO`]`.minimal_example`):
 //!
 //! ```json
-//! {
-//!   "model": "kling-3-0",
-//!   "prompt": "A cinematic product reveal with smooth camera movement",
-//!   "params": {
-//!     "mode": "pro",
-//!     "multi_shots": "false",
-//!     "duration": "5",
-//!     "sound": "false",
-//!     "aspect_ratio": "16:9"
-//!   }
-//! }
+#![doc = include_str!("examples/kling-3-0.minimal.json")]
+//! ```
+//!
+//! The page's request with reference files ([`INFO`]`.reference_example`):
+//!
+//! ```json
+#![doc = include_str!("examples/kling-3-0.reference.json")]
 //! ```
 
 /// Kling 3.0 as a type, for code that is generic over models (see [`crate::Model`]).
@@ -67,12 +63,8 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         reference_rule: "Up to two images in total, for image-to-video.",
     }),
     source_url: "https://rivya.ai/id/docs/api/models/kling-3-0",
-    minimal_example: Some(
-        r#"{"model":"kling-3-0","prompt":"A cinematic product reveal with smooth camera movement","params":{"mode":"pro","multi_shots":"false","duration":"5","sound":"false","aspect_ratio":"16:9"}}"#,
-    ),
-    reference_example: Some(
-        r#"{"model":"kling-3-0","prompt":"A cinematic product reveal with smooth camera movement","params":{"mode":"pro","multi_shots":"false","duration":"5","sound":"false","aspect_ratio":"16:9","referenceMediaItems":[{"url":"https://cdn.example.com/reference-image.png","kind":"image","name":"reference-image.png","mimeType":"image/png"}]}}"#,
-    ),
+    minimal_example: Some(include_str!("examples/kling-3-0.minimal.json")),
+    reference_example: Some(include_str!("examples/kling-3-0.reference.json")),
 };
 
 /// Descriptors of every parameter, as listed in [`INFO`].

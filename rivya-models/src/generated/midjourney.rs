@@ -10,18 +10,10 @@
 //!
 //! Source: <https://rivya.ai/docs/api/models/midjourney>, reviewed 2026-11-21.
 //!
-//! The page's minimal request:
+//! The page's minimal request ([`INFO`]`.minimal_example`):
 //!
 //! ```json
-//! {
-//!   "model": "midjourney",
-//!   "prompt": "A clean editorial product image on a soft studio background",
-//!   "params": {
-//!     "speed": "relaxed",
-//!     "aspectRatio": "1:1",
-//!     "version": "7"
-//!   }
-//! }
+#![doc = include_str!("examples/midjourney.minimal.json")]
 //! ```
 
 /// Midjourney as a type, for code that is generic over models (see [`crate::Model`]).
@@ -59,9 +51,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         reference_rule: "Up to four images, for image projects.",
     }),
     source_url: "https://rivya.ai/docs/api/models/midjourney",
-    minimal_example: Some(
-        r#"{"model":"midjourney","prompt":"A clean editorial product image on a soft studio background","params":{"speed":"relaxed","aspectRatio":"1:1","version":"7"}}"#,
-    ),
+    minimal_example: Some(include_str!("examples/midjourney.minimal.json")),
     reference_example: None,
 };
 

@@ -10,17 +10,16 @@
 //!
 //! Source: <https://rivya.ai/docs/api/models/nano-banana>, reviewed 2026-11-21.
 //!
-//! The page's minimal request:
+//! The page's minimal request ([`INFO`]`.minimal_example`):
 //!
 //! ```json
-//! {
-//!   "model": "nano-banana",
-//!   "prompt": "A clean editorial product image on a soft studio background",
-//!   "params": {
-//!     "imageSize": "1:1",
-//!     "output_format": "png"
-//!   }
-//! }
+#![doc = include_str!("examples/nano-banana.minimal.json")]
+//! ```
+//!
+//! The page's request with reference files ([`INFO`]`.reference_example`):
+//!
+//! ```json
+#![doc = include_str!("examples/nano-banana.reference.json")]
 //! ```
 
 /// Nano Banana as a type, for code that is generic over models (see [`crate::Model`]).
@@ -58,12 +57,8 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         reference_rule: "Up to 10 reference files (image).",
     }),
     source_url: "https://rivya.ai/docs/api/models/nano-banana",
-    minimal_example: Some(
-        r#"{"model":"nano-banana","prompt":"A clean editorial product image on a soft studio background","params":{"imageSize":"1:1","output_format":"png"}}"#,
-    ),
-    reference_example: Some(
-        r#"{"model":"nano-banana","prompt":"A clean editorial product image on a soft studio background","params":{"imageSize":"1:1","output_format":"png","referenceMediaItems":[{"url":"https://cdn.example.com/reference-image.png","kind":"image","name":"reference-image.png","mimeType":"image/png"}]}}"#,
-    ),
+    minimal_example: Some(include_str!("examples/nano-banana.minimal.json")),
+    reference_example: Some(include_str!("examples/nano-banana.reference.json")),
 };
 
 /// Descriptors of every parameter, as listed in [`INFO`].

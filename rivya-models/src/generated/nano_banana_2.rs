@@ -10,19 +10,10 @@
 //!
 //! Source: <https://rivya.ai/docs/api/models/nano-banana-2>, reviewed 2026-11-22.
 //!
-//! The page's minimal request:
+//! The page's minimal request ([`INFO`]`.minimal_example`):
 //!
 //! ```json
-//! {
-//!   "model": "nano-banana-2",
-//!   "prompt": "A clean editorial product image on a soft studio background",
-//!   "params": {
-//!     "aspect_ratio": "auto",
-//!     "resolution": "1K",
-//!     "output_format": "jpg",
-//!     "google_search": "false"
-//!   }
-//! }
+#![doc = include_str!("examples/nano-banana-2.minimal.json")]
 //! ```
 
 /// Nano Banana 2 as a type, for code that is generic over models (see [`crate::Model`]).
@@ -65,9 +56,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         reference_rule: "Up to fourteen images, for image projects.",
     }),
     source_url: "https://rivya.ai/docs/api/models/nano-banana-2",
-    minimal_example: Some(
-        r#"{"model":"nano-banana-2","prompt":"A clean editorial product image on a soft studio background","params":{"aspect_ratio":"auto","resolution":"1K","output_format":"jpg","google_search":"false"}}"#,
-    ),
+    minimal_example: Some(include_str!("examples/nano-banana-2.minimal.json")),
     reference_example: None,
 };
 

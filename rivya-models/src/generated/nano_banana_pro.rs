@@ -10,18 +10,10 @@
 //!
 //! Source: <https://rivya.ai/docs/api/models/nano-banana-pro>, reviewed 2026-11-21.
 //!
-//! The page's minimal request:
+//! The page's minimal request ([`INFO`]`.minimal_example`):
 //!
 //! ```json
-//! {
-//!   "model": "nano-banana-pro",
-//!   "prompt": "A clean editorial product image on a soft studio background",
-//!   "params": {
-//!     "aspect_ratio": "1:1",
-//!     "resolution": "1K",
-//!     "output_format": "png"
-//!   }
-//! }
+#![doc = include_str!("examples/nano-banana-pro.minimal.json")]
 //! ```
 
 /// Nano Banana Pro as a type, for code that is generic over models (see [`crate::Model`]).
@@ -59,9 +51,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         reference_rule: "Up to eight images, for image projects.",
     }),
     source_url: "https://rivya.ai/docs/api/models/nano-banana-pro",
-    minimal_example: Some(
-        r#"{"model":"nano-banana-pro","prompt":"A clean editorial product image on a soft studio background","params":{"aspect_ratio":"1:1","resolution":"1K","output_format":"png"}}"#,
-    ),
+    minimal_example: Some(include_str!("examples/nano-banana-pro.minimal.json")),
     reference_example: None,
 };
 

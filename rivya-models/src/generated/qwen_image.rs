@@ -10,17 +10,10 @@
 //!
 //! Source: <https://rivya.ai/docs/api/models/qwen-image>, reviewed 2026-11-21.
 //!
-//! The page's minimal request:
+//! The page's minimal request ([`INFO`]`.minimal_example`):
 //!
 //! ```json
-//! {
-//!   "model": "qwen-image",
-//!   "prompt": "A clean editorial product image on a soft studio background",
-//!   "params": {
-//!     "image_size": "square_hd",
-//!     "output_format": "png"
-//!   }
-//! }
+#![doc = include_str!("examples/qwen-image.minimal.json")]
 //! ```
 
 /// Qwen Image as a type, for code that is generic over models (see [`crate::Model`]).
@@ -58,9 +51,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         reference_rule: "Up to 1 reference file (image).",
     }),
     source_url: "https://rivya.ai/docs/api/models/qwen-image",
-    minimal_example: Some(
-        r#"{"model":"qwen-image","prompt":"A clean editorial product image on a soft studio background","params":{"image_size":"square_hd","output_format":"png"}}"#,
-    ),
+    minimal_example: Some(include_str!("examples/qwen-image.minimal.json")),
     reference_example: None,
 };
 

@@ -10,19 +10,10 @@
 //!
 //! Source: <https://rivya.ai/docs/api/models/runway>, reviewed 2026-11-21.
 //!
-//! The page's minimal request:
+//! The page's minimal request ([`INFO`]`.minimal_example`):
 //!
 //! ```json
-//! {
-//!   "model": "runway",
-//!   "prompt": "A cinematic product reveal with smooth camera movement",
-//!   "params": {
-//!     "duration": "5",
-//!     "quality": "720p",
-//!     "aspectRatio": "16:9",
-//!     "waterMark": "Leave empty to disable watermark"
-//!   }
-//! }
+#![doc = include_str!("examples/runway.minimal.json")]
 //! ```
 
 /// Runway as a type, for code that is generic over models (see [`crate::Model`]).
@@ -60,9 +51,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         reference_rule: "Optional; one image switches to image-to-video, none stays text-to-video.",
     }),
     source_url: "https://rivya.ai/docs/api/models/runway",
-    minimal_example: Some(
-        r#"{"model":"runway","prompt":"A cinematic product reveal with smooth camera movement","params":{"duration":"5","quality":"720p","aspectRatio":"16:9","waterMark":"Leave empty to disable watermark"}}"#,
-    ),
+    minimal_example: Some(include_str!("examples/runway.minimal.json")),
     reference_example: None,
 };
 

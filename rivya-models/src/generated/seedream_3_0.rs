@@ -9,18 +9,10 @@
 //!
 //! Source: <https://rivya.ai/docs/api/models/seedream-3-0>, reviewed 2026-11-21.
 //!
-//! The page's minimal request:
+//! The page's minimal request ([`INFO`]`.minimal_example`):
 //!
 //! ```json
-//! {
-//!   "model": "seedream-3-0",
-//!   "prompt": "A clean editorial product image on a soft studio background",
-//!   "params": {
-//!     "image_size": "square_hd",
-//!     "guidance_scale": 2.5,
-//!     "seed": 0
-//!   }
-//! }
+#![doc = include_str!("examples/seedream-3-0.minimal.json")]
 //! ```
 
 /// Seedream 3.0 as a type, for code that is generic over models (see [`crate::Model`]).
@@ -48,9 +40,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     params: &[param::IMAGE_SIZE, param::GUIDANCE_SCALE, param::SEED],
     upload: None,
     source_url: "https://rivya.ai/docs/api/models/seedream-3-0",
-    minimal_example: Some(
-        r#"{"model":"seedream-3-0","prompt":"A clean editorial product image on a soft studio background","params":{"image_size":"square_hd","guidance_scale":2.5,"seed":0}}"#,
-    ),
+    minimal_example: Some(include_str!("examples/seedream-3-0.minimal.json")),
     reference_example: None,
 };
 

@@ -10,19 +10,10 @@
 //!
 //! Source: <https://rivya.ai/vi/docs/api/models/sora-2>, reviewed 2026-11-21.
 //!
-//! The page's minimal request:
+//! The page's minimal request ([`INFO`]`.minimal_example`):
 //!
 //! ```json
-//! {
-//!   "model": "sora-2",
-//!   "prompt": "A cinematic product reveal with smooth camera movement",
-//!   "params": {
-//!     "n_frames": "10",
-//!     "aspect_ratio": "landscape",
-//!     "remove_watermark": "false",
-//!     "upload_method": "s3"
-//!   }
-//! }
+#![doc = include_str!("examples/sora-2.minimal.json")]
 //! ```
 
 /// Sora 2 as a type, for code that is generic over models (see [`crate::Model`]).
@@ -65,9 +56,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         reference_rule: "Up to 1 reference file (image).",
     }),
     source_url: "https://rivya.ai/vi/docs/api/models/sora-2",
-    minimal_example: Some(
-        r#"{"model":"sora-2","prompt":"A cinematic product reveal with smooth camera movement","params":{"n_frames":"10","aspect_ratio":"landscape","remove_watermark":"false","upload_method":"s3"}}"#,
-    ),
+    minimal_example: Some(include_str!("examples/sora-2.minimal.json")),
     reference_example: None,
 };
 

@@ -10,20 +10,10 @@
 //!
 //! Source: <https://rivya.ai/docs/api/models/sora-2-pro>, reviewed 2026-11-22.
 //!
-//! The page's minimal request:
+//! The page's minimal request ([`INFO`]`.minimal_example`):
 //!
 //! ```json
-//! {
-//!   "model": "sora-2-pro",
-//!   "prompt": "A cinematic product reveal with smooth camera movement",
-//!   "params": {
-//!     "size": "standard",
-//!     "n_frames": "10",
-//!     "aspect_ratio": "landscape",
-//!     "remove_watermark": "false",
-//!     "upload_method": "s3"
-//!   }
-//! }
+#![doc = include_str!("examples/sora-2-pro.minimal.json")]
 //! ```
 
 /// Sora 2 Pro as a type, for code that is generic over models (see [`crate::Model`]).
@@ -67,9 +57,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         reference_rule: "One image, for image projects.",
     }),
     source_url: "https://rivya.ai/docs/api/models/sora-2-pro",
-    minimal_example: Some(
-        r#"{"model":"sora-2-pro","prompt":"A cinematic product reveal with smooth camera movement","params":{"size":"standard","n_frames":"10","aspect_ratio":"landscape","remove_watermark":"false","upload_method":"s3"}}"#,
-    ),
+    minimal_example: Some(include_str!("examples/sora-2-pro.minimal.json")),
     reference_example: None,
 };
 

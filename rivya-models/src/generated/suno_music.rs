@@ -9,17 +9,10 @@
 //!
 //! Source: <https://rivya.ai/docs/api/models/suno-music>, reviewed 2026-11-21.
 //!
-//! The page's minimal request:
+//! The page's minimal request ([`INFO`]`.minimal_example`):
 //!
 //! ```json
-//! {
-//!   "model": "suno-music",
-//!   "prompt": "A polished audio concept for a short product story",
-//!   "params": {
-//!     "model": "V4_5",
-//!     "instrumental": "false"
-//!   }
-//! }
+#![doc = include_str!("examples/suno-music.minimal.json")]
 //! ```
 
 /// Suno Music as a type, for code that is generic over models (see [`crate::Model`]).
@@ -47,9 +40,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     params: &[param::MODEL_VERSION, param::INSTRUMENTAL],
     upload: None,
     source_url: "https://rivya.ai/docs/api/models/suno-music",
-    minimal_example: Some(
-        r#"{"model":"suno-music","prompt":"A polished audio concept for a short product story","params":{"model":"V4_5","instrumental":"false"}}"#,
-    ),
+    minimal_example: Some(include_str!("examples/suno-music.minimal.json")),
     reference_example: None,
 };
 

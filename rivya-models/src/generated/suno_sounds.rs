@@ -9,19 +9,10 @@
 //!
 //! Source: <https://rivya.ai/docs/api/models/suno-sounds>, reviewed 2026-11-22.
 //!
-//! The page's minimal request:
+//! The page's minimal request ([`INFO`]`.minimal_example`):
 //!
 //! ```json
-//! {
-//!   "model": "suno-sounds",
-//!   "prompt": "A polished audio concept for a short product story",
-//!   "params": {
-//!     "model": "V5",
-//!     "soundLoop": "false",
-//!     "soundTempo": 1,
-//!     "soundKey": "Any"
-//!   }
-//! }
+#![doc = include_str!("examples/suno-sounds.minimal.json")]
 //! ```
 
 /// Suno Sounds as a type, for code that is generic over models (see [`crate::Model`]).
@@ -54,9 +45,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     ],
     upload: None,
     source_url: "https://rivya.ai/docs/api/models/suno-sounds",
-    minimal_example: Some(
-        r#"{"model":"suno-sounds","prompt":"A polished audio concept for a short product story","params":{"model":"V5","soundLoop":"false","soundTempo":1,"soundKey":"Any"}}"#,
-    ),
+    minimal_example: Some(include_str!("examples/suno-sounds.minimal.json")),
     reference_example: None,
 };
 

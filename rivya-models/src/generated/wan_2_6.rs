@@ -10,17 +10,10 @@
 //!
 //! Source: <https://rivya.ai/nl/docs/api/models/wan-2-6>, reviewed 2026-11-21.
 //!
-//! The page's minimal request:
+//! The page's minimal request ([`INFO`]`.minimal_example`):
 //!
 //! ```json
-//! {
-//!   "model": "wan-2-6",
-//!   "prompt": "A cinematic product reveal with smooth camera movement",
-//!   "params": {
-//!     "resolution": "720p",
-//!     "duration": "5"
-//!   }
-//! }
+#![doc = include_str!("examples/wan-2-6.minimal.json")]
 //! ```
 
 /// Wan 2.6 as a type, for code that is generic over models (see [`crate::Model`]).
@@ -63,9 +56,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         reference_rule: "One image or one video, for image or video projects.",
     }),
     source_url: "https://rivya.ai/nl/docs/api/models/wan-2-6",
-    minimal_example: Some(
-        r#"{"model":"wan-2-6","prompt":"A cinematic product reveal with smooth camera movement","params":{"resolution":"720p","duration":"5"}}"#,
-    ),
+    minimal_example: Some(include_str!("examples/wan-2-6.minimal.json")),
     reference_example: None,
 };
 

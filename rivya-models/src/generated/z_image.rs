@@ -9,16 +9,10 @@
 //!
 //! Source: <https://rivya.ai/docs/api/models/z-image>, reviewed 2026-11-21.
 //!
-//! The page's minimal request:
+//! The page's minimal request ([`INFO`]`.minimal_example`):
 //!
 //! ```json
-//! {
-//!   "model": "z-image",
-//!   "prompt": "A clean editorial product image on a soft studio background",
-//!   "params": {
-//!     "aspect_ratio": "1:1"
-//!   }
-//! }
+#![doc = include_str!("examples/z-image.minimal.json")]
 //! ```
 
 /// Z-Image as a type, for code that is generic over models (see [`crate::Model`]).
@@ -46,9 +40,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     params: &[param::ASPECT_RATIO],
     upload: None,
     source_url: "https://rivya.ai/docs/api/models/z-image",
-    minimal_example: Some(
-        r#"{"model":"z-image","prompt":"A clean editorial product image on a soft studio background","params":{"aspect_ratio":"1:1"}}"#,
-    ),
+    minimal_example: Some(include_str!("examples/z-image.minimal.json")),
     reference_example: None,
 };
 
