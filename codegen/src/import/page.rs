@@ -291,94 +291,93 @@ pub fn split_options(body: &str) -> Option<(Vec<String>, String)> {
     Some((options, description.trim().to_owned()))
 }
 
+/// The characters of a text read as JSON, each with its byte offset and whether it belongs
+/// to a string literal (quotes included): the importer's one reader of JSON's string and
+/// escape rules, shared by [`json_objects`] and [`pretty`].
+fn json_chars(text: &str) -> impl Iterator<Item = (usize, char, bool)> + '_ {
+    let (mut in_str, mut esc) = (false, false);
+    text.char_indices().map(move |(i, c)| {
+        let inside = in_str || c == '"';
+        if !in_str {
+            in_str = c == '"';
+        } else if esc {
+            esc = false;
+        } else if c == '\\' {
+            esc = true;
+        } else if c == '"' {
+            in_str = false;
+        }
+        (i, c, inside)
+    })
+}
+
+/// The byte offset of the `}` closing the object `text` starts with, if the text has it.
+fn object_end(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c, inside) in json_chars(text) {
+        match c {
+            '{' if !inside => depth += 1,
+            '}' if !inside => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Every complete JSON object on the page, parsed and re-indented in page order (objects cut
 /// off by the page end are skipped).
 pub fn json_objects(text: &str) -> Vec<(serde_json::Value, String)> {
     let mut out = Vec::new();
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] != b'{' {
-            i += 1;
-            continue;
+    let mut from = 0;
+    while let Some(start) = text[from..].find('{').map(|k| from + k) {
+        let Some(end) = object_end(&text[start..]).map(|e| start + e) else {
+            break;
+        };
+        let object = &text[start..=end];
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(object) {
+            out.push((v, pretty(object)));
         }
-        let (mut depth, mut in_str, mut esc) = (0usize, false, false);
-        let mut end = None;
-        for (j, &b) in bytes.iter().enumerate().skip(i) {
-            if in_str {
-                match (esc, b) {
-                    (true, _) => esc = false,
-                    (false, b'\\') => esc = true,
-                    (false, b'"') => in_str = false,
-                    _ => {}
-                }
-                continue;
-            }
-            match b {
-                b'"' => in_str = true,
-                b'{' => depth += 1,
-                b'}' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        end = Some(j);
-                        break;
-                    }
-                }
-                _ => {}
-            }
-        }
-        match end {
-            Some(j) => {
-                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text[i..=j]) {
-                    out.push((v, pretty(&text[i..=j])));
-                }
-                i = j + 1;
-            }
-            None => break,
-        }
+        from = end + 1;
     }
     out
 }
 
-/// Re-indents JSON text with two spaces, keeping its key order and string contents.
+/// Re-indents JSON text with two spaces, keeping its key order and every literal as written.
 pub fn pretty(json: &str) -> String {
     let mut out = String::with_capacity(json.len() * 2);
-    let (mut depth, mut in_str, mut esc) = (0usize, false, false);
-    let chars: Vec<char> = json.chars().filter(|c| *c != '\r').collect();
+    let chars: Vec<(char, bool)> = json_chars(json)
+        .filter(|&(_, c, _)| c != '\r')
+        .map(|(_, c, inside)| (c, inside))
+        .collect();
     let newline = |out: &mut String, depth: usize| {
         out.push('\n');
         out.push_str(&"  ".repeat(depth));
     };
+    let mut depth = 0usize;
     let mut i = 0;
     while i < chars.len() {
-        let c = chars[i];
-        if in_str {
-            out.push(c);
-            match (esc, c) {
-                (true, _) => esc = false,
-                (false, '\\') => esc = true,
-                (false, '"') => in_str = false,
-                _ => {}
-            }
-            i += 1;
-            continue;
-        }
+        let (c, inside) = chars[i];
+        i += 1;
         match c {
-            '"' => {
-                in_str = true;
-                out.push(c);
-            }
+            c if inside => out.push(c),
             '{' | '[' => {
                 let close = if c == '{' { '}' } else { ']' };
-                let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
-                if next == Some(&close) {
-                    out.push(c);
-                    out.push(close);
-                    i = i + 1 + chars[i + 1..].iter().position(|x| *x == close).unwrap_or(0);
-                } else {
-                    out.push(c);
-                    depth += 1;
-                    newline(&mut out, depth);
+                out.push(c);
+                // `{}` and `[]` stay on one line.
+                match chars[i..].iter().position(|&(x, _)| !x.is_whitespace()) {
+                    Some(k) if chars[i + k].0 == close => {
+                        out.push(close);
+                        i += k + 1;
+                    }
+                    _ => {
+                        depth += 1;
+                        newline(&mut out, depth);
+                    }
                 }
             }
             '}' | ']' => {
@@ -394,7 +393,6 @@ pub fn pretty(json: &str) -> String {
             c if c.is_whitespace() => {}
             c => out.push(c),
         }
-        i += 1;
     }
     out
 }
@@ -475,6 +473,19 @@ mod tests {
         assert_eq!(
             pretty("{\"a\":[],\"b\":{\"c\":[1, 2]}}"),
             "{\n  \"a\": [],\n  \"b\": {\n    \"c\": [\n      1,\n      2\n    ]\n  }\n}"
+        );
+    }
+
+    /// Braces, quotes and backslashes inside strings are text, not structure.
+    #[test]
+    fn strings_hide_structure() {
+        let text = r#"x {"s": "a\"}{[", "t": "\\", "n": 1.50} y"#;
+        let objs = json_objects(text);
+        assert_eq!(objs.len(), 1, "{objs:?}");
+        assert_eq!(objs[0].0["s"], "a\"}{[");
+        assert_eq!(
+            objs[0].1,
+            "{\n  \"s\": \"a\\\"}{[\",\n  \"t\": \"\\\\\",\n  \"n\": 1.50\n}"
         );
     }
 }
