@@ -17,6 +17,7 @@ mod ir;
 mod load;
 mod locate;
 pub mod naming;
+mod par;
 pub mod spec;
 
 use std::collections::BTreeMap;
@@ -64,8 +65,9 @@ pub fn generate(specs: &[SpecSource], layout: Layout) -> Result<Vec<OutputFile>,
     let mut models = Vec::new();
     let mut sorted: Vec<&SpecSource> = specs.iter().collect();
     sorted.sort_by(|a, b| a.file_name.cmp(&b.file_name));
-    for s in &sorted {
-        match check::check(&s.label, &s.file_name, &s.text) {
+    let checked = par::map(&sorted, |s| check::check(&s.label, &s.file_name, &s.text));
+    for (s, result) in sorted.iter().zip(checked) {
+        match result {
             Ok(m) => models.push((s, m)),
             Err(d) => diags.extend(d),
         }
@@ -99,8 +101,9 @@ pub fn generate(specs: &[SpecSource], layout: Layout) -> Result<Vec<OutputFile>,
         message: e,
     };
     let mut errors = Vec::new();
-    for (s, m) in &models {
-        match emit::model_file(m) {
+    let emitted = par::map(&models, |(_, m)| emit::model_file(m));
+    for ((s, m), result) in models.iter().zip(emitted) {
+        match result {
             Ok(contents) => files.push(OutputFile {
                 name: format!("{}.rs", m.module),
                 contents,

@@ -8,11 +8,11 @@ use crate::spec::Spec;
 pub const MODELINE_PREFIX: &str = "# yaml-language-server: $schema=";
 
 /// A parsed spec with the index that locates its paths.
-pub struct Loaded {
+pub struct Loaded<'t> {
     /// The parsed spec (list items may still hold errors; see [`crate::spec::Lenient`]).
     pub spec: Spec,
-    /// Positions of every YAML node.
-    pub index: Index,
+    /// Positions of every YAML node, read when a diagnostic first needs one.
+    pub index: Index<'t>,
 }
 
 /// The largest spec read, in bytes (the largest shipped spec is a few KiB).
@@ -24,7 +24,7 @@ pub const MAX_PARAMS: usize = 1_000;
 
 /// Parses one spec. `file` labels diagnostics. Size and nesting are limited before any parser
 /// sees the text, so hostile input gets an error at once instead of a stack overflow or a hang.
-pub fn load(file: &str, text: &str) -> Result<Loaded, Vec<Diagnostic>> {
+pub fn load<'t>(file: &str, text: &'t str) -> Result<Loaded<'t>, Vec<Diagnostic>> {
     let at = |line: usize, message: String| Diagnostic {
         file: file.to_owned(),
         line,

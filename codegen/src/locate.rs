@@ -3,6 +3,7 @@
 //! serde_yaml reports positions only for the first structural error, and its `Value` carries no
 //! positions at all; this index lets every semantic diagnostic point at its line too.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use saphyr_parser::{Event, Parser};
@@ -16,35 +17,45 @@ pub struct Pos {
     pub col: usize,
 }
 
-/// Positions of every node of a YAML document, by path.
-#[derive(Debug, Default)]
-pub struct Index {
-    positions: BTreeMap<String, Pos>,
+/// Positions of every node of a YAML document, by path, read on the first lookup: a spec
+/// without problems never needs them, so the happy path parses its YAML once, not twice.
+#[derive(Debug)]
+pub struct Index<'t> {
+    text: &'t str,
+    positions: OnceCell<BTreeMap<String, Pos>>,
 }
 
-impl Index {
-    /// Indexes `text`. A document the parser cannot read yields an empty index (serde_yaml will
-    /// have reported the syntax error with its own position).
-    pub fn new(text: &str) -> Self {
-        let mut builder = Builder::default();
-        for event in Parser::new_from_str(text) {
-            let Ok((event, span)) = event else { break };
-            let pos = Pos {
-                line: span.start.line(),
-                col: span.start.col() + 1,
-            };
-            builder.event(event, pos);
-        }
+impl<'t> Index<'t> {
+    /// An index of `text`. A document the parser cannot read yields an empty index (serde_yaml
+    /// will have reported the syntax error with its own position).
+    pub fn new(text: &'t str) -> Self {
         Index {
-            positions: builder.positions,
+            text,
+            positions: OnceCell::new(),
         }
+    }
+
+    fn positions(&self) -> &BTreeMap<String, Pos> {
+        self.positions.get_or_init(|| {
+            let mut builder = Builder::default();
+            for event in Parser::new_from_str(self.text) {
+                let Ok((event, span)) = event else { break };
+                let pos = Pos {
+                    line: span.start.line(),
+                    col: span.start.col() + 1,
+                };
+                builder.event(event, pos);
+            }
+            builder.positions
+        })
     }
 
     /// The position of `path`, or of its nearest indexed ancestor, or the top of the file.
     pub fn find(&self, path: &str) -> Pos {
+        let positions = self.positions();
         let mut p = path;
         loop {
-            if let Some(pos) = self.positions.get(p) {
+            if let Some(pos) = positions.get(p) {
                 return *pos;
             }
             match p.rfind(['.', '[']) {

@@ -420,11 +420,14 @@ pub enum Lenient<T> {
 impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Lenient<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let value = serde_yaml::Value::deserialize(d)?;
-        // Going through text (not `from_value`) makes serde_yaml name the path inside the item
-        // (`options[0]: …`), which the checker then locates in the original file.
-        let parsed = serde_yaml::to_string(&value)
-            .map_err(|e| e.to_string())
-            .and_then(|text| serde_yaml::from_str(&text).map_err(|e| e.to_string()));
+        // A good item converts straight from the value. A bad one is converted again through
+        // text, which makes serde_yaml name the path inside the item (`options[0]: …`) for the
+        // checker to locate in the original file.
+        let parsed = T::deserialize(value.clone()).or_else(|_| {
+            serde_yaml::to_string(&value)
+                .map_err(|e| e.to_string())
+                .and_then(|text| serde_yaml::from_str(&text).map_err(|e| e.to_string()))
+        });
         Ok(match parsed {
             Ok(t) => Lenient::Ok(t),
             Err(e) => Lenient::Err(e),

@@ -23,7 +23,7 @@ use upload::{check_upload, example};
 
 pub(crate) struct Ctx<'a> {
     pub(crate) file: &'a str,
-    pub(crate) index: &'a Index,
+    pub(crate) index: &'a Index<'a>,
     pub(crate) diags: Vec<Diagnostic>,
 }
 
