@@ -214,6 +214,17 @@ pub struct UnknownOption {
     pub options: &'static [&'static str],
 }
 
+impl UnknownOption {
+    /// `value` refused for the select `param`, whose options are `options`.
+    pub fn new(param: &'static str, value: &str, options: &'static [&'static str]) -> Self {
+        Self {
+            param,
+            value: value.to_owned(),
+            options,
+        }
+    }
+}
+
 impl fmt::Display for UnknownOption {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

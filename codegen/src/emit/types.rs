@@ -100,11 +100,7 @@ fn enum_traits(p: &Param, options: &[crate::ir::Opt]) -> TokenStream {
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s {
                     #(#from_str_arms)*
-                    _ => Err(crate::UnknownOption {
-                        param: #key,
-                        value: s.to_owned(),
-                        options: Self::OPTIONS,
-                    }),
+                    _ => Err(crate::UnknownOption::new(#key, s, Self::OPTIONS)),
                 }
             }
         }

@@ -364,13 +364,7 @@ impl std::str::FromStr for DefaultVoice {
             "Roger" => Ok(Self::Roger),
             "Sarah" => Ok(Self::Sarah),
             "Will" => Ok(Self::Will),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "default_voice",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("default_voice", s, Self::OPTIONS)),
         }
     }
 }
@@ -435,13 +429,7 @@ impl std::str::FromStr for Stability {
             "0" => Ok(Self::N0),
             "0.5" => Ok(Self::N0_5),
             "1" => Ok(Self::N1),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "stability",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("stability", s, Self::OPTIONS)),
         }
     }
 }

@@ -427,13 +427,7 @@ impl std::str::FromStr for Voice {
             "pNInz6obpgDQGcFmaJgB" => Ok(Self::Adam),
             "BIvP0GN1cAtSRTxNHnWS" => Ok(Self::Ellen),
             "aMSt68OGf4xUZAnLpTU8" => Ok(Self::Juniper),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "voice",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("voice", s, Self::OPTIONS)),
         }
     }
 }

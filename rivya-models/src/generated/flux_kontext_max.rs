@@ -377,13 +377,7 @@ impl std::str::FromStr for AspectRatio {
             "1:1" => Ok(Self::R1x1),
             "3:4" => Ok(Self::R3x4),
             "9:16" => Ok(Self::R9x16),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "aspectRatio",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("aspectRatio", s, Self::OPTIONS)),
         }
     }
 }
@@ -443,13 +437,7 @@ impl std::str::FromStr for OutputFormat {
         match s {
             "jpeg" => Ok(Self::Jpeg),
             "png" => Ok(Self::Png),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "outputFormat",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("outputFormat", s, Self::OPTIONS)),
         }
     }
 }

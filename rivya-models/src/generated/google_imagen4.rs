@@ -244,13 +244,7 @@ impl std::str::FromStr for AspectRatio {
             "9:16" => Ok(Self::R9x16),
             "3:4" => Ok(Self::R3x4),
             "4:3" => Ok(Self::R4x3),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "aspect_ratio",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("aspect_ratio", s, Self::OPTIONS)),
         }
     }
 }

@@ -235,13 +235,7 @@ impl std::str::FromStr for Quality {
         match s {
             "medium" => Ok(Self::Medium),
             "high" => Ok(Self::High),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "quality",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("quality", s, Self::OPTIONS)),
         }
     }
 }
@@ -306,13 +300,7 @@ impl std::str::FromStr for AspectRatio {
             "1:1" => Ok(Self::R1x1),
             "2:3" => Ok(Self::R2x3),
             "3:2" => Ok(Self::R3x2),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "aspect_ratio",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("aspect_ratio", s, Self::OPTIONS)),
         }
     }
 }

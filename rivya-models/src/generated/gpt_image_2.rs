@@ -263,13 +263,7 @@ impl std::str::FromStr for AspectRatio {
             "16:9" => Ok(Self::R16x9),
             "4:3" => Ok(Self::R4x3),
             "3:4" => Ok(Self::R3x4),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "aspect_ratio",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("aspect_ratio", s, Self::OPTIONS)),
         }
     }
 }
@@ -334,13 +328,7 @@ impl std::str::FromStr for Resolution {
             "1K" => Ok(Self::Res1K),
             "2K" => Ok(Self::Res2K),
             "4K" => Ok(Self::Res4K),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "resolution",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("resolution", s, Self::OPTIONS)),
         }
     }
 }

@@ -288,13 +288,7 @@ impl std::str::FromStr for Mode {
             "fun" => Ok(Self::Fun),
             "normal" => Ok(Self::Normal),
             "spicy" => Ok(Self::Spicy),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "mode",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("mode", s, Self::OPTIONS)),
         }
     }
 }
@@ -354,13 +348,7 @@ impl std::str::FromStr for Resolution {
         match s {
             "480p" => Ok(Self::Res480P),
             "720p" => Ok(Self::Res720P),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "resolution",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("resolution", s, Self::OPTIONS)),
         }
     }
 }
@@ -441,13 +429,7 @@ impl std::str::FromStr for AspectRatio {
             "9:16" => Ok(Self::R9x16),
             "2:3" => Ok(Self::R2x3),
             "3:2" => Ok(Self::R3x2),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "aspect_ratio",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("aspect_ratio", s, Self::OPTIONS)),
         }
     }
 }

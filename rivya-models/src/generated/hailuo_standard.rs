@@ -254,13 +254,7 @@ impl std::str::FromStr for ClipDuration {
         match s {
             "6" => Ok(Self::Secs6),
             "10" => Ok(Self::Secs10),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "duration",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("duration", s, Self::OPTIONS)),
         }
     }
 }
@@ -320,13 +314,7 @@ impl std::str::FromStr for Resolution {
         match s {
             "512P" => Ok(Self::Res512P),
             "768P" => Ok(Self::Res768P),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "resolution",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("resolution", s, Self::OPTIONS)),
         }
     }
 }

@@ -312,13 +312,7 @@ impl std::str::FromStr for RenderingSpeed {
             "TURBO" => Ok(Self::Turbo),
             "BALANCED" => Ok(Self::Balanced),
             "QUALITY" => Ok(Self::Quality),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "rendering_speed",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("rendering_speed", s, Self::OPTIONS)),
         }
     }
 }
@@ -398,13 +392,7 @@ impl std::str::FromStr for Style {
             "GENERAL" => Ok(Self::General),
             "REALISTIC" => Ok(Self::Realistic),
             "DESIGN" => Ok(Self::Design),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "style",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("style", s, Self::OPTIONS)),
         }
     }
 }
@@ -498,13 +486,7 @@ impl std::str::FromStr for ImageSize {
             "portrait_16_9" => Ok(Self::Portrait16_9),
             "landscape_4_3" => Ok(Self::Landscape4_3),
             "landscape_16_9" => Ok(Self::Landscape16_9),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "image_size",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("image_size", s, Self::OPTIONS)),
         }
     }
 }

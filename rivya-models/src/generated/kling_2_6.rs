@@ -260,13 +260,7 @@ impl std::str::FromStr for ClipDuration {
         match s {
             "5" => Ok(Self::Secs5),
             "10" => Ok(Self::Secs10),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "duration",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("duration", s, Self::OPTIONS)),
         }
     }
 }
@@ -331,13 +325,7 @@ impl std::str::FromStr for AspectRatio {
             "1:1" => Ok(Self::R1x1),
             "16:9" => Ok(Self::R16x9),
             "9:16" => Ok(Self::R9x16),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "aspect_ratio",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("aspect_ratio", s, Self::OPTIONS)),
         }
     }
 }

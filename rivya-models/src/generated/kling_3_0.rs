@@ -316,13 +316,7 @@ impl std::str::FromStr for Mode {
         match s {
             "std" => Ok(Self::Std),
             "pro" => Ok(Self::Pro),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "mode",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("mode", s, Self::OPTIONS)),
         }
     }
 }
@@ -465,13 +459,7 @@ impl std::str::FromStr for ClipDuration {
             "13" => Ok(Self::Secs13),
             "14" => Ok(Self::Secs14),
             "15" => Ok(Self::Secs15),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "duration",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("duration", s, Self::OPTIONS)),
         }
     }
 }
@@ -536,13 +524,7 @@ impl std::str::FromStr for AspectRatio {
             "16:9" => Ok(Self::R16x9),
             "9:16" => Ok(Self::R9x16),
             "1:1" => Ok(Self::R1x1),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "aspect_ratio",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("aspect_ratio", s, Self::OPTIONS)),
         }
     }
 }

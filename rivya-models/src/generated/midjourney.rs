@@ -259,13 +259,7 @@ impl std::str::FromStr for Speed {
             "relaxed" => Ok(Self::Relaxed),
             "fast" => Ok(Self::Fast),
             "turbo" => Ok(Self::Turbo),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "speed",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("speed", s, Self::OPTIONS)),
         }
     }
 }
@@ -366,13 +360,7 @@ impl std::str::FromStr for AspectRatio {
             "9:16" => Ok(Self::R9x16),
             "3:2" => Ok(Self::R3x2),
             "2:3" => Ok(Self::R2x3),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "aspectRatio",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("aspectRatio", s, Self::OPTIONS)),
         }
     }
 }
@@ -453,13 +441,7 @@ impl std::str::FromStr for Version {
             "6" => Ok(Self::V6),
             "niji7" => Ok(Self::Niji7),
             "niji6" => Ok(Self::Niji6),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "version",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("version", s, Self::OPTIONS)),
         }
     }
 }

@@ -178,13 +178,7 @@ impl std::str::FromStr for Size {
             "1:1" => Ok(Self::R1x1),
             "3:2" => Ok(Self::R3x2),
             "2:3" => Ok(Self::R2x3),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "size",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("size", s, Self::OPTIONS)),
         }
     }
 }

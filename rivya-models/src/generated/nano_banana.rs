@@ -304,13 +304,7 @@ impl std::str::FromStr for ImageSize {
             "4:5" => Ok(Self::R4x5),
             "21:9" => Ok(Self::R21x9),
             "auto" => Ok(Self::Auto),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "imageSize",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("imageSize", s, Self::OPTIONS)),
         }
     }
 }
@@ -370,13 +364,7 @@ impl std::str::FromStr for OutputFormat {
         match s {
             "png" => Ok(Self::Png),
             "jpeg" => Ok(Self::Jpeg),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "output_format",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("output_format", s, Self::OPTIONS)),
         }
     }
 }

@@ -381,13 +381,7 @@ impl std::str::FromStr for AspectRatio {
             "1:4" => Ok(Self::R1x4),
             "8:1" => Ok(Self::R8x1),
             "1:8" => Ok(Self::R1x8),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "aspect_ratio",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("aspect_ratio", s, Self::OPTIONS)),
         }
     }
 }
@@ -452,13 +446,7 @@ impl std::str::FromStr for Resolution {
             "1K" => Ok(Self::Res1K),
             "2K" => Ok(Self::Res2K),
             "4K" => Ok(Self::Res4K),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "resolution",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("resolution", s, Self::OPTIONS)),
         }
     }
 }
@@ -518,13 +506,7 @@ impl std::str::FromStr for OutputFormat {
         match s {
             "jpg" => Ok(Self::Jpg),
             "png" => Ok(Self::Png),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "output_format",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("output_format", s, Self::OPTIONS)),
         }
     }
 }

@@ -323,13 +323,7 @@ impl std::str::FromStr for AspectRatio {
             "16:9" => Ok(Self::R16x9),
             "21:9" => Ok(Self::R21x9),
             "auto" => Ok(Self::Auto),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "aspect_ratio",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("aspect_ratio", s, Self::OPTIONS)),
         }
     }
 }
@@ -394,13 +388,7 @@ impl std::str::FromStr for Resolution {
             "1K" => Ok(Self::Res1K),
             "2K" => Ok(Self::Res2K),
             "4K" => Ok(Self::Res4K),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "resolution",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("resolution", s, Self::OPTIONS)),
         }
     }
 }
@@ -460,13 +448,7 @@ impl std::str::FromStr for OutputFormat {
         match s {
             "png" => Ok(Self::Png),
             "jpg" => Ok(Self::Jpg),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "output_format",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("output_format", s, Self::OPTIONS)),
         }
     }
 }

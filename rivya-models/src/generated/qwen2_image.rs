@@ -301,13 +301,7 @@ impl std::str::FromStr for ImageSize {
             "4:3" => Ok(Self::R4x3),
             "9:16" => Ok(Self::R9x16),
             "16:9" => Ok(Self::R16x9),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "image_size",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("image_size", s, Self::OPTIONS)),
         }
     }
 }
@@ -367,13 +361,7 @@ impl std::str::FromStr for OutputFormat {
         match s {
             "png" => Ok(Self::Png),
             "jpeg" => Ok(Self::Jpeg),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "output_format",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("output_format", s, Self::OPTIONS)),
         }
     }
 }

@@ -263,13 +263,7 @@ impl std::str::FromStr for ImageSize {
             "portrait_16_9" => Ok(Self::Portrait16_9),
             "landscape_4_3" => Ok(Self::Landscape4_3),
             "landscape_16_9" => Ok(Self::Landscape16_9),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "image_size",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("image_size", s, Self::OPTIONS)),
         }
     }
 }
@@ -329,13 +323,7 @@ impl std::str::FromStr for OutputFormat {
         match s {
             "png" => Ok(Self::Png),
             "jpeg" => Ok(Self::Jpeg),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "output_format",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("output_format", s, Self::OPTIONS)),
         }
     }
 }

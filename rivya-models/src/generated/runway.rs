@@ -278,13 +278,7 @@ impl std::str::FromStr for ClipDuration {
         match s {
             "5" => Ok(Self::Secs5),
             "10" => Ok(Self::Secs10),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "duration",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("duration", s, Self::OPTIONS)),
         }
     }
 }
@@ -344,13 +338,7 @@ impl std::str::FromStr for Quality {
         match s {
             "720p" => Ok(Self::Res720P),
             "1080p" => Ok(Self::Res1080P),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "quality",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("quality", s, Self::OPTIONS)),
         }
     }
 }
@@ -431,13 +419,7 @@ impl std::str::FromStr for AspectRatio {
             "1:1" => Ok(Self::R1x1),
             "3:4" => Ok(Self::R3x4),
             "9:16" => Ok(Self::R9x16),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "aspectRatio",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("aspectRatio", s, Self::OPTIONS)),
         }
     }
 }

@@ -343,13 +343,7 @@ impl std::str::FromStr for Resolution {
             "480p" => Ok(Self::Res480P),
             "720p" => Ok(Self::Res720P),
             "1080p" => Ok(Self::Res1080P),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "resolution",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("resolution", s, Self::OPTIONS)),
         }
     }
 }
@@ -409,13 +403,7 @@ impl std::str::FromStr for ClipDuration {
         match s {
             "5" => Ok(Self::Secs5),
             "10" => Ok(Self::Secs10),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "duration",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("duration", s, Self::OPTIONS)),
         }
     }
 }
@@ -509,13 +497,7 @@ impl std::str::FromStr for AspectRatio {
             "1:1" => Ok(Self::R1x1),
             "3:4" => Ok(Self::R3x4),
             "9:16" => Ok(Self::R9x16),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "aspect_ratio",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("aspect_ratio", s, Self::OPTIONS)),
         }
     }
 }

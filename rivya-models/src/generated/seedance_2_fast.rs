@@ -365,13 +365,7 @@ impl std::str::FromStr for SeedanceScene {
             "text" => Ok(Self::Text),
             "frames" => Ok(Self::Frames),
             "reference" => Ok(Self::Reference),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "seedance_scene",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("seedance_scene", s, Self::OPTIONS)),
         }
     }
 }
@@ -431,13 +425,7 @@ impl std::str::FromStr for Resolution {
         match s {
             "480p" => Ok(Self::Res480P),
             "720p" => Ok(Self::Res720P),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "resolution",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("resolution", s, Self::OPTIONS)),
         }
     }
 }
@@ -538,13 +526,7 @@ impl std::str::FromStr for AspectRatio {
             "9:16" => Ok(Self::R9x16),
             "21:9" => Ok(Self::R21x9),
             "adaptive" => Ok(Self::Adaptive),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "aspect_ratio",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("aspect_ratio", s, Self::OPTIONS)),
         }
     }
 }

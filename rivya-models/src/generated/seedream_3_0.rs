@@ -270,13 +270,7 @@ impl std::str::FromStr for ImageSize {
             "portrait_16_9" => Ok(Self::Portrait16_9),
             "landscape_4_3" => Ok(Self::Landscape4_3),
             "landscape_16_9" => Ok(Self::Landscape16_9),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "image_size",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("image_size", s, Self::OPTIONS)),
         }
     }
 }

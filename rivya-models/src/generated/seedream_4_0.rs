@@ -371,13 +371,7 @@ impl std::str::FromStr for ImageSize {
             "landscape_3_2" => Ok(Self::Landscape3_2),
             "landscape_16_9" => Ok(Self::Landscape16_9),
             "landscape_21_9" => Ok(Self::Landscape21_9),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "image_size",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("image_size", s, Self::OPTIONS)),
         }
     }
 }
@@ -442,13 +436,7 @@ impl std::str::FromStr for ImageResolution {
             "1K" => Ok(Self::Res1K),
             "2K" => Ok(Self::Res2K),
             "4K" => Ok(Self::Res4K),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "image_resolution",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("image_resolution", s, Self::OPTIONS)),
         }
     }
 }

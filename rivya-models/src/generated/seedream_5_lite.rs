@@ -272,13 +272,7 @@ impl std::str::FromStr for AspectRatio {
             "2:3" => Ok(Self::R2x3),
             "3:2" => Ok(Self::R3x2),
             "21:9" => Ok(Self::R21x9),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "aspectRatio",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("aspectRatio", s, Self::OPTIONS)),
         }
     }
 }
@@ -338,13 +332,7 @@ impl std::str::FromStr for Quality {
         match s {
             "basic" => Ok(Self::Basic),
             "high" => Ok(Self::High),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "quality",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("quality", s, Self::OPTIONS)),
         }
     }
 }

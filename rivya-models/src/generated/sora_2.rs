@@ -284,13 +284,7 @@ impl std::str::FromStr for NFrames {
         match s {
             "10" => Ok(Self::Secs10),
             "15" => Ok(Self::Secs15),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "n_frames",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("n_frames", s, Self::OPTIONS)),
         }
     }
 }
@@ -350,13 +344,7 @@ impl std::str::FromStr for AspectRatio {
         match s {
             "landscape" => Ok(Self::Landscape),
             "portrait" => Ok(Self::Portrait),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "aspect_ratio",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("aspect_ratio", s, Self::OPTIONS)),
         }
     }
 }
@@ -416,13 +404,7 @@ impl std::str::FromStr for UploadMethod {
         match s {
             "s3" => Ok(Self::S3),
             "oss" => Ok(Self::Oss),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "upload_method",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("upload_method", s, Self::OPTIONS)),
         }
     }
 }

@@ -230,13 +230,7 @@ impl std::str::FromStr for ModelVersion {
             "V4_5ALL" => Ok(Self::V4_5All),
             "V5" => Ok(Self::V5),
             "V5_5" => Ok(Self::V5_5),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "model",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("model", s, Self::OPTIONS)),
         }
     }
 }

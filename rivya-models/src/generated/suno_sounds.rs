@@ -264,13 +264,7 @@ impl std::str::FromStr for ModelVersion {
         match s {
             "V5" => Ok(Self::V5),
             "V5_5" => Ok(Self::V5_5),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "model",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("model", s, Self::OPTIONS)),
         }
     }
 }
@@ -482,13 +476,7 @@ impl std::str::FromStr for SoundKey {
             "A" => Ok(Self::A),
             "A#" => Ok(Self::ASharp),
             "B" => Ok(Self::B),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "soundKey",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("soundKey", s, Self::OPTIONS)),
         }
     }
 }

@@ -321,13 +321,7 @@ impl std::str::FromStr for GenerationType {
         match s {
             "FIRST_AND_LAST_FRAMES_2_VIDEO" => Ok(Self::FirstAndLastFrames2Video),
             "REFERENCE_2_VIDEO" => Ok(Self::Reference2Video),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "generationType",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("generationType", s, Self::OPTIONS)),
         }
     }
 }
@@ -391,13 +385,7 @@ impl std::str::FromStr for AspectRatio {
             "16:9" => Ok(Self::R16x9),
             "9:16" => Ok(Self::R9x16),
             "Auto" => Ok(Self::Auto),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "aspectRatio",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("aspectRatio", s, Self::OPTIONS)),
         }
     }
 }

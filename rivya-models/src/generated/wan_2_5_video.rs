@@ -366,13 +366,7 @@ impl std::str::FromStr for Resolution {
         match s {
             "720p" => Ok(Self::Res720P),
             "1080p" => Ok(Self::Res1080P),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "resolution",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("resolution", s, Self::OPTIONS)),
         }
     }
 }
@@ -432,13 +426,7 @@ impl std::str::FromStr for ClipDuration {
         match s {
             "5" => Ok(Self::Secs5),
             "10" => Ok(Self::Secs10),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "duration",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("duration", s, Self::OPTIONS)),
         }
     }
 }
@@ -503,13 +491,7 @@ impl std::str::FromStr for AspectRatio {
             "16:9" => Ok(Self::R16x9),
             "9:16" => Ok(Self::R9x16),
             "1:1" => Ok(Self::R1x1),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "aspect_ratio",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("aspect_ratio", s, Self::OPTIONS)),
         }
     }
 }

@@ -234,13 +234,7 @@ impl std::str::FromStr for Resolution {
         match s {
             "720p" => Ok(Self::Res720P),
             "1080p" => Ok(Self::Res1080P),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "resolution",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("resolution", s, Self::OPTIONS)),
         }
     }
 }
@@ -305,13 +299,7 @@ impl std::str::FromStr for ClipDuration {
             "5" => Ok(Self::Secs5),
             "10" => Ok(Self::Secs10),
             "15" => Ok(Self::Secs15),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "duration",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("duration", s, Self::OPTIONS)),
         }
     }
 }

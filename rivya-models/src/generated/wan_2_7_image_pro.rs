@@ -328,13 +328,7 @@ impl std::str::FromStr for AspectRatio {
             "9:16" => Ok(Self::R9x16),
             "8:1" => Ok(Self::R8x1),
             "1:8" => Ok(Self::R1x8),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "aspect_ratio",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("aspect_ratio", s, Self::OPTIONS)),
         }
     }
 }
@@ -394,13 +388,7 @@ impl std::str::FromStr for Resolution {
         match s {
             "1K" => Ok(Self::Res1K),
             "2K" => Ok(Self::Res2K),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "resolution",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("resolution", s, Self::OPTIONS)),
         }
     }
 }

@@ -390,13 +390,7 @@ impl std::str::FromStr for Resolution {
         match s {
             "720p" => Ok(Self::Res720P),
             "1080p" => Ok(Self::Res1080P),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "resolution",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("resolution", s, Self::OPTIONS)),
         }
     }
 }
@@ -461,13 +455,7 @@ impl std::str::FromStr for ClipDuration {
             "5" => Ok(Self::Secs5),
             "10" => Ok(Self::Secs10),
             "15" => Ok(Self::Secs15),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "duration",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("duration", s, Self::OPTIONS)),
         }
     }
 }
@@ -548,13 +536,7 @@ impl std::str::FromStr for AspectRatio {
             "1:1" => Ok(Self::R1x1),
             "4:3" => Ok(Self::R4x3),
             "3:4" => Ok(Self::R3x4),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "aspect_ratio",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("aspect_ratio", s, Self::OPTIONS)),
         }
     }
 }
@@ -614,13 +596,7 @@ impl std::str::FromStr for AudioSetting {
         match s {
             "auto" => Ok(Self::Auto),
             "origin" => Ok(Self::Origin),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "audio_setting",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("audio_setting", s, Self::OPTIONS)),
         }
     }
 }

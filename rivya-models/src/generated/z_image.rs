@@ -196,13 +196,7 @@ impl std::str::FromStr for AspectRatio {
             "3:4" => Ok(Self::R3x4),
             "16:9" => Ok(Self::R16x9),
             "9:16" => Ok(Self::R9x16),
-            _ => {
-                Err(crate::UnknownOption {
-                    param: "aspect_ratio",
-                    value: s.to_owned(),
-                    options: Self::OPTIONS,
-                })
-            }
+            _ => Err(crate::UnknownOption::new("aspect_ratio", s, Self::OPTIONS)),
         }
     }
 }
