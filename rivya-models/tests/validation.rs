@@ -169,14 +169,15 @@ fn untyped_bodies_get_the_same_rules_plus_shape_checks() {
     let err = catalog::validate_value(&body).unwrap_err();
     assert_eq!(
         paths(&err),
+        // In request order, as the body was written.
         [
             "seed",
-            "params.aspect_ratio",
             "params.duration",
-            "params.referenceMediaItems[0].extra",
-            "params.referenceMediaItems[0].kind",
-            "params.resolution",
             "params.sound",
+            "params.aspect_ratio",
+            "params.resolution",
+            "params.referenceMediaItems[0].kind",
+            "params.referenceMediaItems[0].extra",
         ]
     );
     insta::assert_snapshot!(err.to_string());

@@ -170,6 +170,12 @@ fn parse_reference(at: &str, item: &Value, v: &mut Violations) -> Option<Referen
         }
     };
     if v.len() != before {
+        // Missing fields (no position in the request) come last.
+        v.order_since(before, |path| {
+            let key = path.strip_prefix(at).and_then(|p| p.strip_prefix('.'));
+            key.and_then(|key| obj.keys().position(|k| k == key))
+                .unwrap_or(usize::MAX)
+        });
         return None;
     }
     Some(ReferenceMediaItem {

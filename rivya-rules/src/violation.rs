@@ -205,6 +205,15 @@ impl Violations {
         self.list.is_empty()
     }
 
+    /// Puts the violations recorded since the first `from` in the order `rank` gives their
+    /// paths, keeping ties as recorded (an object's fields are checked in a fixed order, but
+    /// reported in the order the request wrote them).
+    pub(crate) fn order_since(&mut self, from: usize, rank: impl Fn(&str) -> usize) {
+        if let Some(recent) = self.list.get_mut(from..) {
+            recent.sort_by_key(|violation| rank(&violation.path));
+        }
+    }
+
     /// `Ok(())` when nothing was recorded, else every violation.
     pub fn finish(self, model: &str) -> Result<(), ValidationError> {
         if self.list.is_empty() {
