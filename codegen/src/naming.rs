@@ -168,6 +168,52 @@ pub fn snake(value: &str, prefix: &str) -> Option<String> {
     })
 }
 
+/// Field names taken by the generated `Params` and the methods of `Request`.
+const RESERVED_FIELDS: &[&str] = &[
+    "new",
+    "prompt",
+    "client_request_id",
+    "validate",
+    "info",
+    "model_id",
+    "from_parts",
+    "reference",
+    "reference_media_items",
+];
+
+/// Type names every generated module defines or refers to: its own items, and the prelude
+/// names the generated code writes unqualified (an enum named `Vec` or `Default` would shadow
+/// them and the module would not compile).
+const RESERVED_TYPES: &[&str] = &[
+    "Params",
+    "Request",
+    "Model",
+    "ModelParams",
+    "ReferenceMediaItem",
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "Vec",
+    "String",
+    "Box",
+    "Default",
+    "Into",
+    "From",
+];
+
+/// Whether a field name is taken by the generated API.
+pub fn is_reserved_field(name: &str) -> bool {
+    RESERVED_FIELDS.contains(&name)
+}
+
+/// Whether a type name is taken by the generated module.
+pub fn is_reserved_type(name: &str) -> bool {
+    RESERVED_TYPES.contains(&name)
+}
+
 /// The marker type every generated module names its model by (`kling_3_0::Model`): the module
 /// already says which model, so the type needs no digits of its own (`Kling3_0` read badly).
 pub const MARKER: &str = "Model";

@@ -17,7 +17,6 @@ use crate::spec::{Lenient, Spec};
 
 use header::{check_header, check_todos};
 use names::check_param_names;
-pub(crate) use names::{is_reserved_field, is_reserved_type};
 use params::resolve_param;
 use upload::{check_upload, example};
 

@@ -5,52 +5,7 @@ use std::collections::BTreeMap;
 
 use super::Ctx;
 use crate::ir::{self, Kind};
-
-/// Field names taken by the generated `Params` and the methods of `Request`.
-const RESERVED_FIELDS: &[&str] = &[
-    "new",
-    "prompt",
-    "client_request_id",
-    "validate",
-    "info",
-    "model_id",
-    "from_parts",
-    "reference",
-    "reference_media_items",
-];
-
-/// Type names every generated module defines or refers to: its own items, and the prelude
-/// names the generated code writes unqualified (an enum named `Vec` or `Default` would shadow
-/// them and the module would not compile).
-const RESERVED_TYPES: &[&str] = &[
-    "Params",
-    "Request",
-    "Model",
-    "ModelParams",
-    "ReferenceMediaItem",
-    "Option",
-    "Some",
-    "None",
-    "Result",
-    "Ok",
-    "Err",
-    "Vec",
-    "String",
-    "Box",
-    "Default",
-    "Into",
-    "From",
-];
-
-/// Whether a field name is taken by the generated API.
-pub(crate) fn is_reserved_field(name: &str) -> bool {
-    RESERVED_FIELDS.contains(&name)
-}
-
-/// Whether a type name is taken by the generated module.
-pub(crate) fn is_reserved_type(name: &str) -> bool {
-    RESERVED_TYPES.contains(&name)
-}
+use crate::naming;
 
 /// Field and type names must be unique within the module and clear of reserved names.
 pub(super) fn check_param_names(
@@ -72,7 +27,7 @@ pub(super) fn check_param_names(
         }
         let bare = p.field.as_str();
         let reserved =
-            RESERVED_FIELDS.contains(&bare) && (bare != "reference_media_items" || upload);
+            naming::is_reserved_field(bare) && (bare != "reference_media_items" || upload);
         if reserved {
             cx.err(
                 format!("{path}.key"),
@@ -93,7 +48,7 @@ pub(super) fn check_param_names(
         );
         if needs_type {
             let t = p.type_name.as_str();
-            if RESERVED_TYPES.contains(&t) || t == marker {
+            if naming::is_reserved_type(t) || t == marker {
                 cx.err(
                     format!("{path}.key"),
                     format!(

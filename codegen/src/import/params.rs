@@ -305,8 +305,8 @@ pub fn reserved_names(params: &[Param], warnings: &mut Vec<String>) -> Vec<(Stri
         let Some(field) = crate::naming::snake(&p.key, "param_") else {
             continue;
         };
-        if crate::check::is_reserved_field(&field)
-            || crate::check::is_reserved_type(&crate::naming::pascal(&field).unwrap_or_default())
+        if crate::naming::is_reserved_field(&field)
+            || crate::naming::is_reserved_type(&crate::naming::pascal(&field).unwrap_or_default())
         {
             let name = format!("{field}_param");
             warnings.push(format!(
