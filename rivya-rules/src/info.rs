@@ -76,6 +76,12 @@ pub enum FilesApi {
 }
 
 /// Everything the documentation page states about one model.
+///
+/// The descriptor structs ([`ModelInfo`], [`ParamInfo`], [`UploadPolicy`], [`KindLimit`]) are
+/// read, never built, by applications: generated modules build them as `static`s with struct
+/// literals, which `#[non_exhaustive]` would forbid outside this crate. A new field therefore
+/// arrives with a new rivya-rules version and the modules regenerated for it, together; the
+/// enums they hold are `#[non_exhaustive]`, so new values are not breaking.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ModelInfo {
     /// The API model id, sent as `model`.
