@@ -1,5 +1,6 @@
 //! Generator throughput: specs per second over a few hundred synthetic specs (the shipped specs
-//! copied under new ids). Run with `cargo bench -p rivya-codegen`.
+//! copied under new ids). Run with `cargo bench -p rivya-codegen`. `generate` spreads specs over
+//! every core; to measure one core, run the built bench under `taskset -c 0`.
 
 use std::fs;
 use std::hint::black_box;
