@@ -12,8 +12,8 @@
 //! the digits apart with `_`.
 //!
 //! **Types and variants (PascalCase).** Each word's first letter is uppercased. The rest of an
-//! all-lowercase or all-uppercase word is lowercased (`FIRST` → `First`, `std` → `Std`, `niji7`
-//! → `Niji7`); a word with a single letter has no rest (`720p` → `720P`, `1K`); a mixed-case word
+//! all-lowercase or all-uppercase word is lowercased (`FIRST` → `First`, `niji7` → `Niji7`;
+//! a whole name `Std` is spelled out as `Standard`, since `Std` reads as Rust's `std`); a word with a single letter has no rest (`720p` → `720P`, `1K`); a mixed-case word
 //! keeps its inner case (`TX3LPaxmHKxFdv7VOQHJ` stays). Words are joined, with `_` only between two digits
 //! (`mp3_44100_128` → `Mp3_44100_128`, `6.1` → `6_1`). A ratio `W:H` is `RWxH` (`16:9` →
 //! `R16x9`, `2.35:1` → `R2_35x1`). A name starting with a digit gets a prefix chosen from what
@@ -138,6 +138,9 @@ pub fn variant(value: &str, prefix: &str) -> Option<String> {
     let name = join_pascal(&words(value, false));
     if name.is_empty() {
         return None;
+    }
+    if name == "Std" {
+        return Some("Standard".to_owned());
     }
     Some(if name.starts_with(|c: char| c.is_ascii_digit()) {
         format!("{prefix}{name}")
@@ -370,7 +373,8 @@ mod tests {
         assert_eq!(v("0.5"), "V0_5");
         assert_eq!(v("6.1"), "V6_1");
         assert_eq!(v("-1"), "Neg1");
-        assert_eq!(v("std"), "Std");
+        assert_eq!(v("std"), "Standard");
+        assert_eq!(v("STD"), "Standard");
         assert_eq!(
             v("FIRST_AND_LAST_FRAMES_2_VIDEO"),
             "FirstAndLastFrames2Video"

@@ -80,10 +80,25 @@ fn keyword_keys_keep_their_wire_names_and_defaults() {
     assert_eq!(body.get("async"), None, "no default, so not sent");
     assert!(req.validate().is_ok());
 
-    // Absent keys deserialize through `defaults::r#…` to the same values `new` starts with.
-    let minimal =
-        json!({"model": "keywords", "prompt": "hi", "params": {"fn": 1, "ref": 2, "box": 3}});
-    let parsed: kw::Request = serde_json::from_value(minimal).unwrap();
+    // Absent optional keys deserialize through `defaults::r#…` to the same values `new`
+    // starts with; required keys (`fn`, and `for` although it has a default) must be there.
+    let mut required = params(&kw::Request::new("hi", 1, 2, 3))
+        .as_object()
+        .cloned()
+        .unwrap();
+    let optional: Vec<&str> = kw::INFO
+        .params
+        .iter()
+        .filter(|p| !p.required)
+        .map(|p| p.key)
+        .collect();
+    required.retain(|key, _| !optional.contains(&key.as_str()));
+    assert!(required.contains_key("for") && !required.contains_key("await"));
+    let body = |params: serde_json::Map<String, Value>| json!({"model": "keywords", "prompt": "hi", "params": params});
+    let parsed: kw::Request = serde_json::from_value(body(required.clone())).unwrap();
     assert_eq!(parsed, kw::Request::new("hi", 1, 2, 3));
     assert_eq!(params(&parsed)["await"], "high");
+    required.remove("for");
+    let err = serde_json::from_value::<kw::Request>(body(required)).unwrap_err();
+    assert!(err.to_string().contains("missing field `for`"), "{err}");
 }

@@ -287,3 +287,26 @@ fn generic_code_reaches_a_model_through_its_marker() {
     assert_eq!(req.model_id(), "kling-3-0");
     assert!(GenerationRequest::validate(&req).is_ok());
 }
+
+/// A required key with a documented default (`voice`) is still required in a body the typed
+/// side reads, as the untyped rules say; `new` is what sends the default.
+#[test]
+fn typed_bodies_need_required_keys_too() {
+    use rivya_models::elevenlabs_turbo_2_5::{Request, Voice};
+    for body in [
+        json!({"model": "elevenlabs-turbo-2-5", "prompt": "p", "params": {}}),
+        json!({"model": "elevenlabs-turbo-2-5", "prompt": "p"}),
+    ] {
+        let typed = serde_json::from_value::<Request>(body.clone()).unwrap_err();
+        assert!(
+            typed.to_string().contains("missing field `voice`"),
+            "{typed}"
+        );
+        let untyped = catalog::validate_value(&body).unwrap_err();
+        assert!(untyped.has("params.voice"), "{untyped}");
+    }
+    let sent = serde_json::to_value(Request::new("p")).unwrap();
+    assert_eq!(sent["params"]["voice"], "TX3LPaxmHKxFdv7VOQHJ");
+    let read: Request = serde_json::from_value(sent).unwrap();
+    assert_eq!(read.params.voice, Voice::Liam);
+}

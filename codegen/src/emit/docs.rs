@@ -3,6 +3,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::lit::group_digits;
+
 use crate::ir::{ExampleKind, Kind, Model, Param};
 use crate::spec::{Billing, Capability, MediaKind};
 
@@ -65,16 +67,27 @@ pub fn module(m: &Model) -> String {
         m.id,
         capability(m.capability)
     );
+    let credits = group_digits(u64::from(m.base_credits), ',');
+    let (charged, how) = match m.billing {
+        Billing::Fixed => ("per task", ""),
+        Billing::Metered => ("reserved per task", "; the final charge is metered"),
+        Billing::TokenBased => ("reserved per task", "; the final charge follows token use"),
+    };
     s += &format!(
-        "- Credits: {} per task, billed `{}`.\n",
-        m.base_credits,
+        "- Credits: {credits} {charged}{how} (`{}` billing).\n",
         billing(m.billing)
     );
-    s += &match (m.prompt_required, m.prompt_max_chars) {
-        (true, Some(n)) => format!("- Prompt: required, at most {n} characters.\n"),
-        (true, None) => "- Prompt: required; the page documents no limit.\n".to_owned(),
-        (false, Some(n)) => format!("- Prompt: optional, at most {n} characters.\n"),
-        (false, None) => "- Prompt: optional; the page documents no limit.\n".to_owned(),
+    let needed = if m.prompt_required {
+        "required"
+    } else {
+        "optional"
+    };
+    s += &match m.prompt_max_chars {
+        Some(n) => format!(
+            "- Prompt: {needed}, at most {} characters, counted in UTF-16 code units.\n",
+            group_digits(u64::from(n), ',')
+        ),
+        None => format!("- Prompt: {needed}; the page documents no limit.\n"),
     };
     match &m.upload {
         Some(u) => {

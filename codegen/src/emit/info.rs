@@ -30,11 +30,11 @@ pub(super) fn info(m: &Model) -> TokenStream {
         Billing::Metered => quote!(Metered),
         Billing::TokenBased => quote!(TokenBased),
     };
-    let base_credits = Literal::u32_unsuffixed(m.base_credits);
+    let base_credits = grouped(u64::from(m.base_credits));
     let prompt_required = m.prompt_required;
     let prompt_max = match m.prompt_max_chars {
         Some(n) => {
-            let n = Literal::u32_unsuffixed(n);
+            let n = grouped(u64::from(n));
             quote!(Some(#n))
         }
         None => quote!(None),

@@ -89,7 +89,14 @@ fn space_items(text: &str) -> String {
         let module_doc = |l: &str| l.starts_with("//!") || l.starts_with("#![doc");
         let after_module_docs = module_doc(prev) && !module_doc(line);
         let same_level = item_ended && open_item.is_none() && indent(prev) >= indent(line);
-        if (after_block || after_module_docs || same_level) && !closes && !line.is_empty() {
+        // `pub mod a;` lines form one list, as in hand-written `mod.rs` files.
+        let mod_decl = |l: &str| l.starts_with("pub mod ") && l.ends_with(';');
+        let in_mod_list = mod_decl(prev) && mod_decl(line);
+        if (after_block || after_module_docs || same_level)
+            && !closes
+            && !line.is_empty()
+            && !in_mod_list
+        {
             out.push('\n');
         }
         item_ended = false;
@@ -97,9 +104,11 @@ fn space_items(text: &str) -> String {
         if open_item.is_none() && ITEM_STARTS.iter().any(|k| body.starts_with(k)) {
             open_item = Some(indent(line));
         }
-        if open_item == Some(indent(line)) && body.ends_with(';') {
+        // A `;` ends a `const`/`type` item; a `}` at its indentation ends a braced one
+        // (`pub struct Params { … }`), which the block rule above already separates.
+        if open_item == Some(indent(line)) && (body.ends_with(';') || body == "}") {
             open_item = None;
-            item_ended = true;
+            item_ended = body.ends_with(';');
         }
         out.push_str(line);
         out.push('\n');

@@ -70,7 +70,9 @@ pub(super) fn serde_attrs(p: &Param) -> TokenStream {
         let key = &p.key;
         args.push(quote!(rename = #key));
     }
-    if !p.is_constructor_arg() {
+    // A required key must be in a body the typed side reads, as the untyped rules demand,
+    // even when the page documents a default for it (that default is what `new` sends).
+    if !p.required {
         if p.always_present() && !matches!(p.kind, Kind::Select { boolean: false, .. }) {
             let path = format!("defaults::{}", naming::spelled(&p.field));
             args.push(quote!(default = #path));

@@ -149,13 +149,21 @@ pub(super) fn setter(p: &Param) -> TokenStream {
 /// The methods every request has, written on each model's `Request` so its documentation page
 /// is complete (generic code reaches the same through `crate::GenerationRequest`).
 fn common_methods(m: &Model) -> TokenStream {
-    let prompt_doc = if m.prompt_required {
+    let prompt_doc = docs::outer(if m.prompt_required {
         "Replaces the prompt."
     } else {
         "Sets the prompt (optional for this model)."
+    });
+    let checked = if m.upload.is_some() {
+        "prompt, each parameter, reference media"
+    } else {
+        "prompt and each parameter"
     };
+    let validate_doc = docs::outer(&format!(
+        "Checks every documented rule ({checked}) and returns\nall violations, each with its path, before anything is sent."
+    ));
     quote! {
-        #[doc = #prompt_doc]
+        #prompt_doc
         pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
             self.prompt = Some(prompt.into());
             self
@@ -167,8 +175,7 @@ fn common_methods(m: &Model) -> TokenStream {
             self
         }
 
-        /// Checks every documented rule (prompt, each parameter, reference media) and returns
-        /// all violations, each with its path, before anything is sent.
+        #validate_doc
         pub fn validate(&self) -> Result<(), crate::ValidationError> {
             crate::GenerationRequest::validate(self)
         }

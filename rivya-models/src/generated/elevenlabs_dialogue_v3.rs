@@ -3,8 +3,8 @@
 
 //! ElevenLabs Dialogue V3 (`elevenlabs-dialogue-v3`): audio generation.
 //!
-//! - Credits: 14 per task, billed `METERED`.
-//! - Prompt: optional, at most 5000 characters.
+//! - Credits: 14 reserved per task; the final charge is metered (`METERED` billing).
+//! - Prompt: optional, at most 5,000 characters, counted in UTF-16 code units.
 //! - Reference media: none (text only).
 //! - Note: The page documents `params.dialogue` outside its parameter table, as a required array of objects with `voice` and `text`. An empty list cannot produce audio, so at least one line is required.
 //!
@@ -36,7 +36,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     billing: crate::Billing::Metered,
     base_credits: 14,
     prompt_required: false,
-    prompt_max_chars: Some(5000),
+    prompt_max_chars: Some(5_000),
     params_required: false,
     params: &[
         param::DEFAULT_VOICE,
@@ -124,6 +124,7 @@ pub struct Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::list_len(&param::DIALOGUE, self.dialogue.len(), v);
     }
@@ -178,7 +179,7 @@ impl Request {
         self
     }
 
-    ///Sets the prompt (optional for this model).
+    /// Sets the prompt (optional for this model).
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self
@@ -190,7 +191,7 @@ impl Request {
         self
     }
 
-    /// Checks every documented rule (prompt, each parameter, reference media) and returns
+    /// Checks every documented rule (prompt and each parameter) and returns
     /// all violations, each with its path, before anything is sent.
     pub fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::GenerationRequest::validate(self)

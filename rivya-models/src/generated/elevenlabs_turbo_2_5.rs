@@ -3,8 +3,8 @@
 
 //! ElevenLabs Turbo 2.5 (`elevenlabs-turbo-2-5`): audio generation.
 //!
-//! - Credits: 6 per task, billed `METERED`.
-//! - Prompt: required, at most 5000 characters.
+//! - Credits: 6 reserved per task; the final charge is metered (`METERED` billing).
+//! - Prompt: required, at most 5,000 characters, counted in UTF-16 code units.
 //! - Reference media: none (text only).
 //! - Note: The page lists the voices by ElevenLabs voice id only; the Rust names are the names ElevenLabs' public voice library gives those ids (Liam, Jessica, Adam, Ellen, Juniper). The wire value is always the id.
 //!
@@ -36,7 +36,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     billing: crate::Billing::Metered,
     base_credits: 6,
     prompt_required: true,
-    prompt_max_chars: Some(5000),
+    prompt_max_chars: Some(5_000),
     params_required: true,
     params: &[
         param::VOICE,
@@ -174,7 +174,6 @@ pub struct Params {
     /// Voice id.
     ///
     /// Wire key `voice`; see [`Request::voice`] for its values.
-    #[serde(default)]
     pub voice: Voice,
     /// Voice stability.
     ///
@@ -237,6 +236,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::number(&param::STABILITY, self.stability, v);
         crate::rules::number(&param::SIMILARITY_BOOST, self.similarity_boost, v);
@@ -326,7 +326,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self
@@ -338,7 +338,7 @@ impl Request {
         self
     }
 
-    /// Checks every documented rule (prompt, each parameter, reference media) and returns
+    /// Checks every documented rule (prompt and each parameter) and returns
     /// all violations, each with its path, before anything is sent.
     pub fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::GenerationRequest::validate(self)

@@ -3,8 +3,8 @@
 
 //! Flux 2 Pro (`flux-2-pro`): image generation.
 //!
-//! - Credits: 5 per task, billed `FIXED`.
-//! - Prompt: required, at most 5000 characters.
+//! - Credits: 5 per task (`FIXED` billing).
+//! - Prompt: required, at most 5,000 characters, counted in UTF-16 code units.
 //! - Reference media: up to 8 files through the Files API; image up to 10 MB (image/jpeg, image/png, image/webp).
 //! - Reference rule: Up to 8 reference files (image).
 //!
@@ -42,7 +42,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     billing: crate::Billing::Fixed,
     base_credits: 5,
     prompt_required: true,
-    prompt_max_chars: Some(5000),
+    prompt_max_chars: Some(5_000),
     params_required: false,
     params: &[param::ASPECT_RATIO, param::RESOLUTION],
     upload: Some(crate::UploadPolicy {
@@ -125,6 +125,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::references(&INFO, &self.reference_media_items, v);
     }
@@ -161,7 +162,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self

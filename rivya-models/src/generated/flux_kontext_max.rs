@@ -3,7 +3,7 @@
 
 //! Flux Kontext Max (`flux-kontext-max`): image generation.
 //!
-//! - Credits: 8 per task, billed `FIXED`.
+//! - Credits: 8 per task (`FIXED` billing).
 //! - Prompt: required; the page documents no limit.
 //! - Reference media: up to 1 file through the Files API; image up to 10 MB (image/jpeg, image/png, image/webp).
 //! - Reference rule: One image (assumed; the page is cut off before its reference rule).
@@ -200,6 +200,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::integer(&param::SAFETY_TOLERANCE, self.safety_tolerance, v);
         crate::rules::references(&INFO, &self.reference_media_items, v);
@@ -269,7 +270,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self

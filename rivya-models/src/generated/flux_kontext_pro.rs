@@ -3,7 +3,7 @@
 
 //! Flux Kontext Pro (`flux-kontext-pro`): image generation.
 //!
-//! - Credits: 4 per task, billed `FIXED`.
+//! - Credits: 4 per task (`FIXED` billing).
 //! - Prompt: required; the page documents no limit.
 //! - Reference media: up to 1 file through the Files API; image up to 10 MB (image/jpeg, image/png, image/webp).
 //! - Reference rule: Up to 1 reference file (image).
@@ -199,6 +199,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::integer(&param::SAFETY_TOLERANCE, self.safety_tolerance, v);
         crate::rules::references(&INFO, &self.reference_media_items, v);
@@ -268,7 +269,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self

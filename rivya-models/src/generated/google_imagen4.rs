@@ -3,8 +3,8 @@
 
 //! Google Imagen4 (`google-imagen4`): image generation.
 //!
-//! - Credits: 8 per task, billed `FIXED`.
-//! - Prompt: required, at most 5000 characters.
+//! - Credits: 8 per task (`FIXED` billing).
+//! - Prompt: required, at most 5,000 characters, counted in UTF-16 code units.
 //! - Reference media: none (text only).
 //!
 //! Source: <https://rivya.ai/zh/docs/api/models/google-imagen4>, reviewed 2026-11-21.
@@ -35,7 +35,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     billing: crate::Billing::Fixed,
     base_credits: 8,
     prompt_required: true,
-    prompt_max_chars: Some(5000),
+    prompt_max_chars: Some(5_000),
     params_required: false,
     params: &[param::ASPECT_RATIO, param::NEGATIVE_PROMPT, param::SEED],
     upload: None,
@@ -113,6 +113,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, _: &mut crate::Violations) {}
 }
 
@@ -149,7 +150,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self
@@ -161,7 +162,7 @@ impl Request {
         self
     }
 
-    /// Checks every documented rule (prompt, each parameter, reference media) and returns
+    /// Checks every documented rule (prompt and each parameter) and returns
     /// all violations, each with its path, before anything is sent.
     pub fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::GenerationRequest::validate(self)

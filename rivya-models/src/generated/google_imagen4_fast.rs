@@ -3,8 +3,8 @@
 
 //! Google Imagen4 Fast (`google-imagen4-fast`): image generation.
 //!
-//! - Credits: 4 per task, billed `FIXED`.
-//! - Prompt: required, at most 5000 characters.
+//! - Credits: 4 per task (`FIXED` billing).
+//! - Prompt: required, at most 5,000 characters, counted in UTF-16 code units.
 //! - Reference media: none (text only).
 //!
 //! Source: <https://rivya.ai/docs/api/models/google-imagen4-fast>, reviewed 2026-11-21.
@@ -35,7 +35,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     billing: crate::Billing::Fixed,
     base_credits: 4,
     prompt_required: true,
-    prompt_max_chars: Some(5000),
+    prompt_max_chars: Some(5_000),
     params_required: false,
     params: &[param::ASPECT_RATIO, param::NEGATIVE_PROMPT, param::SEED],
     upload: None,
@@ -117,6 +117,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         if let Some(value) = self.seed {
             crate::rules::integer(&param::SEED, value, v);
@@ -157,7 +158,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self
@@ -169,7 +170,7 @@ impl Request {
         self
     }
 
-    /// Checks every documented rule (prompt, each parameter, reference media) and returns
+    /// Checks every documented rule (prompt and each parameter) and returns
     /// all violations, each with its path, before anything is sent.
     pub fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::GenerationRequest::validate(self)

@@ -3,7 +3,7 @@
 
 //! GPT Image 1.5 (`gpt-image-1-5`): image generation.
 //!
-//! - Credits: 4 per task, billed `FIXED`.
+//! - Credits: 4 per task (`FIXED` billing).
 //! - Prompt: required; the page documents no limit.
 //! - Reference media: up to 16 files through the Files API; image up to 10 MB (image/jpeg, image/png, image/webp).
 //! - Reference rule: Up to 16 reference files (image).
@@ -125,6 +125,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::references(&INFO, &self.reference_media_items, v);
     }
@@ -161,7 +162,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self

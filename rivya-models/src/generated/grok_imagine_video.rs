@@ -3,8 +3,8 @@
 
 //! Grok Imagine Video (`grok-imagine-video`): video generation.
 //!
-//! - Credits: 10 per task, billed `FIXED`.
-//! - Prompt: required, at most 5000 characters.
+//! - Credits: 10 per task (`FIXED` billing).
+//! - Prompt: required, at most 5,000 characters, counted in UTF-16 code units.
 //! - Reference media: up to 1 file through the Files API; image up to 10 MB (image/jpeg, image/png, image/webp).
 //! - Reference rule: One image, for image projects.
 //!
@@ -36,7 +36,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     billing: crate::Billing::Fixed,
     base_credits: 10,
     prompt_required: true,
-    prompt_max_chars: Some(5000),
+    prompt_max_chars: Some(5_000),
     params_required: false,
     params: &[param::MODE, param::DURATION, param::RESOLUTION, param::ASPECT_RATIO],
     upload: Some(crate::UploadPolicy {
@@ -156,6 +156,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::integer(&param::DURATION, self.duration, v);
         crate::rules::references(&INFO, &self.reference_media_items, v);
@@ -209,7 +210,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self

@@ -3,8 +3,8 @@
 
 //! Hailuo Pro (`hailuo-pro`): video generation.
 //!
-//! - Credits: 57 per task, billed `FIXED`.
-//! - Prompt: required, at most 1500 characters.
+//! - Credits: 57 per task (`FIXED` billing).
+//! - Prompt: required, at most 1,500 characters, counted in UTF-16 code units.
 //! - Reference media: up to 2 files through the Files API; image up to 10 MB (image/jpeg, image/png, image/webp).
 //! - Reference rule: Up to 2 reference files (image).
 //!
@@ -36,7 +36,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     billing: crate::Billing::Fixed,
     base_credits: 57,
     prompt_required: true,
-    prompt_max_chars: Some(1500),
+    prompt_max_chars: Some(1_500),
     params_required: false,
     params: &[param::PROMPT_OPTIMIZER],
     upload: Some(crate::UploadPolicy {
@@ -102,6 +102,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::references(&INFO, &self.reference_media_items, v);
     }
@@ -130,7 +131,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self

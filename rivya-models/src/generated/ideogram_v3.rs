@@ -3,8 +3,8 @@
 
 //! Ideogram V3 (`ideogram-v3`): image generation.
 //!
-//! - Credits: 7 per task, billed `FIXED`.
-//! - Prompt: required, at most 5000 characters.
+//! - Credits: 7 per task (`FIXED` billing).
+//! - Prompt: required, at most 5,000 characters, counted in UTF-16 code units.
 //! - Reference media: none (text only).
 //!
 //! Source: <https://rivya.ai/docs/api/models/ideogram-v3>, reviewed 2026-11-22.
@@ -29,7 +29,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     billing: crate::Billing::Fixed,
     base_credits: 7,
     prompt_required: true,
-    prompt_max_chars: Some(5000),
+    prompt_max_chars: Some(5_000),
     params_required: false,
     params: &[
         param::RENDERING_SPEED,
@@ -169,6 +169,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         if let Some(value) = self.seed {
             crate::rules::integer(&param::SEED, value, v);
@@ -233,7 +234,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self
@@ -245,7 +246,7 @@ impl Request {
         self
     }
 
-    /// Checks every documented rule (prompt, each parameter, reference media) and returns
+    /// Checks every documented rule (prompt and each parameter) and returns
     /// all violations, each with its path, before anything is sent.
     pub fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::GenerationRequest::validate(self)

@@ -3,8 +3,8 @@
 
 //! Kling 2.6 (`kling-2-6`): video generation.
 //!
-//! - Credits: 55 per task, billed `FIXED`.
-//! - Prompt: required, at most 1000 characters.
+//! - Credits: 55 per task (`FIXED` billing).
+//! - Prompt: required, at most 1,000 characters, counted in UTF-16 code units.
 //! - Reference media: up to 1 file through the Files API; image up to 10 MB (image/jpeg, image/png, image/webp).
 //! - Reference rule: One image, for image-based projects.
 //!
@@ -42,7 +42,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     billing: crate::Billing::Fixed,
     base_credits: 55,
     prompt_required: true,
-    prompt_max_chars: Some(1000),
+    prompt_max_chars: Some(1_000),
     params_required: false,
     params: &[param::DURATION, param::SOUND, param::ASPECT_RATIO],
     upload: Some(crate::UploadPolicy {
@@ -142,6 +142,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::references(&INFO, &self.reference_media_items, v);
     }
@@ -186,7 +187,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self

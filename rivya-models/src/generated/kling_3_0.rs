@@ -3,8 +3,8 @@
 
 //! Kling 3.0 (`kling-3-0`): video generation.
 //!
-//! - Credits: 90 per task, billed `FIXED`.
-//! - Prompt: required, at most 2000 characters.
+//! - Credits: 90 per task (`FIXED` billing).
+//! - Prompt: required, at most 2,000 characters, counted in UTF-16 code units.
 //! - Reference media: up to 2 files through the Files API; image up to 10 MB (image/jpeg, image/png, image/webp).
 //! - Reference rule: Up to two images in total, for image-to-video.
 //!
@@ -42,7 +42,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     billing: crate::Billing::Fixed,
     base_credits: 90,
     prompt_required: true,
-    prompt_max_chars: Some(2000),
+    prompt_max_chars: Some(2_000),
     params_required: false,
     params: &[
         param::MODE,
@@ -182,6 +182,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::references(&INFO, &self.reference_media_items, v);
     }
@@ -242,7 +243,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self
@@ -279,7 +280,7 @@ impl Request {
 pub enum Mode {
     /// `std`
     #[serde(rename = "std")]
-    Std,
+    Standard,
     /// `pro` (default)
     #[default]
     #[serde(rename = "pro")]
@@ -288,7 +289,7 @@ pub enum Mode {
 
 impl Mode {
     /// Every option, in page order.
-    pub const ALL: &'static [Self] = &[Self::Std, Self::Pro];
+    pub const ALL: &'static [Self] = &[Self::Standard, Self::Pro];
 
     /// The wire value of every option, in page order.
     pub const OPTIONS: &'static [&'static str] = &["std", "pro"];
@@ -296,7 +297,7 @@ impl Mode {
     /// The wire value.
     pub const fn as_str(self) -> &'static str {
         match self {
-            Self::Std => "std",
+            Self::Standard => "std",
             Self::Pro => "pro",
         }
     }
@@ -314,7 +315,7 @@ impl std::str::FromStr for Mode {
     /// Parses a wire value exactly (case-sensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
-            "std" => Ok(Self::Std),
+            "std" => Ok(Self::Standard),
             "pro" => Ok(Self::Pro),
             _ => Err(crate::UnknownOption::new("mode", s, Self::OPTIONS)),
         }

@@ -3,8 +3,8 @@
 
 //! Kling V2.5 Turbo Pro (`kling-v2-5-turbo-pro`): video generation.
 //!
-//! - Credits: 42 per task, billed `FIXED`.
-//! - Prompt: required, at most 2500 characters.
+//! - Credits: 42 per task (`FIXED` billing).
+//! - Prompt: required, at most 2,500 characters, counted in UTF-16 code units.
 //! - Reference media: up to 2 files through the Files API; image up to 10 MB (image/jpeg, image/png, image/webp).
 //! - Reference rule: Up to 2 reference files (image).
 //!
@@ -30,7 +30,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     billing: crate::Billing::Fixed,
     base_credits: 42,
     prompt_required: true,
-    prompt_max_chars: Some(2500),
+    prompt_max_chars: Some(2_500),
     params_required: false,
     params: &[
         param::DURATION,
@@ -154,6 +154,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::number(&param::CFG_SCALE, self.cfg_scale, v);
         crate::rules::references(&INFO, &self.reference_media_items, v);
@@ -207,7 +208,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self

@@ -3,8 +3,8 @@
 
 //! Midjourney (`midjourney`): image generation.
 //!
-//! - Credits: 3 per task, billed `FIXED`.
-//! - Prompt: required, at most 2000 characters.
+//! - Credits: 3 per task (`FIXED` billing).
+//! - Prompt: required, at most 2,000 characters, counted in UTF-16 code units.
 //! - Reference media: up to 4 files through the Files API; image up to 10 MB (image/jpeg, image/png, image/webp).
 //! - Reference rule: Up to four images, for image projects.
 //!
@@ -36,7 +36,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     billing: crate::Billing::Fixed,
     base_credits: 3,
     prompt_required: true,
-    prompt_max_chars: Some(2000),
+    prompt_max_chars: Some(2_000),
     params_required: false,
     params: &[param::SPEED, param::ASPECT_RATIO, param::VERSION],
     upload: Some(crate::UploadPolicy {
@@ -136,6 +136,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::references(&INFO, &self.reference_media_items, v);
     }
@@ -180,7 +181,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self

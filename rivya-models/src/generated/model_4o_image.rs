@@ -3,7 +3,7 @@
 
 //! 4o Image (`4o-image`): image generation.
 //!
-//! - Credits: 3 per task, billed `FIXED`.
+//! - Credits: 3 per task (`FIXED` billing).
 //! - Prompt: required; the page documents no limit.
 //! - Reference media: none (text only).
 //!
@@ -79,6 +79,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, _: &mut crate::Violations) {}
 }
 
@@ -99,7 +100,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self
@@ -111,7 +112,7 @@ impl Request {
         self
     }
 
-    /// Checks every documented rule (prompt, each parameter, reference media) and returns
+    /// Checks every documented rule (prompt and each parameter) and returns
     /// all violations, each with its path, before anything is sent.
     pub fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::GenerationRequest::validate(self)

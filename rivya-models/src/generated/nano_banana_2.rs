@@ -3,8 +3,8 @@
 
 //! Nano Banana 2 (`nano-banana-2`): image generation.
 //!
-//! - Credits: 5 per task, billed `FIXED`.
-//! - Prompt: required, at most 20000 characters.
+//! - Credits: 5 per task (`FIXED` billing).
+//! - Prompt: required, at most 20,000 characters, counted in UTF-16 code units.
 //! - Reference media: up to 14 files through the Files API; image up to 30 MB (image/jpeg, image/png, image/webp).
 //! - Reference rule: Up to fourteen images, for image projects.
 //!
@@ -36,7 +36,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     billing: crate::Billing::Fixed,
     base_credits: 5,
     prompt_required: true,
-    prompt_max_chars: Some(20000),
+    prompt_max_chars: Some(20_000),
     params_required: false,
     params: &[
         param::ASPECT_RATIO,
@@ -158,6 +158,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::references(&INFO, &self.reference_media_items, v);
     }
@@ -210,7 +211,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self

@@ -3,8 +3,8 @@
 
 //! Nano Banana Pro (`nano-banana-pro`): image generation.
 //!
-//! - Credits: 8 per task, billed `FIXED`.
-//! - Prompt: required, at most 10000 characters.
+//! - Credits: 8 per task (`FIXED` billing).
+//! - Prompt: required, at most 10,000 characters, counted in UTF-16 code units.
 //! - Reference media: up to 8 files through the Files API; image up to 30 MB (image/jpeg, image/png, image/webp).
 //! - Reference rule: Up to eight images, for image projects.
 //!
@@ -36,7 +36,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     billing: crate::Billing::Fixed,
     base_credits: 8,
     prompt_required: true,
-    prompt_max_chars: Some(10000),
+    prompt_max_chars: Some(10_000),
     params_required: false,
     params: &[param::ASPECT_RATIO, param::RESOLUTION, param::OUTPUT_FORMAT],
     upload: Some(crate::UploadPolicy {
@@ -136,6 +136,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::references(&INFO, &self.reference_media_items, v);
     }
@@ -180,7 +181,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self

@@ -3,8 +3,8 @@
 
 //! Qwen2 Image (`qwen2-image`): image generation.
 //!
-//! - Credits: 6 per task, billed `FIXED`.
-//! - Prompt: required, at most 800 characters.
+//! - Credits: 6 per task (`FIXED` billing).
+//! - Prompt: required, at most 800 characters, counted in UTF-16 code units.
 //! - Reference media: up to 1 file through the Files API; image up to 10 MB (image/jpeg, image/png, image/webp).
 //! - Reference rule: One image, for image projects.
 //!
@@ -150,6 +150,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         if let Some(value) = self.seed {
             crate::rules::integer(&param::SEED, value, v);
@@ -206,7 +207,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self

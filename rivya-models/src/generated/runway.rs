@@ -3,8 +3,8 @@
 
 //! Runway (`runway`): video generation.
 //!
-//! - Credits: 12 per task, billed `FIXED`.
-//! - Prompt: required, at most 1800 characters.
+//! - Credits: 12 per task (`FIXED` billing).
+//! - Prompt: required, at most 1,800 characters, counted in UTF-16 code units.
 //! - Reference media: up to 1 file through the Files API; image up to 10 MB (image/jpeg, image/png, image/webp).
 //! - Reference rule: Optional; one image switches to image-to-video, none stays text-to-video.
 //!
@@ -36,7 +36,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     billing: crate::Billing::Fixed,
     base_credits: 12,
     prompt_required: true,
-    prompt_max_chars: Some(1800),
+    prompt_max_chars: Some(1_800),
     params_required: false,
     params: &[param::DURATION, param::QUALITY, param::ASPECT_RATIO, param::WATER_MARK],
     upload: Some(crate::UploadPolicy {
@@ -152,6 +152,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::references(&INFO, &self.reference_media_items, v);
     }
@@ -204,7 +205,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self

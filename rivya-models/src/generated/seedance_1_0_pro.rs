@@ -3,8 +3,8 @@
 
 //! Seedance 1.0 Pro (`seedance-1-0-pro`): video generation.
 //!
-//! - Credits: 25 per task, billed `FIXED`.
-//! - Prompt: required, at most 10000 characters.
+//! - Credits: 25 per task (`FIXED` billing).
+//! - Prompt: required, at most 10,000 characters, counted in UTF-16 code units.
 //! - Reference media: up to 1 file through the Files API; image up to 10 MB (image/jpeg, image/png, image/webp).
 //! - Reference rule: One image, for image-to-video runs.
 //! - Note: The page is cut off before its size and MIME table; the image limits here are the Files API defaults for images.
@@ -31,7 +31,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     billing: crate::Billing::Fixed,
     base_credits: 25,
     prompt_required: true,
-    prompt_max_chars: Some(10000),
+    prompt_max_chars: Some(10_000),
     params_required: false,
     params: &[
         param::RESOLUTION,
@@ -195,6 +195,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::integer(&param::SEED, self.seed, v);
         crate::rules::references(&INFO, &self.reference_media_items, v);
@@ -264,7 +265,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self

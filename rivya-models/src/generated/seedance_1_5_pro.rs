@@ -3,8 +3,8 @@
 
 //! Seedance 1.5 Pro (`seedance-1-5-pro`): video generation.
 //!
-//! - Credits: 28 per task, billed `FIXED`.
-//! - Prompt: required, at most 2500 characters.
+//! - Credits: 28 per task (`FIXED` billing).
+//! - Prompt: required, at most 2,500 characters, counted in UTF-16 code units.
 //! - Reference media: up to 2 files through the Files API; image up to 10 MB (image/jpeg, image/png, image/webp).
 //! - Reference rule: Up to 2 reference files (image).
 //!
@@ -30,7 +30,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     billing: crate::Billing::Fixed,
     base_credits: 28,
     prompt_required: true,
-    prompt_max_chars: Some(2500),
+    prompt_max_chars: Some(2_500),
     params_required: false,
     params: &[
         param::RESOLUTION,
@@ -170,6 +170,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::references(&INFO, &self.reference_media_items, v);
     }
@@ -230,7 +231,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self

@@ -3,8 +3,8 @@
 
 //! Seedance 2.0 Fast (`seedance-2-fast`): video generation.
 //!
-//! - Credits: 140 per task, billed `FIXED`.
-//! - Prompt: required, at most 2500 characters.
+//! - Credits: 140 per task (`FIXED` billing).
+//! - Prompt: required, at most 2,500 characters, counted in UTF-16 code units.
 //! - Reference media: none (text only).
 //! - Note: `seedance_scene` switches between text, frame-guided and reference paths; the page states what each path needs only as prose, so no extra rule is enforced.
 //! - Note: `duration` is documented with a range but no step; it is read as whole seconds.
@@ -31,7 +31,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     billing: crate::Billing::Fixed,
     base_credits: 140,
     prompt_required: true,
-    prompt_max_chars: Some(2500),
+    prompt_max_chars: Some(2_500),
     params_required: false,
     params: &[
         param::SEEDANCE_SCENE,
@@ -208,6 +208,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::integer(&param::DURATION, self.duration, v);
     }
@@ -286,7 +287,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self
@@ -298,7 +299,7 @@ impl Request {
         self
     }
 
-    /// Checks every documented rule (prompt, each parameter, reference media) and returns
+    /// Checks every documented rule (prompt and each parameter) and returns
     /// all violations, each with its path, before anything is sent.
     pub fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::GenerationRequest::validate(self)

@@ -3,8 +3,8 @@
 
 //! Seedream 3.0 (`seedream-3-0`): image generation.
 //!
-//! - Credits: 5 per task, billed `FIXED`.
-//! - Prompt: required, at most 5000 characters.
+//! - Credits: 5 per task (`FIXED` billing).
+//! - Prompt: required, at most 5,000 characters, counted in UTF-16 code units.
 //! - Reference media: none (text only).
 //!
 //! Source: <https://rivya.ai/docs/api/models/seedream-3-0>, reviewed 2026-11-21.
@@ -35,7 +35,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     billing: crate::Billing::Fixed,
     base_credits: 5,
     prompt_required: true,
-    prompt_max_chars: Some(5000),
+    prompt_max_chars: Some(5_000),
     params_required: false,
     params: &[param::IMAGE_SIZE, param::GUIDANCE_SCALE, param::SEED],
     upload: None,
@@ -121,6 +121,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::number(&param::GUIDANCE_SCALE, self.guidance_scale, v);
         if let Some(value) = self.seed {
@@ -162,7 +163,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self
@@ -174,7 +175,7 @@ impl Request {
         self
     }
 
-    /// Checks every documented rule (prompt, each parameter, reference media) and returns
+    /// Checks every documented rule (prompt and each parameter) and returns
     /// all violations, each with its path, before anything is sent.
     pub fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::GenerationRequest::validate(self)

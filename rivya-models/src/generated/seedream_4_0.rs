@@ -3,8 +3,8 @@
 
 //! Seedream 4.0 (`seedream-4-0`): image generation.
 //!
-//! - Credits: 6 per task, billed `FIXED`.
-//! - Prompt: required, at most 5000 characters.
+//! - Credits: 6 per task (`FIXED` billing).
+//! - Prompt: required, at most 5,000 characters, counted in UTF-16 code units.
 //! - Reference media: up to 1 file through the Files API; image up to 10 MB (image/jpeg, image/png, image/webp).
 //! - Reference rule: Up to 1 reference file (image).
 //! - Note: The stored page is cut off before its upload policy; one image with the Files API default limits is assumed.
@@ -31,7 +31,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     billing: crate::Billing::Fixed,
     base_credits: 6,
     prompt_required: true,
-    prompt_max_chars: Some(5000),
+    prompt_max_chars: Some(5_000),
     params_required: false,
     params: &[
         param::IMAGE_SIZE,
@@ -177,6 +177,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::integer(&param::MAX_IMAGES, self.max_images, v);
         if let Some(value) = self.seed {
@@ -242,7 +243,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self

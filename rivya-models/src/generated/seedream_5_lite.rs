@@ -3,8 +3,8 @@
 
 //! Seedream 5.0 Lite (`seedream-5-lite`): image generation.
 //!
-//! - Credits: 6 per task, billed `FIXED`.
-//! - Prompt: required, at most 3000 characters.
+//! - Credits: 6 per task (`FIXED` billing).
+//! - Prompt: required, at most 3,000 characters, counted in UTF-16 code units.
 //! - Reference media: up to 1 file through the Files API; image up to 10 MB (image/jpeg, image/png, image/webp).
 //! - Reference rule: Up to 1 reference file (image).
 //! - Note: The stored page is cut off before its upload policy; one image with the Files API default limits is assumed.
@@ -31,7 +31,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     billing: crate::Billing::Fixed,
     base_credits: 6,
     prompt_required: true,
-    prompt_max_chars: Some(3000),
+    prompt_max_chars: Some(3_000),
     params_required: false,
     params: &[param::ASPECT_RATIO, param::QUALITY],
     upload: Some(crate::UploadPolicy {
@@ -114,6 +114,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::references(&INFO, &self.reference_media_items, v);
     }
@@ -150,7 +151,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self

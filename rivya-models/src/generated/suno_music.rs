@@ -3,8 +3,8 @@
 
 //! Suno Music (`suno-music`): audio generation.
 //!
-//! - Credits: 12 per task, billed `FIXED`.
-//! - Prompt: required, at most 500 characters.
+//! - Credits: 12 per task (`FIXED` billing).
+//! - Prompt: required, at most 500 characters, counted in UTF-16 code units.
 //! - Reference media: none (text only).
 //!
 //! Source: <https://rivya.ai/docs/api/models/suno-music>, reviewed 2026-11-21.
@@ -98,6 +98,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, _: &mut crate::Violations) {}
 }
 
@@ -126,7 +127,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self
@@ -138,7 +139,7 @@ impl Request {
         self
     }
 
-    /// Checks every documented rule (prompt, each parameter, reference media) and returns
+    /// Checks every documented rule (prompt and each parameter) and returns
     /// all violations, each with its path, before anything is sent.
     pub fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::GenerationRequest::validate(self)

@@ -3,8 +3,8 @@
 
 //! Suno Sounds (`suno-sounds`): audio generation.
 //!
-//! - Credits: 3 per task, billed `FIXED`.
-//! - Prompt: required, at most 500 characters.
+//! - Credits: 3 per task (`FIXED` billing).
+//! - Prompt: required, at most 500 characters, counted in UTF-16 code units.
 //! - Reference media: none (text only).
 //!
 //! Source: <https://rivya.ai/docs/api/models/suno-sounds>, reviewed 2026-11-22.
@@ -144,6 +144,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         if let Some(value) = self.sound_tempo {
             crate::rules::integer(&param::SOUND_TEMPO, value, v);
@@ -192,7 +193,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self
@@ -204,7 +205,7 @@ impl Request {
         self
     }
 
-    /// Checks every documented rule (prompt, each parameter, reference media) and returns
+    /// Checks every documented rule (prompt and each parameter) and returns
     /// all violations, each with its path, before anything is sent.
     pub fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::GenerationRequest::validate(self)

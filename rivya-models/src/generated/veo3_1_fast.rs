@@ -3,8 +3,8 @@
 
 //! Veo3.1 Fast (`veo3-1-fast`): video generation.
 //!
-//! - Credits: 20 per task, billed `FIXED`.
-//! - Prompt: required, at most 5000 characters.
+//! - Credits: 20 per task (`FIXED` billing).
+//! - Prompt: required, at most 5,000 characters, counted in UTF-16 code units.
 //! - Reference media: up to 3 files through the Files API; image up to 10 MB (image/jpeg, image/png, image/webp).
 //! - Reference rule: Up to three images, for image- and reference-driven projects.
 //! - Note: `generationType` selects how reference images are used (first and last frames, or references); the page states this as prose only.
@@ -31,7 +31,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     billing: crate::Billing::Fixed,
     base_credits: 20,
     prompt_required: true,
-    prompt_max_chars: Some(5000),
+    prompt_max_chars: Some(5_000),
     params_required: false,
     params: &[
         param::GENERATION_TYPE,
@@ -177,6 +177,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         if let Some(value) = self.seeds {
             crate::rules::integer(&param::SEEDS, value, v);
@@ -241,7 +242,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self

@@ -3,8 +3,8 @@
 
 //! Veo3.1 Lite (`veo3-1-lite`): video generation.
 //!
-//! - Credits: 10 per task, billed `FIXED`.
-//! - Prompt: required, at most 5000 characters.
+//! - Credits: 10 per task (`FIXED` billing).
+//! - Prompt: required, at most 5,000 characters, counted in UTF-16 code units.
 //! - Reference media: up to 2 files through the Files API; image up to 10 MB (image/jpeg, image/png, image/webp).
 //! - Reference rule: Up to two images, for the image-driven mode.
 //!
@@ -30,7 +30,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     billing: crate::Billing::Fixed,
     base_credits: 10,
     prompt_required: true,
-    prompt_max_chars: Some(5000),
+    prompt_max_chars: Some(5_000),
     params_required: false,
     params: &[
         param::ASPECT_RATIO,
@@ -158,6 +158,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         if let Some(value) = self.seeds {
             crate::rules::integer(&param::SEEDS, value, v);
@@ -214,7 +215,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self

@@ -3,8 +3,8 @@
 
 //! Wan 2.6 (`wan-2-6`): video generation.
 //!
-//! - Credits: 70 per task, billed `FIXED`.
-//! - Prompt: required, at most 5000 characters.
+//! - Credits: 70 per task (`FIXED` billing).
+//! - Prompt: required, at most 5,000 characters, counted in UTF-16 code units.
 //! - Reference media: up to 1 file through the Files API; image up to 10 MB (image/jpeg, image/png, image/webp); video up to 10 MB (video/mp4, video/quicktime, video/x-matroska).
 //! - Reference rule: One image or one video, for image or video projects.
 //!
@@ -36,7 +36,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     billing: crate::Billing::Fixed,
     base_credits: 70,
     prompt_required: true,
-    prompt_max_chars: Some(5000),
+    prompt_max_chars: Some(5_000),
     params_required: false,
     params: &[param::RESOLUTION, param::DURATION],
     upload: Some(crate::UploadPolicy {
@@ -124,6 +124,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         crate::rules::references(&INFO, &self.reference_media_items, v);
     }
@@ -160,7 +161,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self

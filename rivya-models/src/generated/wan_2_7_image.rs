@@ -3,8 +3,8 @@
 
 //! Wan 2.7 Image (`wan-2-7-image`): image generation.
 //!
-//! - Credits: 5 per task, billed `FIXED`.
-//! - Prompt: required, at most 5000 characters.
+//! - Credits: 5 per task (`FIXED` billing).
+//! - Prompt: required, at most 5,000 characters, counted in UTF-16 code units.
 //! - Reference media: up to 9 files through the Files API; image up to 20 MB (image/jpeg, image/png, image/webp).
 //! - Reference rule: Up to nine images, for image editing.
 //!
@@ -30,7 +30,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     billing: crate::Billing::Fixed,
     base_credits: 5,
     prompt_required: true,
-    prompt_max_chars: Some(5000),
+    prompt_max_chars: Some(5_000),
     params_required: false,
     params: &[param::ASPECT_RATIO, param::RESOLUTION, param::WATERMARK, param::SEED],
     upload: Some(crate::UploadPolicy {
@@ -150,6 +150,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, v: &mut crate::Violations) {
         if let Some(value) = self.seed {
             crate::rules::integer(&param::SEED, value, v);
@@ -206,7 +207,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self

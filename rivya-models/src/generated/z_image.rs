@@ -3,8 +3,8 @@
 
 //! Z-Image (`z-image`): image generation.
 //!
-//! - Credits: 1 per task, billed `FIXED`.
-//! - Prompt: required, at most 1000 characters.
+//! - Credits: 1 per task (`FIXED` billing).
+//! - Prompt: required, at most 1,000 characters, counted in UTF-16 code units.
 //! - Reference media: none (text only).
 //!
 //! Source: <https://rivya.ai/docs/api/models/z-image>, reviewed 2026-11-21.
@@ -35,7 +35,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     billing: crate::Billing::Fixed,
     base_credits: 1,
     prompt_required: true,
-    prompt_max_chars: Some(1000),
+    prompt_max_chars: Some(1_000),
     params_required: false,
     params: &[param::ASPECT_RATIO],
     upload: None,
@@ -81,6 +81,7 @@ impl Default for Params {
 
 impl crate::ModelParams for Params {
     type Model = Model;
+
     fn check(&self, _: &mut crate::Violations) {}
 }
 
@@ -101,7 +102,7 @@ impl Request {
         self
     }
 
-    ///Replaces the prompt.
+    /// Replaces the prompt.
     pub fn prompt(mut self, prompt: impl Into<String>) -> Self {
         self.prompt = Some(prompt.into());
         self
@@ -113,7 +114,7 @@ impl Request {
         self
     }
 
-    /// Checks every documented rule (prompt, each parameter, reference media) and returns
+    /// Checks every documented rule (prompt and each parameter) and returns
     /// all violations, each with its path, before anything is sent.
     pub fn validate(&self) -> Result<(), crate::ValidationError> {
         crate::GenerationRequest::validate(self)
