@@ -84,6 +84,14 @@ pub enum ExampleKind {
 }
 
 impl ExampleKind {
+    /// Its field in the generated `INFO` (`minimal_example`, `reference_example`).
+    pub fn info_field(self) -> &'static str {
+        match self {
+            Self::Minimal => "minimal_example",
+            Self::Reference => "reference_example",
+        }
+    }
+
     /// The spec's key for it (`minimal`, `reference`).
     pub fn name(self) -> &'static str {
         match self {

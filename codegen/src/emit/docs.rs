@@ -128,12 +128,13 @@ pub fn module(m: &Model) -> String {
 /// docs and `INFO` show the same text, stored once.
 pub fn examples(m: &Model) -> TokenStream {
     let sections = m.examples().into_iter().map(|e| {
-        let (what, field) = match e.kind {
-            ExampleKind::Minimal => ("minimal request", "minimal_example"),
-            ExampleKind::Reference => ("request with reference files", "reference_example"),
+        let what = match e.kind {
+            ExampleKind::Minimal => "minimal request",
+            ExampleKind::Reference => "request with reference files",
         };
         let intro = inner(&format!(
-            "\nThe page's {what} ([`INFO`]`.{field}`):\n\n```json"
+            "\nThe page's {what} ([`INFO`]`.{}`):\n\n```json",
+            e.kind.info_field()
         ));
         let file = &e.file;
         let end = inner("```");
