@@ -184,6 +184,7 @@ fn compare_model(m: &ir::Model, entry: &Value, out: &mut Vec<Disagreement>) {
             Capability::Image => "image",
             Capability::Video => "video",
             Capability::Audio => "audio",
+            Capability::Chat => "chat",
         };
         differ("category", spec.to_owned(), shown(Some(v)));
     }

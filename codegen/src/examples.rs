@@ -65,6 +65,7 @@ fn build(m: &ir::Model) -> rules::ModelInfo {
             Capability::Image => rules::Capability::Image,
             Capability::Video => rules::Capability::Video,
             Capability::Audio => rules::Capability::Audio,
+            Capability::Chat => rules::Capability::Chat,
         },
         inputs: leak_all(
             m.inputs
@@ -72,6 +73,7 @@ fn build(m: &ir::Model) -> rules::ModelInfo {
                 .map(|i| match i {
                     Input::Text => rules::Input::Text,
                     Input::File => rules::Input::File,
+                    Input::Url => rules::Input::Url,
                 })
                 .collect(),
         ),
@@ -103,6 +105,11 @@ fn build(m: &ir::Model) -> rules::ModelInfo {
             ),
             reference_rule: leak(&u.reference_rule),
         }),
+        chat: m.chat.map(|c| rules::ChatInfo {
+            max_attachments: c.max_attachments,
+            web_search: c.web_search,
+            reasoning_effort: c.reasoning_effort,
+        }),
         source_url: leak(&m.source_url),
         minimal_example: None,
         reference_example: None,
@@ -133,6 +140,7 @@ fn param(p: &ir::Param) -> rules::ParamInfo {
         Kind::Text { default } => rules::ParamKind::Text {
             default: default.as_deref().map(leak),
         },
+        Kind::Url => rules::ParamKind::Url,
         Kind::List { min_items, fields } => rules::ParamKind::List {
             min_items: *min_items,
             fields: leak_all(fields.iter().map(|f| leak(&f.key)).collect()),

@@ -36,8 +36,10 @@ pub struct Model {
     pub params_required: bool,
     /// The parameters, in spec order.
     pub params: Vec<Param>,
-    /// The upload policy.
+    /// The upload policy (for a chat model: its image attachments').
     pub upload: Option<Upload>,
+    /// A chat model's take on the shared chat fields; `None` for generation models.
+    pub chat: Option<Chat>,
     /// Prose rules, as documentation.
     pub notes: Vec<String>,
     /// Source URL.
@@ -141,7 +143,7 @@ impl Param {
             Kind::Select { default, .. } => default.is_some(),
             Kind::Number { default, .. } => default.is_some(),
             Kind::Text { default } => default.is_some(),
-            Kind::List { .. } => false,
+            Kind::Url | Kind::List { .. } => false,
         }
     }
 
@@ -181,6 +183,8 @@ pub enum Kind {
         /// Default.
         default: Option<String>,
     },
+    /// A public `http(s)` URL.
+    Url,
     /// A list of string-field objects.
     List {
         /// Fewest items.
@@ -208,6 +212,17 @@ pub struct Field {
     pub field: String,
     /// Description.
     pub description: String,
+}
+
+/// What a chat model takes of the shared chat fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chat {
+    /// Image attachments per turn; 0 for a text-only model.
+    pub max_attachments: u32,
+    /// Whether `enable_web_search` is taken.
+    pub web_search: bool,
+    /// Whether `reasoning_effort` is taken.
+    pub reasoning_effort: bool,
 }
 
 /// The upload policy.

@@ -46,6 +46,10 @@ pub struct Spec {
     /// The upload policy; absent for text-only models.
     #[serde(default)]
     pub upload: Option<UploadSpec>,
+    /// A chat model's take on the shared chat fields (required for `capability: chat`, refused
+    /// otherwise). The fields themselves are defined once, in `rivya_rules::chat`.
+    #[serde(default)]
+    pub chat: Option<ChatSpec>,
     /// Rules the page states only as prose (mode switches that gate other params …), in our
     /// own words. Kept as documentation; never turned into checks the page does not state.
     #[serde(default)]
@@ -67,6 +71,8 @@ pub enum Capability {
     Video,
     /// Audio.
     Audio,
+    /// Chat turns (`/api/v1/chat/completions`); `prompt` then rules the turn's `message`.
+    Chat,
 }
 
 /// An accepted input.
@@ -75,8 +81,10 @@ pub enum Capability {
 pub enum Input {
     /// A text prompt.
     Text,
-    /// Reference files.
+    /// Reference files (for a chat model: image attachments).
     File,
+    /// A public URL given in a `url` param.
+    Url,
 }
 
 /// Whether the Files API is needed.
@@ -188,6 +196,19 @@ pub enum ParamSpec {
         #[serde(default)]
         default: Option<String>,
     },
+    /// A public `http(s)` URL, sent as a JSON string (the input of URL-input tools).
+    Url {
+        /// The wire key, verbatim.
+        key: String,
+        /// What the parameter does, in our words.
+        description: String,
+        /// Whether the key must be present.
+        #[serde(default)]
+        required: bool,
+        /// Overrides the Rust field name (snake_case); the type name follows it.
+        #[serde(default)]
+        rust_name: Option<String>,
+    },
     /// A list of objects with string fields (such as dialogue lines).
     List {
         /// The wire key, verbatim.
@@ -232,6 +253,12 @@ impl ParamSpec {
                 required,
                 rust_name,
                 ..
+            }
+            | Self::Url {
+                key,
+                description,
+                required,
+                rust_name,
             }
             | Self::List {
                 key,
@@ -294,6 +321,43 @@ pub struct UploadSpec {
     pub kinds: Vec<KindSpec>,
     /// The page's reference rule, in our words.
     pub reference_rule: String,
+}
+
+/// What a chat model takes of the shared chat fields (`attachments`, `enable_web_search`,
+/// `reasoning_effort`); everything not listed under `without` is taken.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChatSpec {
+    /// How many image attachments one turn may carry (required unless `attachments` is
+    /// listed under `without`).
+    #[serde(default)]
+    pub max_attachments: Option<u32>,
+    /// The shared chat fields this model lacks.
+    #[serde(default)]
+    pub without: Vec<ChatField>,
+}
+
+/// A shared chat field a model may lack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChatField {
+    /// `attachments`: a text-only model.
+    Attachments,
+    /// `enable_web_search`.
+    EnableWebSearch,
+    /// `reasoning_effort`.
+    ReasoningEffort,
+}
+
+impl ChatField {
+    /// The wire key.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Attachments => "attachments",
+            Self::EnableWebSearch => "enable_web_search",
+            Self::ReasoningEffort => "reasoning_effort",
+        }
+    }
 }
 
 /// Limits for one kind of reference file.

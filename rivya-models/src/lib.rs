@@ -20,6 +20,7 @@
 
 #![warn(missing_docs)]
 
+mod chat;
 mod request;
 
 pub mod catalog;
@@ -39,10 +40,12 @@ mod fixtures;
 #[cfg(test)]
 mod fixture_tests;
 
+pub use chat::{Attachment, ChatModel, ChatRequest, ChatTurn, ReasoningEffort};
 pub use files::UploadRejection;
 pub use generated::*;
 pub use request::{GenerationRequest, Model, ModelParams, Request, UnknownOption};
 pub use rivya_rules::{
-    Billing, Capability, FilesApi, Input, KindLimit, MediaKind, ModelInfo, ParamInfo, ParamKind,
-    ReferenceMediaItem, UploadPolicy, ValidationError, Violation, ViolationKind, Violations,
+    Billing, Capability, ChatInfo, FilesApi, Input, KindLimit, MediaKind, ModelInfo, ParamInfo,
+    ParamKind, ReferenceMediaItem, UploadPolicy, ValidationError, Violation, ViolationKind,
+    Violations,
 };

@@ -5,14 +5,19 @@
 
 use serde_json::{Map, Value};
 
+use crate::chat::{self, ATTACHMENT_FIELD, CHAT_FIELDS, ChatInfo};
 use crate::rules::{self, REFERENCES_KEY};
 use crate::{
     MediaKind, ModelInfo, ParamInfo, ParamKind, ReferenceMediaItem, ViolationKind, Violations,
 };
 
 /// Checks a request body of `info`'s model (its `model` key already matched): top-level keys,
-/// the prompt and every param, pushing each violation with its path.
+/// the prompt and every param — or, for a chat model, the chat turn's fields — pushing each
+/// violation with its path.
 pub fn validate(info: &'static ModelInfo, obj: &Map<String, Value>, v: &mut Violations) {
+    if let Some(chat) = &info.chat {
+        return validate_chat(info, chat, obj, v);
+    }
     for (key, value) in obj {
         match key.as_str() {
             "model" => {}
@@ -68,6 +73,7 @@ fn check_param(param: &'static ParamInfo, value: &Value, v: &mut Violations) {
     match (param.kind, value) {
         (ParamKind::Select { .. }, Value::String(s)) => rules::select(param, s, v),
         (ParamKind::Text { .. }, Value::String(_)) => {}
+        (ParamKind::Url, Value::String(s)) => rules::url(param, s, v),
         (ParamKind::Number { integer: true, .. }, Value::Number(n)) => match n.as_i64() {
             Some(i) => rules::integer(param, i, v),
             None => mismatch(v),
@@ -83,6 +89,54 @@ fn check_param(param: &'static ParamInfo, value: &Value, v: &mut Violations) {
             rules::list_len(param, items.len(), v);
         }
         _ => mismatch(v),
+    }
+}
+
+/// A chat turn's body: the shared chat fields, judged by [`crate::chat`].
+fn validate_chat(info: &ModelInfo, chat: &ChatInfo, obj: &Map<String, Value>, v: &mut Violations) {
+    for (key, value) in obj {
+        match (key.as_str(), value) {
+            ("model", _) => {}
+            ("message" | "client_request_id", Value::String(_)) => {}
+            ("session_id", Value::String(s)) => chat::session_id(s, v),
+            ("enable_web_search", Value::Bool(on)) => chat::web_search(chat, *on, v),
+            ("reasoning_effort", Value::String(s)) => chat::reasoning_effort(chat, s, v),
+            ("attachments", Value::Array(items)) => check_attachments(chat, items, v),
+            ("enable_web_search", other) => v.push(key.as_str(), wrong("boolean"), type_of(other)),
+            ("attachments", other) => v.push(key.as_str(), wrong("array"), type_of(other)),
+            (k, other) if CHAT_FIELDS.contains(&k) => {
+                v.push(key.as_str(), wrong("string"), type_of(other));
+            }
+            _ => v.push(key.as_str(), ViolationKind::UnknownKey, ""),
+        }
+    }
+    chat::message(info, obj.get("message").and_then(Value::as_str), v);
+}
+
+fn check_attachments(chat: &ChatInfo, items: &[Value], v: &mut Violations) {
+    chat::attachment_count(chat, items.len(), v);
+    for (i, item) in items.iter().enumerate() {
+        let at = format!("attachments[{i}]");
+        let Some(obj) = item.as_object() else {
+            v.push(at, wrong("object"), type_of(item));
+            continue;
+        };
+        for key in obj.keys().filter(|k| *k != ATTACHMENT_FIELD) {
+            v.push(format!("{at}.{key}"), ViolationKind::UnknownKey, "");
+        }
+        match obj.get(ATTACHMENT_FIELD) {
+            Some(Value::String(id)) => chat::attachment_id(i, id, v),
+            None => v.push(
+                format!("{at}.{ATTACHMENT_FIELD}"),
+                ViolationKind::Required,
+                "",
+            ),
+            Some(other) => v.push(
+                format!("{at}.{ATTACHMENT_FIELD}"),
+                wrong("string"),
+                type_of(other),
+            ),
+        }
     }
 }
 

@@ -16,7 +16,7 @@ pub enum Capability {
     Video,
     /// Speech, music or other audio.
     Audio,
-    /// Chat completions (listed by the catalog; no chat model has a spec yet).
+    /// Chat turns (`POST /api/v1/chat/completions`), charged by tokens.
     Chat,
 }
 
@@ -63,6 +63,8 @@ pub enum Input {
     Text,
     /// Reference files, uploaded through the Files API.
     File,
+    /// A public URL given in `params` (a tool that works on an existing video, say).
+    Url,
 }
 
 /// Whether the Files API is needed for this model.
@@ -106,8 +108,11 @@ pub struct ModelInfo {
     pub params_required: bool,
     /// The keys allowed inside `params` (besides `referenceMediaItems`).
     pub params: &'static [ParamInfo],
-    /// The upload policy; `None` for models that take no reference media.
+    /// The upload policy; `None` for models that take no reference media. For a chat model it
+    /// is the policy of its image attachments.
     pub upload: Option<UploadPolicy>,
+    /// What a chat model takes of the shared chat fields; `None` for generation models.
+    pub chat: Option<crate::ChatInfo>,
     /// The documentation page the spec was transcribed from.
     pub source_url: &'static str,
     /// The page's documented minimal request body (JSON), when it shows one.
@@ -117,6 +122,11 @@ pub struct ModelInfo {
 }
 
 impl ModelInfo {
+    /// Whether this is a chat model (its requests are chat turns, not generation tasks).
+    pub const fn is_chat(&self) -> bool {
+        self.chat.is_some()
+    }
+
     /// Looks up a parameter by its wire key.
     pub fn param(&self, key: &str) -> Option<&'static ParamInfo> {
         self.params.iter().find(|p| p.key == key)
@@ -172,6 +182,8 @@ pub enum ParamKind {
         /// The documented default, if any.
         default: Option<&'static str>,
     },
+    /// A public `http(s)` URL, sent as a JSON string (the input of URL-input tools).
+    Url,
     /// A list of objects whose fields are all strings (for example dialogue lines).
     List {
         /// The fewest items accepted.
@@ -186,6 +198,7 @@ impl ParamKind {
     pub const fn type_name(&self) -> &'static str {
         match self {
             Self::Select { .. } | Self::Text { .. } => "string",
+            Self::Url => "URL string",
             Self::Number { integer: true, .. } => "integer",
             Self::Number { integer: false, .. } => "number",
             Self::List { .. } => "array of objects",

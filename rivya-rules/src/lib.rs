@@ -12,9 +12,11 @@ mod media;
 mod violation;
 
 pub mod body;
+pub mod chat;
 pub mod rules;
 pub mod wire;
 
+pub use chat::ChatInfo;
 pub use info::{
     Billing, Capability, DEFAULT_LIMITS, FilesApi, Input, KindLimit, ModelInfo, ParamInfo,
     ParamKind, UploadPolicy,

@@ -14,17 +14,29 @@ pub const REFERENCES_KEY: &str = "referenceMediaItems";
 /// UTF-16 is the conservative count: it is never smaller than the count in `char`s, so a prompt
 /// we accept is never rejected by a server counting either way.
 pub fn prompt(info: &ModelInfo, prompt: Option<&str>, v: &mut Violations) {
-    match prompt {
-        None if info.prompt_required => v.push("prompt", ViolationKind::Required, ""),
+    text_limit(info, "prompt", info.prompt_required, prompt, v);
+}
+
+/// The prompt rule for the text at `path` (a generation's `prompt`, a chat turn's `message`):
+/// presence and non-blank when `required`, and the model's limit in UTF-16 code units.
+pub fn text_limit(
+    info: &ModelInfo,
+    path: &str,
+    required: bool,
+    text: Option<&str>,
+    v: &mut Violations,
+) {
+    match text {
+        None if required => v.push(path, ViolationKind::Required, ""),
         None => {}
         Some(p) => {
-            if info.prompt_required && p.trim().is_empty() {
-                v.push("prompt", ViolationKind::Blank, "");
+            if required && p.trim().is_empty() {
+                v.push(path, ViolationKind::Blank, "");
             }
             if let Some(max) = info.prompt_max_chars {
                 let actual = p.encode_utf16().count();
                 if actual > max as usize {
-                    v.push("prompt", ViolationKind::TooLong { max, actual }, "");
+                    v.push(path, ViolationKind::TooLong { max, actual }, "");
                 }
             }
         }
@@ -170,9 +182,16 @@ pub fn accepts_kind(info: &ModelInfo, kind: MediaKind) -> bool {
     info.upload.is_some_and(|p| p.kind(kind).is_some())
 }
 
+/// Checks a URL parameter: an absolute `http(s)` URL.
+pub fn url(param: &ParamInfo, value: &str, v: &mut Violations) {
+    if !is_http_url(value) {
+        v.push(param.path(), ViolationKind::InvalidUrl, value);
+    }
+}
+
 /// An absolute `http` or `https` URL with a host and no whitespace. Deliberately small: the
 /// server resolves the URL; this only catches values that cannot be one.
-fn is_http_url(url: &str) -> bool {
+pub fn is_http_url(url: &str) -> bool {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"));

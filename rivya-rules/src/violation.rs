@@ -71,6 +71,15 @@ pub enum ViolationKind {
     MissingDurationToken,
     /// Reference media sent to a model that takes none.
     UploadsNotAccepted,
+    /// More chat attachments than the model accepts in one turn.
+    TooManyAttachments {
+        /// The most accepted.
+        max: u32,
+    },
+    /// Chat attachments sent to a model that takes none (a text-only chat model).
+    AttachmentsNotAccepted,
+    /// A shared chat field the model does not take (its spec says it lacks it).
+    FieldNotSupported,
 }
 
 /// One broken rule: where it is and what is wrong.
@@ -126,6 +135,9 @@ impl fmt::Display for Violation {
                     "has {v} reference files; the model accepts at most {max}"
                 )
             }
+            ViolationKind::TooManyAttachments { max } => {
+                write!(f, "has {v} attachments; the model accepts at most {max}")
+            }
             ViolationKind::KindNotAccepted { accepted } => write!(
                 f,
                 "kind `{v}` is not accepted; expected one of: {}",
@@ -143,6 +155,12 @@ impl fmt::Display for Violation {
             ),
             ViolationKind::UploadsNotAccepted => {
                 write!(f, "this model takes no reference media")
+            }
+            ViolationKind::AttachmentsNotAccepted => {
+                write!(f, "this chat model takes no attachments (text only)")
+            }
+            ViolationKind::FieldNotSupported => {
+                write!(f, "this chat model does not support this field")
             }
         }
     }

@@ -3,7 +3,7 @@
 
 use super::Ctx;
 use crate::diag::Diagnostic;
-use crate::spec::{FilesApi, Input, Spec};
+use crate::spec::{Capability, FilesApi, Input, Spec};
 
 pub(super) fn check_header(cx: &mut Ctx<'_>, spec: &Spec, file_name: &str) {
     let id_ok = crate::naming::is_model_id(&spec.id);
@@ -30,13 +30,27 @@ pub(super) fn check_header(cx: &mut Ctx<'_>, spec: &Spec, file_name: &str) {
         cx.err("display_name", "must not be empty");
     }
     if spec.inputs.is_empty() {
-        cx.err("inputs", "list at least one input (`text`, `file`)");
+        cx.err("inputs", "list at least one input (`text`, `file`, `url`)");
     }
     for (i, input) in spec.inputs.iter().enumerate() {
         if spec.inputs[..i].contains(input) {
             cx.err(format!("inputs[{i}]"), "listed twice");
         }
     }
+    if spec.capability != Capability::Chat {
+        check_upload_agreement(cx, spec);
+    }
+    if spec.prompt.max_chars == Some(0) {
+        cx.err(
+            "prompt.max_chars",
+            "must be positive; omit it when the page documents no limit",
+        );
+    }
+    check_source(cx, spec);
+}
+
+/// A generation model's inputs, Files API line and upload policy tell the same story.
+fn check_upload_agreement(cx: &mut Ctx<'_>, spec: &Spec) {
     let takes_files = spec.inputs.contains(&Input::File);
     match (takes_files, spec.upload.is_some()) {
         (true, false) => cx.err(
@@ -53,13 +67,19 @@ pub(super) fn check_header(cx: &mut Ctx<'_>, spec: &Spec, file_name: &str) {
             "`required_for_reference_modes` goes with an upload policy, `not_required` with none",
         );
     }
-    if spec.prompt.max_chars == Some(0) {
+    let takes_url = spec.inputs.contains(&Input::Url);
+    let has_url_param = spec.params.iter().any(|p| {
+        matches!(
+            p,
+            crate::spec::Lenient::Ok(crate::spec::ParamSpec::Url { .. })
+        )
+    });
+    if takes_url != has_url_param {
         cx.err(
-            "prompt.max_chars",
-            "must be positive; omit it when the page documents no limit",
+            "inputs",
+            "`url` among the inputs goes with a `type: url` param, and a url param with it",
         );
     }
-    check_source(cx, spec);
 }
 
 /// A draft's `# TODO` markers are facts still to check: only a spec marked `partial` (whose

@@ -3,6 +3,7 @@
 //! Checks never stop at the first problem: each one is recorded with its YAML path and the
 //! checker goes on, so one run shows everything to fix. One file per part of the spec.
 
+mod chat;
 mod header;
 mod names;
 mod params;
@@ -88,7 +89,11 @@ fn resolve(cx: &mut Ctx<'_>, spec: &Spec, file_name: &str, text: &str) -> ir::Mo
     );
 
     let params = resolve_params(cx, spec, &marker);
-    let upload = resolve_upload(cx, spec);
+    let chat = chat::resolve_chat(cx, spec);
+    let upload = match &chat {
+        Some(chat) => chat::attachment_upload(chat),
+        None => resolve_upload(cx, spec),
+    };
     let minimal_example = example(
         cx,
         spec,
@@ -119,6 +124,7 @@ fn resolve(cx: &mut Ctx<'_>, spec: &Spec, file_name: &str, text: &str) -> ir::Mo
         params_required: spec.params_required,
         params,
         upload,
+        chat,
         notes: spec.notes.iter().map(|n| n.trim().to_owned()).collect(),
         source_url: spec.source.url.clone(),
         reviewed: spec.source.reviewed.clone(),

@@ -63,6 +63,7 @@ pub(super) fn resolve_param(
         ParamSpec::Text { default, .. } => Kind::Text {
             default: default.clone(),
         },
+        ParamSpec::Url { .. } => Kind::Url,
         ParamSpec::List {
             min_items, item, ..
         } => Kind::List {

@@ -1,7 +1,7 @@
 //! Model-level comparisons: names, header facts, the request shape, upload and provenance.
 
 use super::{Bound, Class, Out, limit, param::param};
-use crate::ir::{Model, Upload};
+use crate::ir::{Chat, Model, Upload};
 
 /// Compares two versions of a model. Every field of [`Model`] is named below, so a field added
 /// to the IR does not compile until it is compared here (or said not to matter).
@@ -23,6 +23,7 @@ pub(super) fn model(o: &mut Out<'_>, a: &Model, b: &Model) {
         params_required: _,
         params: _, // compared in `request`
         upload: _, // compared in `upload`
+        chat: _,   // compared in `chat`
         notes: _,
         source_url: _,
         reviewed: _, // a review date is not a change of the page
@@ -33,7 +34,35 @@ pub(super) fn model(o: &mut Out<'_>, a: &Model, b: &Model) {
     header(o, a, b);
     request(o, a, b);
     upload(o, a.upload.as_ref(), b.upload.as_ref());
+    chat(o, a.chat, b.chat);
     provenance(o, a, b);
+}
+
+/// A chat model's attachments and shared fields: taking less is breaking, more is additive.
+fn chat(o: &mut Out<'_>, a: Option<Chat>, b: Option<Chat>) {
+    use Class::*;
+    let (Some(a), Some(b)) = (a, b) else {
+        if a.is_some() != b.is_some() {
+            o.add(
+                Breaking,
+                "chat",
+                "a chat model became a generation model, or back",
+            );
+        }
+        return;
+    };
+    let (an, bn) = (f64::from(a.max_attachments), f64::from(b.max_attachments));
+    limit(o, "chat.max_attachments", Some(an), Some(bn), Bound::Max);
+    for (key, was, now) in [
+        ("enable_web_search", a.web_search, b.web_search),
+        ("reasoning_effort", a.reasoning_effort, b.reasoning_effort),
+    ] {
+        match (was, now) {
+            (true, false) => o.add(Breaking, "chat.without", format!("`{key}` no longer taken")),
+            (false, true) => o.add(Additive, "chat.without", format!("`{key}` now taken")),
+            _ => {}
+        }
+    }
 }
 
 /// Names and the header's facts.

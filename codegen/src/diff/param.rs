@@ -198,6 +198,7 @@ fn kind_name(k: &Kind) -> &'static str {
         Kind::Number { integer: true, .. } => "integer",
         Kind::Number { .. } => "number",
         Kind::Text { .. } => "text",
+        Kind::Url => "url",
         Kind::List { .. } => "list",
     }
 }

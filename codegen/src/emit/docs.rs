@@ -44,6 +44,7 @@ pub fn capability(c: Capability) -> &'static str {
         Capability::Image => "image",
         Capability::Video => "video",
         Capability::Audio => "audio",
+        Capability::Chat => "chat",
     }
 }
 
@@ -220,6 +221,7 @@ pub fn facts(p: &Param) -> String {
             Some(d) => parts.push(format!("default `{d}`")),
             None => parts.push("free text".to_owned()),
         },
+        Kind::Url => parts.push("an absolute `http(s)` URL, checked locally".to_owned()),
         Kind::List { min_items, fields } => {
             let list: Vec<String> = fields.iter().map(|f| format!("`{}`", f.key)).collect();
             parts.push(format!("a list of objects with {}", list.join(" and ")));

@@ -16,10 +16,12 @@ pub(super) fn info(m: &Model) -> TokenStream {
         Capability::Image => quote!(Image),
         Capability::Video => quote!(Video),
         Capability::Audio => quote!(Audio),
+        Capability::Chat => quote!(Chat),
     };
     let inputs = m.inputs.iter().map(|i| match i {
         Input::Text => quote!(crate::Input::Text),
         Input::File => quote!(crate::Input::File),
+        Input::Url => quote!(crate::Input::Url),
     });
     let files_api = match m.files_api {
         FilesApi::NotRequired => quote!(NotRequired),
@@ -52,6 +54,20 @@ pub(super) fn info(m: &Model) -> TokenStream {
     let params_required = m.params_required;
     let consts = m.params.iter().map(const_ident);
     let upload = upload_policy(m);
+    let chat = match &m.chat {
+        None => quote!(None),
+        Some(c) => {
+            let max = Literal::u32_unsuffixed(c.max_attachments);
+            let (web, reasoning) = (c.web_search, c.reasoning_effort);
+            quote! {
+                Some(crate::ChatInfo {
+                    max_attachments: #max,
+                    web_search: #web,
+                    reasoning_effort: #reasoning,
+                })
+            }
+        }
+    };
     let url = &m.source_url;
     let doc = docs::outer(&format!(
         "Everything the page documents about {}, shared by typed and untyped validation.",
@@ -72,6 +88,7 @@ pub(super) fn info(m: &Model) -> TokenStream {
             params_required: #params_required,
             params: &[#(param::#consts),*],
             upload: #upload,
+            chat: #chat,
             source_url: #url,
             minimal_example: #minimal_example,
             reference_example: #reference_example,
@@ -167,6 +184,7 @@ pub(super) fn descriptors(m: &Model) -> TokenStream {
                 let default = opt_str(default.as_deref());
                 quote!(crate::ParamKind::Text { default: #default })
             }
+            Kind::Url => quote!(crate::ParamKind::Url),
             Kind::List { min_items, fields } => {
                 let keys = fields.iter().map(|f| &f.key);
                 let min_items = Literal::u32_unsuffixed(*min_items);

@@ -1,6 +1,7 @@
 //! Emit: IR → tokens (`quote!`) → `syn::File` → text (`prettyplease`), with the `@generated`
 //! header. Output depends only on the IR, so it is byte-identical on every run and machine.
 
+mod chat;
 mod docs;
 mod info;
 mod lit;

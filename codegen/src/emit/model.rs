@@ -23,6 +23,9 @@ pub(super) fn const_ident(p: &Param) -> Ident {
 
 /// The whole module of one model.
 pub fn module(m: &Model) -> TokenStream {
+    if let Some(chat) = &m.chat {
+        return super::chat::module(m, chat);
+    }
     let module_docs = docs::inner(&docs::module(m));
     let example_docs = docs::examples(m);
     let marker = format_ident!("{}", m.marker);

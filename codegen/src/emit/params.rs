@@ -16,7 +16,7 @@ pub(super) fn value_type(p: &Param) -> TokenStream {
         Kind::Select { boolean: true, .. } => quote!(bool),
         Kind::Number { integer: true, .. } => quote!(i64),
         Kind::Number { integer: false, .. } => quote!(f64),
-        Kind::Text { .. } => quote!(String),
+        Kind::Text { .. } | Kind::Url => quote!(String),
         Kind::Select { .. } => {
             let t = format_ident!("{}", p.type_name);
             quote!(#t)
@@ -205,6 +205,14 @@ fn check_fn(m: &Model) -> TokenStream {
                     }
                 })
             }
+            Kind::Url if p.always_present() => {
+                Some(quote!(crate::rules::url(&param::#c, &self.#name, v);))
+            }
+            Kind::Url => Some(quote! {
+                if let Some(value) = &self.#name {
+                    crate::rules::url(&param::#c, value, v);
+                }
+            }),
             // An optional list left empty is not sent, so only a present one is counted.
             Kind::List { .. } if p.required => {
                 Some(quote!(crate::rules::list_len(&param::#c, self.#name.len(), v);))

@@ -60,7 +60,7 @@ fn new_fn(m: &Model, args: &[&Param]) -> TokenStream {
     });
     let arg_converts = args.iter().map(|p| {
         let name = ident(&p.field);
-        if matches!(p.kind, Kind::Text { .. }) {
+        if matches!(p.kind, Kind::Text { .. } | Kind::Url) {
             quote!(let #name = #name.into();)
         } else {
             quote!()
@@ -116,7 +116,7 @@ fn new_fn(m: &Model, args: &[&Param]) -> TokenStream {
 /// `impl Into<String>`.
 pub(super) fn setter_type(p: &Param) -> TokenStream {
     match p.kind {
-        Kind::Text { .. } => quote!(impl Into<String>),
+        Kind::Text { .. } | Kind::Url => quote!(impl Into<String>),
         _ => value_type(p),
     }
 }
@@ -125,7 +125,7 @@ pub(super) fn setter(p: &Param) -> TokenStream {
     let name = ident(&p.field);
     let ty = setter_type(p);
     let mut value = match p.kind {
-        Kind::Text { .. } => quote!(value.into()),
+        Kind::Text { .. } | Kind::Url => quote!(value.into()),
         _ => quote!(value),
     };
     if !p.always_present() && !matches!(p.kind, Kind::List { .. }) {

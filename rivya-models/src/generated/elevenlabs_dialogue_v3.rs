@@ -45,6 +45,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         param::DIALOGUE,
     ],
     upload: None,
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/elevenlabs-dialogue-v3",
     minimal_example: Some(include_str!("examples/elevenlabs-dialogue-v3.minimal.json")),
     reference_example: None,

@@ -50,6 +50,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         param::LANGUAGE_CODE,
     ],
     upload: None,
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/elevenlabs-turbo-2-5",
     minimal_example: Some(include_str!("examples/elevenlabs-turbo-2-5.minimal.json")),
     reference_example: None,

@@ -50,6 +50,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "Up to 8 reference files (image).",
     }),
+    chat: None,
     source_url: "https://rivya.ai/vi/docs/api/models/flux-2-flex",
     minimal_example: Some(include_str!("examples/flux-2-flex.minimal.json")),
     reference_example: None,

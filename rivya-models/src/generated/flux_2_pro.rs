@@ -56,6 +56,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "Up to 8 reference files (image).",
     }),
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/flux-2-pro",
     minimal_example: Some(include_str!("examples/flux-2-pro.minimal.json")),
     reference_example: Some(include_str!("examples/flux-2-pro.reference.json")),

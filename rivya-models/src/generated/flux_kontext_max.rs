@@ -53,6 +53,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "One image (assumed; the page is cut off before its reference rule).",
     }),
+    chat: None,
     source_url: "https://rivya.ai/zh/docs/api/models/flux-kontext-max",
     minimal_example: None,
     reference_example: None,

@@ -52,6 +52,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "Up to 1 reference file (image).",
     }),
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/flux-kontext-pro",
     minimal_example: None,
     reference_example: None,

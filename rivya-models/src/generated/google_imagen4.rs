@@ -39,6 +39,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     params_required: false,
     params: &[param::ASPECT_RATIO, param::NEGATIVE_PROMPT, param::SEED],
     upload: None,
+    chat: None,
     source_url: "https://rivya.ai/zh/docs/api/models/google-imagen4",
     minimal_example: Some(include_str!("examples/google-imagen4.minimal.json")),
     reference_example: None,

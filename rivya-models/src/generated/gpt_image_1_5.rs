@@ -56,6 +56,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "Up to 16 reference files (image).",
     }),
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/gpt-image-1-5",
     minimal_example: Some(include_str!("examples/gpt-image-1-5.minimal.json")),
     reference_example: Some(include_str!("examples/gpt-image-1-5.reference.json")),

@@ -50,6 +50,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "Up to sixteen images, for image-to-image runs.",
     }),
+    chat: None,
     source_url: "https://rivya.ai/id/docs/api/models/gpt-image-2",
     minimal_example: Some(include_str!("examples/gpt-image-2.minimal.json")),
     reference_example: None,

@@ -50,6 +50,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "Up to 1 reference file (image).",
     }),
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/grok-imagine",
     minimal_example: Some(include_str!("examples/grok-imagine.minimal.json")),
     reference_example: None,

@@ -50,6 +50,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "One image, for image projects.",
     }),
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/grok-imagine-video",
     minimal_example: Some(include_str!("examples/grok-imagine-video.minimal.json")),
     reference_example: None,

@@ -50,6 +50,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "Up to 2 reference files (image).",
     }),
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/hailuo-pro",
     minimal_example: Some(include_str!("examples/hailuo-pro.minimal.json")),
     reference_example: None,

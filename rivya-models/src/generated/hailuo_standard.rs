@@ -50,6 +50,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "Up to two images; a second image is used as the last frame.",
     }),
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/hailuo-standard",
     minimal_example: Some(include_str!("examples/hailuo-standard.minimal.json")),
     reference_example: None,

@@ -40,6 +40,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         param::NEGATIVE_PROMPT,
     ],
     upload: None,
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/ideogram-v3",
     minimal_example: None,
     reference_example: None,

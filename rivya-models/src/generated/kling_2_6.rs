@@ -56,6 +56,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "One image, for image-based projects.",
     }),
+    chat: None,
     source_url: "https://rivya.ai/id/docs/api/models/kling-2-6",
     minimal_example: Some(include_str!("examples/kling-2-6.minimal.json")),
     reference_example: Some(include_str!("examples/kling-2-6.reference.json")),

@@ -62,6 +62,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "Up to two images in total, for image-to-video.",
     }),
+    chat: None,
     source_url: "https://rivya.ai/id/docs/api/models/kling-3-0",
     minimal_example: Some(include_str!("examples/kling-3-0.minimal.json")),
     reference_example: Some(include_str!("examples/kling-3-0.reference.json")),

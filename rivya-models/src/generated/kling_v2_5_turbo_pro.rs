@@ -49,6 +49,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "Up to 2 reference files (image).",
     }),
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/kling-v2-5-turbo-pro",
     minimal_example: None,
     reference_example: None,

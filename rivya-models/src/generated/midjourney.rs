@@ -50,6 +50,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "Up to four images, for image projects.",
     }),
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/midjourney",
     minimal_example: Some(include_str!("examples/midjourney.minimal.json")),
     reference_example: None,

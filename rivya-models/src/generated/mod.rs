@@ -6,9 +6,14 @@ pub mod flux_2_flex;
 pub mod flux_2_pro;
 pub mod flux_kontext_max;
 pub mod flux_kontext_pro;
+pub mod gemini_2_5_flash_chat;
 pub mod google_imagen4;
 pub mod google_imagen4_fast;
 pub mod google_imagen4_ultra;
+pub mod gpt_5_2_chat;
+pub mod gpt_5_3_codex_chat;
+pub mod gpt_5_4_codex_chat;
+pub mod gpt_5_codex_chat;
 pub mod gpt_image_1_5;
 pub mod gpt_image_2;
 pub mod grok_imagine;
@@ -57,9 +62,14 @@ pub(crate) static MODELS: &[&crate::ModelInfo] = &[
     &flux_2_pro::INFO,
     &flux_kontext_max::INFO,
     &flux_kontext_pro::INFO,
+    &gemini_2_5_flash_chat::INFO,
     &google_imagen4::INFO,
     &google_imagen4_fast::INFO,
     &google_imagen4_ultra::INFO,
+    &gpt_5_2_chat::INFO,
+    &gpt_5_3_codex_chat::INFO,
+    &gpt_5_codex_chat::INFO,
+    &gpt_5_4_codex_chat::INFO,
     &gpt_image_1_5::INFO,
     &gpt_image_2::INFO,
     &grok_imagine::INFO,

@@ -39,6 +39,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     params_required: false,
     params: &[param::SIZE],
     upload: None,
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/4o-image",
     minimal_example: Some(include_str!("examples/4o-image.minimal.json")),
     reference_example: None,

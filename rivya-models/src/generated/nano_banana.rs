@@ -56,6 +56,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "Up to 10 reference files (image).",
     }),
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/nano-banana",
     minimal_example: Some(include_str!("examples/nano-banana.minimal.json")),
     reference_example: Some(include_str!("examples/nano-banana.reference.json")),

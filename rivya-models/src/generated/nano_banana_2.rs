@@ -55,6 +55,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "Up to fourteen images, for image projects.",
     }),
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/nano-banana-2",
     minimal_example: Some(include_str!("examples/nano-banana-2.minimal.json")),
     reference_example: None,

@@ -50,6 +50,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "Up to eight images, for image projects.",
     }),
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/nano-banana-pro",
     minimal_example: Some(include_str!("examples/nano-banana-pro.minimal.json")),
     reference_example: None,

@@ -44,6 +44,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "One image, for image projects.",
     }),
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/qwen2-image",
     minimal_example: None,
     reference_example: None,

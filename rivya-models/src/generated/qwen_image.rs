@@ -50,6 +50,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "Up to 1 reference file (image).",
     }),
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/qwen-image",
     minimal_example: Some(include_str!("examples/qwen-image.minimal.json")),
     reference_example: None,

@@ -50,6 +50,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "Optional; one image switches to image-to-video, none stays text-to-video.",
     }),
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/runway",
     minimal_example: Some(include_str!("examples/runway.minimal.json")),
     reference_example: None,

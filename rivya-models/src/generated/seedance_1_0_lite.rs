@@ -52,6 +52,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "One source image for image-to-video, or two images when a second one is supplied (the page is cut off before it says what the second image is for).",
     }),
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/seedance-1-0-lite",
     minimal_example: None,
     reference_example: None,

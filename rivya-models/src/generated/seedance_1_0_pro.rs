@@ -52,6 +52,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "One image, for image-to-video runs.",
     }),
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/seedance-1-0-pro",
     minimal_example: None,
     reference_example: None,

@@ -50,6 +50,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "Up to 2 reference files (image).",
     }),
+    chat: None,
     source_url: "https://rivya.ai/nl/docs/api/models/seedance-1-5-pro",
     minimal_example: None,
     reference_example: None,

@@ -43,6 +43,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         param::NSFW_CHECKER,
     ],
     upload: None,
+    chat: None,
     source_url: "https://rivya.ai/zh-Hant/docs/api/models/seedance-2",
     minimal_example: None,
     reference_example: None,

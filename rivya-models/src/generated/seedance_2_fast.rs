@@ -44,6 +44,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         param::NSFW_CHECKER,
     ],
     upload: None,
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/seedance-2-fast",
     minimal_example: None,
     reference_example: None,

@@ -39,6 +39,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     params_required: false,
     params: &[param::IMAGE_SIZE, param::GUIDANCE_SCALE, param::SEED],
     upload: None,
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/seedream-3-0",
     minimal_example: Some(include_str!("examples/seedream-3-0.minimal.json")),
     reference_example: None,

@@ -51,6 +51,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "Up to 1 reference file (image).",
     }),
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/seedream-4-0",
     minimal_example: None,
     reference_example: None,

@@ -45,6 +45,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "Up to 1 reference file (image).",
     }),
+    chat: None,
     source_url: "https://rivya.ai/th/docs/api/models/seedream-5-lite",
     minimal_example: None,
     reference_example: None,

@@ -55,6 +55,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "Up to 1 reference file (image).",
     }),
+    chat: None,
     source_url: "https://rivya.ai/vi/docs/api/models/sora-2",
     minimal_example: Some(include_str!("examples/sora-2.minimal.json")),
     reference_example: None,

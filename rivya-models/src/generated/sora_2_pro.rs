@@ -56,6 +56,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "One image, for image projects.",
     }),
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/sora-2-pro",
     minimal_example: Some(include_str!("examples/sora-2-pro.minimal.json")),
     reference_example: None,

@@ -39,6 +39,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     params_required: false,
     params: &[param::MODEL_VERSION, param::INSTRUMENTAL],
     upload: None,
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/suno-music",
     minimal_example: Some(include_str!("examples/suno-music.minimal.json")),
     reference_example: None,

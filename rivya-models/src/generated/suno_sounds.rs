@@ -44,6 +44,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         param::SOUND_KEY,
     ],
     upload: None,
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/suno-sounds",
     minimal_example: Some(include_str!("examples/suno-sounds.minimal.json")),
     reference_example: None,

@@ -51,6 +51,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "Up to three images, for image- and reference-driven projects.",
     }),
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/veo3-1-fast",
     minimal_example: None,
     reference_example: None,

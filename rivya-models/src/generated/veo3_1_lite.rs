@@ -49,6 +49,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "Up to two images, for the image-driven mode.",
     }),
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/veo3-1-lite",
     minimal_example: None,
     reference_example: None,

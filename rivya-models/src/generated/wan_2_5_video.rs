@@ -53,6 +53,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "Up to 1 reference file (image).",
     }),
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/wan-2-5-video",
     minimal_example: None,
     reference_example: None,

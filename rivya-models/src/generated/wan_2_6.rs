@@ -55,6 +55,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "One image or one video, for image or video projects.",
     }),
+    chat: None,
     source_url: "https://rivya.ai/nl/docs/api/models/wan-2-6",
     minimal_example: Some(include_str!("examples/wan-2-6.minimal.json")),
     reference_example: None,

@@ -44,6 +44,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
         ],
         reference_rule: "Up to nine images, for image editing.",
     }),
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/wan-2-7-image-pro",
     minimal_example: None,
     reference_example: None,

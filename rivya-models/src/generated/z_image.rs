@@ -39,6 +39,7 @@ pub static INFO: crate::ModelInfo = crate::ModelInfo {
     params_required: false,
     params: &[param::ASPECT_RATIO],
     upload: None,
+    chat: None,
     source_url: "https://rivya.ai/docs/api/models/z-image",
     minimal_example: Some(include_str!("examples/z-image.minimal.json")),
     reference_example: None,
