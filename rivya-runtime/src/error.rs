@@ -38,6 +38,12 @@ pub enum ErrorCode {
     InsufficientCredits,
     /// A webhook URL was refused (400).
     WebhookUrlRejected,
+    /// A chat turn named a model that is not a chat model (400).
+    ChatModelNotSupported,
+    /// A chat session of another account or model (409).
+    ChatSessionConflict,
+    /// A chat attachment that is not an uploaded image (400).
+    ChatAttachmentNotSupported,
     /// A code this client does not know yet (or none, when the body had no envelope).
     Unknown(String),
 }
@@ -58,6 +64,9 @@ impl ErrorCode {
             Self::IdempotencyConflict => "idempotency_conflict",
             Self::InsufficientCredits => "insufficient_credits",
             Self::WebhookUrlRejected => "webhook_url_rejected",
+            Self::ChatModelNotSupported => "chat_model_not_supported",
+            Self::ChatSessionConflict => "chat_session_conflict",
+            Self::ChatAttachmentNotSupported => "chat_attachment_not_supported",
             Self::Unknown(s) => s,
         }
     }
@@ -90,6 +99,9 @@ impl From<&str> for ErrorCode {
             "idempotency_conflict" => Self::IdempotencyConflict,
             "insufficient_credits" => Self::InsufficientCredits,
             "webhook_url_rejected" => Self::WebhookUrlRejected,
+            "chat_model_not_supported" => Self::ChatModelNotSupported,
+            "chat_session_conflict" => Self::ChatSessionConflict,
+            "chat_attachment_not_supported" => Self::ChatAttachmentNotSupported,
             other => Self::Unknown(other.to_owned()),
         }
     }
