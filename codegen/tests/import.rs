@@ -322,3 +322,55 @@ fn shipped_specs_agree_with_their_pages() {
         }
     }
 }
+
+/// A chat page in a language the importer has no words for, with a text-only model that lacks
+/// `reasoning_effort`: the contract's rows decide, and nothing is guessed.
+#[test]
+fn a_chat_page_never_seen_imports_to_its_facts() {
+    let imported = import(&fixture("demo-chat.fr.txt"));
+    let yaml = &imported.yaml;
+    for line in [
+        "capability: chat",
+        "inputs: [text]",
+        "billing: token_based",
+        "base_credits: 2",
+        "  max_chars: 8000",
+        "  without: [attachments, reasoning_effort]",
+        "\"message\": \"Bonjour\"",
+    ] {
+        assert!(yaml.contains(line), "missing `{line}` in\n{yaml}");
+    }
+    assert!(!yaml.contains("max_attachments"), "{yaml}");
+    assert!(
+        !yaml.contains("chat.completion"),
+        "the response is no example"
+    );
+    assert!(!imported.partial);
+    assert_only_todos_block(&imported, "demo-chat.fr.txt");
+    let model = codegen::generate_one(&spec_of(&imported)).unwrap();
+    assert!(model.contains("crate::ChatRequest<Model>"), "{model}");
+    assert!(model.contains("max_attachments: 0"), "{model}");
+    assert!(model.contains("reasoning_effort: false"), "{model}");
+}
+
+/// The chat pages of ../shared in every rendering (markdown, flattened, cut off): the same
+/// shared fields, and a cut page is partial without inventing what it does not show.
+#[test]
+fn chat_pages_import_as_chat_in_every_rendering() {
+    let Some(pages) = shared("pages") else {
+        eprintln!("skipped: ../shared/pages is absent");
+        return;
+    };
+    let chats: Vec<_> = pages
+        .iter()
+        .filter(|p| p.to_string_lossy().contains("-chat."))
+        .collect();
+    for page in &chats {
+        let imported = import(page);
+        assert!(imported.yaml.contains("capability: chat"), "{page:?}");
+        assert!(imported.yaml.contains("  max_attachments: 10"), "{page:?}");
+        assert!(!imported.yaml.contains("without:"), "{page:?}");
+        let cut = page.to_string_lossy().contains("gpt-5-2-chat.th");
+        assert_eq!(imported.partial, cut, "{page:?}");
+    }
+}

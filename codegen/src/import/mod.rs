@@ -5,6 +5,7 @@
 //! are kept only when they are short labels on an English page, otherwise they are derived from
 //! the key and flagged for a maintainer to write.
 
+mod chat;
 mod contract;
 mod header;
 mod page;
@@ -77,6 +78,8 @@ pub(crate) enum Kind {
     Text {
         default: Option<String>,
     },
+    /// A public URL, on a page whose inputs name `url`.
+    Url,
     List {
         fields: Vec<String>,
     },
@@ -106,6 +109,8 @@ pub(crate) struct Draft {
     pub params_required: bool,
     pub params: Vec<Param>,
     pub upload: Option<upload::Upload>,
+    /// A chat page's take on the shared chat fields; `None` for a generation page.
+    pub chat: Option<chat::ChatDraft>,
     pub language: String,
     pub url: String,
     pub reviewed: String,
@@ -138,11 +143,17 @@ fn read(text: &str, file_name: &str, reviewed: &str) -> Result<Draft, ImportErro
     let mut warnings = Vec::new();
     let tables = page::tables(&lines);
     let contract_at = contract::find(&tables);
-    let contract_line = contract_at.map_or(lines.len(), |p| tables[p].line);
+    let chat_at = contract_at.is_none().then(|| chat::find(&tables)).flatten();
+    let contract_line = contract_at
+        .or(chat_at)
+        .map_or(lines.len(), |p| tables[p].line);
     let head = header::read(&lines, contract_line)?;
+    if let Some(at) = chat_at {
+        return chat::draft(&lines, &tables[at], head, file_name, reviewed);
+    }
     let contract_at = contract_at.ok_or_else(|| {
         ImportError(
-            "no request-contract table (rows model, prompt, params, client_request_id)".into(),
+            "no request-contract table (rows model, prompt, params, client_request_id; or, for chat, model, message, session_id)".into(),
         )
     })?;
     let contract = contract::read(&tables[contract_at], &head.id);
@@ -153,7 +164,10 @@ fn read(text: &str, file_name: &str, reviewed: &str) -> Result<Draft, ImportErro
 
     let mut partial = false;
     let table = params::find_table(&tables, contract_at);
-    let params = all_params(table, &contract, &examples, &mut partial, &mut warnings);
+    let mut params = all_params(table, &contract, &examples, &mut partial, &mut warnings);
+    if head.inputs.iter().any(|i| i == "url") {
+        url_params(&mut params, &mut warnings);
+    }
     let rust_names = params::reserved_names(&params, &mut warnings);
 
     let upload = head.inputs.iter().any(|i| i == "file").then(|| {
@@ -193,6 +207,7 @@ fn read(text: &str, file_name: &str, reviewed: &str) -> Result<Draft, ImportErro
         params_required: required("params").unwrap_or(false),
         params,
         upload,
+        chat: None,
         language,
         url,
         reviewed: reviewed.to_owned(),
@@ -207,7 +222,7 @@ fn read(text: &str, file_name: &str, reviewed: &str) -> Result<Draft, ImportErro
 }
 
 /// The rendering's language (from the file name, `kling-3-0.id.txt`) and the page's URL.
-fn source(file_name: &str, id: &str) -> (String, String) {
+pub(crate) fn source(file_name: &str, id: &str) -> (String, String) {
     let language = file_name
         .strip_suffix(".txt")
         .and_then(|s| s.rsplit_once('.'))
@@ -279,11 +294,27 @@ fn read_params(
     params
 }
 
+/// On a page whose inputs name `url`, the text params that hold it (their key says `url`)
+/// become `type: url`, validated as URLs. None found is a TODO: the spec check then fails.
+fn url_params(params: &mut [Param], warnings: &mut Vec<String>) {
+    let mut found = false;
+    for p in params.iter_mut() {
+        let text = matches!(p.kind, Kind::Text { default: None });
+        if text && p.key.to_ascii_lowercase().contains("url") {
+            p.kind = Kind::Url;
+            found = true;
+        }
+    }
+    if !found {
+        warnings.push("the inputs name `url`, but no text param's key says `url`: mark the param that takes it `type: url`".into());
+    }
+}
+
 fn has_default(p: &Param) -> bool {
     match &p.kind {
         Kind::Select { default, .. } | Kind::Text { default } => default.is_some(),
         Kind::Number { default, .. } => default.is_some(),
-        Kind::List { .. } => false,
+        Kind::Url | Kind::List { .. } => false,
     }
 }
 

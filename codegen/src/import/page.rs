@@ -7,7 +7,9 @@
 //! tokens: ids, type words, `FIXED`/`METERED`, `min`/`max`/`step`, kind words, MIME types, JSON.
 
 /// Type words of the parameter tables; the flattened rendering is split on them.
-pub const TYPE_WORDS: &[&str] = &["select", "number", "text", "string", "object", "array"];
+pub const TYPE_WORDS: &[&str] = &[
+    "select", "number", "text", "string", "object", "array", "boolean",
+];
 
 /// One table: its rows as cells (markdown) or as glued text (flattened).
 #[derive(Debug, Clone)]
@@ -75,7 +77,14 @@ pub fn tables(lines: &[&str]) -> Vec<Found> {
                 _ => break,
             }
         }
-        let at_end = (i..lines.len()).all(|k| lines[k].is_empty());
+        let mut at_end = (i..lines.len()).all(|k| lines[k].is_empty());
+        // A flattened row cut before its type word (`num_framesnumbe` as the page's last line)
+        // no longer looks like a row; it is the table's cut-off end, not the page's prose.
+        if let Some(last) = cut_glued_row(shape, &lines[i..]) {
+            raw.push(last);
+            i = lines.len();
+            at_end = true;
+        }
         let (header, table) = match shape {
             RowShape::Cells => {
                 let rows: Vec<Vec<String>> = raw.iter().map(|r| cells(r)).collect();
@@ -102,6 +111,20 @@ pub fn tables(lines: &[&str]) -> Vec<Found> {
         });
     }
     out
+}
+
+/// The rest of the page when it is one flattened parameter row cut before its type word: a
+/// lowercase key-like fragment and nothing after it.
+fn cut_glued_row<'a>(shape: RowShape, rest: &[&'a str]) -> Option<&'a str> {
+    let mut nonempty = rest.iter().filter(|l| !l.is_empty());
+    let (Some(&last), None) = (nonempty.next(), nonempty.next()) else {
+        return None;
+    };
+    let key_like = last.starts_with(|c: char| c.is_ascii_lowercase())
+        && last
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+    (shape == RowShape::GluedParam && key_like).then_some(last)
 }
 
 /// What the rows of a table look like, so a blank line inside it can be told from its end.
@@ -165,7 +188,7 @@ fn cells(row: &str) -> Vec<String> {
 /// `text`, `file` or `text, file`.
 pub fn parse_inputs(l: &str) -> Option<Vec<&str>> {
     let parts: Vec<&str> = l.split(',').map(str::trim).collect();
-    let ok = !parts.is_empty() && parts.iter().all(|p| matches!(*p, "text" | "file"));
+    let ok = !parts.is_empty() && parts.iter().all(|p| matches!(*p, "text" | "file" | "url"));
     ok.then_some(parts)
 }
 

@@ -42,6 +42,7 @@ fn param(out: &mut String, p: &Param, rust_name: Option<&str>) {
         Kind::Select { .. } => "select",
         Kind::Number { .. } => "number",
         Kind::Text { .. } => "text",
+        Kind::Url => "url",
         Kind::List { .. } => "list",
     };
     let _ = writeln!(out, "    type: {ty}");
@@ -83,6 +84,7 @@ fn param(out: &mut String, p: &Param, rust_name: Option<&str>) {
                 let _ = writeln!(out, "    default: {}", s(d));
             }
         }
+        Kind::Url => {}
         Kind::List { fields } => {
             let _ = writeln!(out, "    item:");
             let _ = writeln!(out, "      fields:");
@@ -137,7 +139,9 @@ pub fn write(d: &Draft) -> String {
     if d.params_required {
         let _ = writeln!(out, "params_required: true");
     }
-    if d.params.is_empty() {
+    if d.params.is_empty() && d.chat.is_some() {
+        // A chat model's fields are the shared chat fields: no params section.
+    } else if d.params.is_empty() {
         let _ = writeln!(out, "params: []");
     } else {
         let _ = writeln!(out, "params:");
@@ -151,6 +155,7 @@ pub fn write(d: &Draft) -> String {
         }
     }
     upload(&mut out, d);
+    chat(&mut out, d);
     provenance(&mut out, d);
     out
 }
@@ -173,6 +178,20 @@ fn upload(out: &mut String, d: &Draft) {
             names.join(" or ")
         );
         let _ = writeln!(out, "  reference_rule: {}", s(&rule));
+    }
+}
+
+/// A chat page's take on the shared chat fields.
+fn chat(out: &mut String, d: &Draft) {
+    if let Some(c) = &d.chat {
+        let _ = writeln!(out, "chat:");
+        if let Some(n) = c.max_attachments {
+            let _ = writeln!(out, "  max_attachments: {n}");
+        }
+        if !c.without.is_empty() {
+            let without: Vec<String> = c.without.iter().map(|w| (*w).to_owned()).collect();
+            let _ = writeln!(out, "  without: {}", list(&without));
+        }
     }
 }
 
