@@ -41,6 +41,7 @@ mod files;
 mod poll;
 mod retry;
 mod signature;
+pub mod sse;
 mod trace;
 mod types;
 mod webhooks;
