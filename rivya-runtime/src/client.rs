@@ -99,6 +99,11 @@ impl Client {
         &self.inner.http
     }
 
+    /// The timeout of one request (for a stream: of its answer, then of each wait for data).
+    pub(crate) fn request_timeout(&self) -> std::time::Duration {
+        self.inner.request_timeout
+    }
+
     /// The retry policy of every call.
     pub(crate) fn retry_policy(&self) -> &RetryPolicy {
         &self.inner.retry
@@ -411,18 +416,34 @@ pub(crate) async fn attempt<T: DeserializeOwned>(
     };
     let status = resp.status().as_u16();
     span.status(status);
-    let retry_after = resp
-        .headers()
-        .get(RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| retry::parse_retry_after(v, SystemTime::now()));
+    let retry_after = retry_after_of(&resp);
     let body = match resp.bytes().await {
         Ok(b) => b,
         Err(e) => return Attempt::Retry(transport(e), None),
     };
+    judge(status, &body, retry_after, key)
+}
+
+/// The usable `Retry-After` of a response.
+pub(crate) fn retry_after_of(resp: &reqwest::Response) -> Option<std::time::Duration> {
+    resp.headers()
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| retry::parse_retry_after(v, SystemTime::now()))
+}
+
+/// Decides what a complete answer comes to: its decoded body, or a typed error and whether
+/// another attempt may fix it.
+pub(crate) fn judge<T: DeserializeOwned>(
+    status: u16,
+    body: &[u8],
+    retry_after: Option<std::time::Duration>,
+    key: Option<&str>,
+) -> Attempt<T> {
+    let idempotency_key = key.map(str::to_owned);
     let decode = |message: String| Error::Decode {
         status,
-        body: String::from_utf8_lossy(&body).into_owned(),
+        body: String::from_utf8_lossy(body).into_owned(),
         message,
         idempotency_key: idempotency_key.clone(),
     };
@@ -430,13 +451,13 @@ pub(crate) async fn attempt<T: DeserializeOwned>(
         // A success we cannot read is not retried: for a create the task exists, and the
         // idempotency key in the error finds it again.
         // An empty success (a DELETE's 204) reads as JSON `null`.
-        let json: &[u8] = if body.is_empty() { b"null" } else { &body };
+        let json: &[u8] = if body.is_empty() { b"null" } else { body };
         return match serde_json::from_slice(json) {
             Ok(v) => Attempt::Done(v),
             Err(e) => Attempt::Fail(decode(format!("unexpected success body: {e}"))),
         };
     }
-    let (error, retryable) = match serde_json::from_slice::<Envelope>(&body) {
+    let (error, retryable) = match serde_json::from_slice::<Envelope>(body) {
         Ok(env) => {
             let code = ErrorCode::from(env.error.code.as_str());
             let retryable = retry::is_retryable(&code, status);

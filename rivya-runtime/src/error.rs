@@ -213,6 +213,59 @@ pub enum Error {
     },
     /// The client is not configured for this call (no API key, bad base URL …).
     Config(String),
+    /// A chat stream ended before its turn completed: cut, reset, idle too long, or closed
+    /// without a completion event. The turn may exist and be charged: send it again with the
+    /// same idempotency key and body (see `rivya_runtime::chat`) to get it, charged once.
+    ChatStreamBroken {
+        /// What the stream had told before it broke.
+        progress: Box<ChatProgress>,
+        /// Why the stream is considered broken.
+        reason: String,
+        /// The transport error, when that is what broke it.
+        source: Option<TransportError>,
+    },
+    /// A chat stream ended with an `error` event: the turn failed after it began (and, by the
+    /// contract, is not charged).
+    ChatFailed {
+        /// The error the event carried (with the turn's idempotency key).
+        error: Box<ApiError>,
+        /// What the stream had told before the error.
+        progress: Box<ChatProgress>,
+    },
+}
+
+/// What a chat stream had told when it stopped early: everything needed to recover the turn.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct ChatProgress {
+    /// The session, when the request named one or an event did.
+    pub session_id: Option<String>,
+    /// The turn id (`chatcmpl_…`), when an event carried it.
+    pub turn_id: Option<String>,
+    /// The key every attempt of the turn carried; resend the turn with it.
+    pub idempotency_key: String,
+    /// The answer's text received so far.
+    pub text: String,
+    /// How many events had arrived.
+    pub events: u64,
+}
+
+impl fmt::Display for ChatProgress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[idempotency key {}", self.idempotency_key)?;
+        if let Some(s) = &self.session_id {
+            write!(f, ", session {s}")?;
+        }
+        if let Some(t) = &self.turn_id {
+            write!(f, ", turn {t}")?;
+        }
+        write!(
+            f,
+            ", {} events, {} bytes of text received]",
+            self.events,
+            self.text.len()
+        )
+    }
 }
 
 impl Error {
@@ -226,6 +279,19 @@ impl Error {
             | Self::Decode {
                 idempotency_key, ..
             } => idempotency_key.as_deref(),
+            Self::ChatStreamBroken { progress, .. } | Self::ChatFailed { progress, .. } => {
+                Some(&progress.idempotency_key)
+            }
+            _ => None,
+        }
+    }
+
+    /// The chat session this error concerns, when known.
+    pub fn session_id(&self) -> Option<&str> {
+        match self {
+            Self::ChatStreamBroken { progress, .. } | Self::ChatFailed { progress, .. } => {
+                progress.session_id.as_deref()
+            }
             _ => None,
         }
     }
@@ -246,6 +312,7 @@ impl Error {
     pub fn code(&self) -> Option<&ErrorCode> {
         match self {
             Self::Api(e) => Some(&e.code),
+            Self::ChatFailed { error, .. } => Some(&error.code),
             Self::Wait { source, .. } | Self::Download { source, .. } => source.code(),
             _ => None,
         }
@@ -324,6 +391,17 @@ impl fmt::Display for Error {
             }
             Self::Io { path, source } => write!(f, "{path}: {source}"),
             Self::Config(m) => write!(f, "client configuration: {m}"),
+            Self::ChatStreamBroken {
+                progress, reason, ..
+            } => write!(
+                f,
+                "chat stream broken: {reason}; resend the turn with the same key {progress}"
+            ),
+            Self::ChatFailed { error, progress } => write!(
+                f,
+                "chat turn failed mid-stream: `{}`: {} {progress}",
+                error.code, error.message
+            ),
         }
     }
 }
@@ -368,7 +446,11 @@ impl std::error::Error for Error {
         match self {
             Self::Validation(e) => Some(e),
             Self::Wait { source, .. } | Self::Download { source, .. } => Some(source.as_ref()),
-            Self::Transport { source, .. } => Some(source),
+            Self::Transport { source, .. }
+            | Self::ChatStreamBroken {
+                source: Some(source),
+                ..
+            } => Some(source),
             Self::Io { source, .. } => Some(source),
             _ => None,
         }

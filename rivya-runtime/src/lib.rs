@@ -33,6 +33,9 @@
 
 #![warn(missing_docs)]
 
+pub mod chat;
+mod chat_stream;
+mod chat_types;
 mod client;
 mod config;
 mod download;
@@ -41,14 +44,20 @@ mod files;
 mod poll;
 mod retry;
 mod signature;
+pub mod sse;
 mod trace;
 mod types;
 mod webhooks;
 
+pub use chat_stream::ChatStream;
+pub use chat_types::{
+    ChatCompletion, ChatCredits, ChatEvent, ChatMessage, ChatSession, ChatSessionList,
+    ChatSessionMessage, Usage,
+};
 pub use client::{Client, IDEMPOTENCY_HEADER};
 pub use config::{ApiKey, ClientBuilder, DEFAULT_BASE_URL};
 pub use download::{Downloaded, extension_for, sanitize_stem};
-pub use error::{ApiError, Error, ErrorCode, TransportError};
+pub use error::{ApiError, ChatProgress, Error, ErrorCode, TransportError};
 pub use files::Upload;
 pub use poll::{PollPolicy, StatusObserver, WaitOptions};
 pub use retry::{RetryPolicy, parse_retry_after};

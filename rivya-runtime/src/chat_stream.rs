@@ -1,0 +1,324 @@
+//! A streamed chat turn: opening it (retried only before the first byte) and reading its
+//! Server-Sent Events as typed [`ChatEvent`]s, by the rules in [`crate::chat`].
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::{Future, Stream};
+use reqwest::Method;
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use serde_json::Value;
+
+use crate::chat_types::{ChatCompletion, ChatEvent};
+use crate::client::{Client, IDEMPOTENCY_HEADER, judge, retry_after_of};
+use crate::error::{ApiError, ChatProgress, Error, ErrorCode, TransportError};
+use crate::retry::{self, Attempt};
+use crate::sse::{SseEvent, SseParser};
+use crate::trace::CallSpan;
+
+/// The largest event (or unterminated line) a stream may build up: far above a whole answer
+/// at any documented message limit, low enough that a runaway server cannot exhaust memory.
+const MAX_EVENT_BYTES: usize = 64 * 1024 * 1024;
+
+/// The streaming endpoint, under `/api/v1/`.
+const STREAM_PATH: &str = "chat/completions/stream";
+
+type Body = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
+
+/// The events of one streamed chat turn, as a [`Stream`] of `Result<ChatEvent, Error>`.
+///
+/// It ends after [`ChatEvent::Completed`] or [`ChatEvent::Error`], or quietly on `[DONE]`. A
+/// stream cut before either yields one [`Error::ChatStreamBroken`] carrying what recovery
+/// needs. Meanwhile it knows the turn's [key](ChatStream::idempotency_key),
+/// [session](ChatStream::session_id), [turn id](ChatStream::turn_id) and
+/// [text so far](ChatStream::text).
+pub struct ChatStream {
+    body: Body,
+    parser: SseParser,
+    progress: ChatProgress,
+    /// The longest wait for the next bytes before the stream counts as broken.
+    idle: Duration,
+    idle_timer: Pin<Box<tokio::time::Sleep>>,
+    /// The HTTP status of the stream (for the `ApiError` of an `error` event).
+    status: u16,
+    done: bool,
+}
+
+impl std::fmt::Debug for ChatStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChatStream")
+            .field("progress", &self.progress)
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ChatStream {
+    /// The key every attempt of this turn carried; resend the turn with it to recover.
+    pub fn idempotency_key(&self) -> &str {
+        &self.progress.idempotency_key
+    }
+
+    /// The session, once the request or an event named it.
+    pub fn session_id(&self) -> Option<&str> {
+        self.progress.session_id.as_deref()
+    }
+
+    /// The turn id (`chatcmpl_…`), once an event carried it.
+    pub fn turn_id(&self) -> Option<&str> {
+        self.progress.turn_id.as_deref()
+    }
+
+    /// The answer's text received so far (the deltas, concatenated).
+    pub fn text(&self) -> &str {
+        &self.progress.text
+    }
+
+    /// Reads the stream to its end and returns the completed turn. An `error` event becomes
+    /// [`Error::ChatFailed`]; a stream that ends without a completion, however it ends,
+    /// becomes [`Error::ChatStreamBroken`] (both carry the key, session id and text so far).
+    pub async fn into_completion(mut self) -> Result<ChatCompletion, Error> {
+        use futures_util::StreamExt;
+        while let Some(item) = self.next().await {
+            match item? {
+                ChatEvent::Completed(c) => return Ok(*c),
+                ChatEvent::Error(error) => {
+                    return Err(Error::ChatFailed {
+                        error: Box::new(error),
+                        progress: Box::new(self.progress.clone()),
+                    });
+                }
+                _ => {}
+            }
+        }
+        Err(self.broken("the stream ended without a completion event", None))
+    }
+
+    /// The error of a stream that stopped early; the stream yields nothing after it.
+    fn broken(&mut self, reason: &str, source: Option<reqwest::Error>) -> Error {
+        self.done = true;
+        Error::ChatStreamBroken {
+            progress: Box::new(self.progress.clone()),
+            reason: reason.to_owned(),
+            source: source.map(TransportError::new),
+        }
+    }
+
+    /// Learns the session and turn ids from an event's data.
+    fn learn(&mut self, data: &Value) {
+        if let Some(s) = data.get("session_id").and_then(Value::as_str) {
+            self.progress.session_id = Some(s.to_owned());
+        }
+        if let Some(t) = data.get("id").and_then(Value::as_str) {
+            self.progress.turn_id = Some(t.to_owned());
+        }
+    }
+
+    /// What one SSE event comes to: `None` to end the stream quietly (`[DONE]`).
+    fn classify(&mut self, ev: SseEvent) -> Option<Result<ChatEvent, Error>> {
+        self.progress.events += 1;
+        if ev.data.trim() == "[DONE]" {
+            self.done = true;
+            return None;
+        }
+        let data: Value = serde_json::from_str(&ev.data).unwrap_or(Value::Null);
+        self.learn(&data);
+        let name = ev.event.to_ascii_lowercase();
+        let completed = matches!(name.as_str(), "completion" | "completed" | "done")
+            || data.get("object").and_then(Value::as_str) == Some("chat.completion")
+            || (data.get("message").is_some() && data.get("usage").is_some());
+        if completed {
+            return Some(self.completed(&ev.data));
+        }
+        if name == "error" || data.get("error").is_some_and(Value::is_object) {
+            self.done = true;
+            return Some(Ok(ChatEvent::Error(self.api_error(&data, &ev.data))));
+        }
+        if let Some(text) = delta_text(&name, &data, &ev.data) {
+            self.progress.text.push_str(&text);
+            return Some(Ok(ChatEvent::Delta { text }));
+        }
+        Some(Ok(ChatEvent::Other {
+            event: ev.event,
+            data: ev.data,
+            id: (!ev.id.is_empty()).then_some(ev.id),
+        }))
+    }
+
+    fn completed(&mut self, raw: &str) -> Result<ChatEvent, Error> {
+        match serde_json::from_str::<ChatCompletion>(raw) {
+            Ok(c) => {
+                self.done = true;
+                self.progress.session_id = Some(c.session_id.clone());
+                self.progress.turn_id = Some(c.id.clone());
+                Ok(ChatEvent::Completed(Box::new(c)))
+            }
+            Err(e) => Err(self.broken(&format!("undecodable completion event: {e}"), None)),
+        }
+    }
+
+    /// The `ApiError` of an `error` event (its envelope, or the raw data as the message).
+    fn api_error(&self, data: &Value, raw: &str) -> ApiError {
+        let err = data.get("error").unwrap_or(data);
+        let text = |k: &str| err.get(k).and_then(Value::as_str).map(str::to_owned);
+        ApiError {
+            status: self.status,
+            code: ErrorCode::from(text("code").as_deref().unwrap_or("stream_error")),
+            message: text("message").unwrap_or_else(|| raw.to_owned()),
+            request_id: text("requestId").or_else(|| text("request_id")),
+            idempotency_key: Some(self.progress.idempotency_key.clone()),
+            retry_after: None,
+        }
+    }
+}
+
+/// The text of a delta event: `{"delta": "…"}` or `{"delta": {"content": "…"}}`, or, for an
+/// event named as a delta whose data is not JSON, the data itself.
+fn delta_text(name: &str, data: &Value, raw: &str) -> Option<String> {
+    let delta = data.get("delta");
+    let text = delta
+        .and_then(Value::as_str)
+        .or_else(|| delta?.get("content")?.as_str());
+    match text {
+        Some(t) => Some(t.to_owned()),
+        None if name.contains("delta") && !data.is_object() => Some(raw.to_owned()),
+        None => None,
+    }
+}
+
+impl Stream for ChatStream {
+    type Item = Result<ChatEvent, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if this.done {
+                return Poll::Ready(None);
+            }
+            if let Some(ev) = this.parser.next_event() {
+                match this.classify(ev) {
+                    Some(item) => return Poll::Ready(Some(item)),
+                    None => continue,
+                }
+            }
+            if this.parser.pending_len() > MAX_EVENT_BYTES {
+                let reason = format!("an event grew beyond {MAX_EVENT_BYTES} bytes");
+                return Poll::Ready(Some(Err(this.broken(&reason, None))));
+            }
+            match this.body.as_mut().poll_next(cx) {
+                Poll::Ready(Some(Ok(chunk))) => {
+                    this.parser.push(&chunk);
+                    let deadline = tokio::time::Instant::now() + this.idle;
+                    this.idle_timer.as_mut().reset(deadline);
+                }
+                Poll::Ready(Some(Err(e))) => {
+                    let err = this.broken("the connection failed mid-stream", Some(e));
+                    return Poll::Ready(Some(Err(err)));
+                }
+                Poll::Ready(None) => {
+                    let err = this.broken("the stream ended before the turn completed", None);
+                    return Poll::Ready(Some(Err(err)));
+                }
+                Poll::Pending => {
+                    if this.idle_timer.as_mut().poll(cx).is_ready() {
+                        let reason = format!("no data for {:?}", this.idle);
+                        return Poll::Ready(Some(Err(this.broken(&reason, None))));
+                    }
+                    return Poll::Pending;
+                }
+            }
+        }
+    }
+}
+
+/// Posts the turn to the streaming endpoint, retrying before the first byte only, and returns
+/// the stream once a `2xx` answer began.
+pub(crate) async fn open(
+    client: &Client,
+    body: Vec<u8>,
+    key: String,
+    session_id: Option<String>,
+) -> Result<ChatStream, Error> {
+    client.ensure_key()?;
+    let span = CallSpan::new("POST", STREAM_PATH, Some(&key), None);
+    let timeout = client.request_timeout();
+    let progress = ChatProgress {
+        session_id,
+        idempotency_key: key.clone(),
+        ..ChatProgress::default()
+    };
+    let mut rng = client.rng();
+    let call = retry::retry(client.retry_policy(), &mut rng, |n| {
+        span.attempt(n);
+        send_once(client, body.clone(), &key, &span, &progress)
+    });
+    let resp = span.instrument(call).await?;
+    Ok(ChatStream {
+        status: resp.status().as_u16(),
+        body: Box::pin(resp.bytes_stream()),
+        parser: SseParser::new(),
+        progress,
+        idle: timeout,
+        idle_timer: Box::pin(tokio::time::sleep(timeout)),
+        done: false,
+    })
+}
+
+/// One attempt: the response once a `2xx` answer began, or what the failure comes to.
+async fn send_once(
+    client: &Client,
+    body: Vec<u8>,
+    key: &str,
+    span: &CallSpan,
+    progress: &ChatProgress,
+) -> Attempt<reqwest::Response> {
+    let timeout = client.request_timeout();
+    let transport = |e| Error::Transport {
+        source: TransportError::new(e),
+        idempotency_key: Some(key.to_owned()),
+    };
+    let rb = match client.request(Method::POST, STREAM_PATH, true) {
+        Ok(rb) => rb
+            .header(IDEMPOTENCY_HEADER, key)
+            .header(CONTENT_TYPE, "application/json")
+            .header(ACCEPT, "text/event-stream")
+            .body(body),
+        Err(e) => return Attempt::Fail(e),
+    };
+    let resp = match tokio::time::timeout(timeout, rb.send()).await {
+        Ok(Ok(resp)) => resp,
+        Ok(Err(e)) => return Attempt::Retry(transport(e), None),
+        Err(_) => {
+            // The turn may have reached the server: report it with its key.
+            let error = Error::ChatStreamBroken {
+                progress: Box::new(progress.clone()),
+                reason: format!("no answer within {timeout:?}"),
+                source: None,
+            };
+            return Attempt::Retry(error, None);
+        }
+    };
+    let status = resp.status().as_u16();
+    span.status(status);
+    if resp.status().is_success() {
+        return Attempt::Done(resp);
+    }
+    let retry_after = retry_after_of(&resp);
+    match resp.bytes().await {
+        Ok(b) => not_success(judge::<Value>(status, &b, retry_after, Some(key))),
+        Err(e) => Attempt::Retry(transport(e), None),
+    }
+}
+
+/// The outcome of a non-2xx answer (never a success).
+fn not_success<T>(a: Attempt<Value>) -> Attempt<T> {
+    match a {
+        Attempt::Retry(e, after) => Attempt::Retry(e, after),
+        Attempt::Fail(e) => Attempt::Fail(e),
+        Attempt::Done(v) => Attempt::Fail(Error::Config(format!(
+            "a non-2xx answer decoded as success: {v}"
+        ))),
+    }
+}
