@@ -203,7 +203,10 @@ fn compare_model(m: &ir::Model, entry: &Value, out: &mut Vec<Disagreement>) {
         spec.sort_unstable();
         differ("file_kinds", spec.join(", "), sorted_strings(v));
     }
-    if let Some(keys) = entry.get("params").and_then(param_keys) {
+    // A chat model's fields are the shared chat fields, not params of its own: the catalog's
+    // `params` of a chat entry has no spec counterpart to compare with.
+    let params = entry.get("params").filter(|_| m.chat.is_none());
+    if let Some(keys) = params.and_then(param_keys) {
         let mut spec: Vec<&str> = m.params.iter().map(|p| p.key.as_str()).collect();
         spec.sort_unstable();
         differ("params", spec.join(", "), keys.join(", "));

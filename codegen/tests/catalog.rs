@@ -105,3 +105,33 @@ fn a_catalog_of_the_wrong_shape_is_refused_with_a_reason() {
         assert!(err.starts_with("catalog: models.json: "), "{err}");
     }
 }
+
+/// A chat entry is compared on the facts a chat spec states (category, billing, credits, the
+/// message limit, attachment kinds); its `params` (the shared chat fields) and its opaque
+/// `chat_capabilities` are not facts of the spec.
+#[test]
+fn chat_entries_are_compared_on_chat_facts() {
+    let specs: Vec<_> = specs_in("specs")
+        .into_iter()
+        .filter(|s| s.file_name == "gpt-5-3-codex-chat.yaml")
+        .collect();
+    let entry = |credits: u32, category: &str| {
+        serde_json::json!({"object": "list", "data": [{
+            "id": "gpt-5-3-codex-chat", "display_name": "GPT-5.3 Codex", "category": category,
+            "base_credits": credits, "billing_type": "TOKEN_BASED", "max_prompt_length": 20000,
+            "file_kinds": ["image"], "api_status": "available",
+            "params": [{"key": "message"}, {"key": "session_id"}],
+            "chat_capabilities": {"streaming": true, "web_search": true}
+        }]})
+        .to_string()
+    };
+    let same = drift::compare(&entry(4, "chat"), "chat.json", &specs).unwrap();
+    assert!(same.is_empty(), "{}", same.to_text());
+    let drifted = drift::compare(&entry(5, "image"), "chat.json", &specs).unwrap();
+    let fields: Vec<&str> = drifted
+        .disagreements
+        .iter()
+        .map(|d| d.field.as_str())
+        .collect();
+    assert_eq!(fields, ["base_credits", "category"]);
+}

@@ -212,3 +212,39 @@ fn no_change_no_output() {
         "0 changes: 0 breaking, 0 behavior, 0 additive, 0 docs\n"
     );
 }
+
+/// A chat spec's changes: fewer attachments or a shared field dropped is breaking, more or a
+/// field taken again is additive.
+#[test]
+fn chat_changes_are_classified() {
+    let text = std::fs::read_to_string(common::root().join("specs/gpt-5-3-codex-chat.yaml"))
+        .unwrap();
+    let spec = |text: String| SpecSource {
+        label: "gpt-5-3-codex-chat.yaml".to_owned(),
+        file_name: "gpt-5-3-codex-chat.yaml".to_owned(),
+        text,
+    };
+    let before = spec(text.clone());
+    for (from, to, class) in [
+        ("max_attachments: 10", "max_attachments: 4", Class::Breaking),
+        ("max_attachments: 10", "max_attachments: 16", Class::Additive),
+        (
+            "max_attachments: 10",
+            "max_attachments: 10\n  without: [enable_web_search]",
+            Class::Breaking,
+        ),
+        ("max_chars: 20000", "max_chars: 30000", Class::Additive),
+    ] {
+        assert!(text.contains(from));
+        let after = spec(text.replace(from, to));
+        let changes = diff::diff_specs(std::slice::from_ref(&before), &[after]).unwrap();
+        assert!(!changes.is_empty(), "{to}");
+        assert!(
+            changes.iter().all(|c| c.class == class),
+            "{to}: {changes:#?}"
+        );
+        // And the other way round.
+        let back = diff::diff_specs(&[spec(text.replace(from, to))], &[before.clone()]).unwrap();
+        assert!(!back.is_empty());
+    }
+}
