@@ -72,6 +72,8 @@ pub enum Command {
         #[arg(long)]
         model: Option<String>,
     },
+    /// Hold a chat turn: `rivya chat <MODEL> <MESSAGE|->`, streamed; `rivya chat sessions [ID]`.
+    Chat(crate::cmd::chat::ChatArgs),
     /// Run a manifest of many items exactly once (resumable; shareable across hosts).
     Batch(crate::cmd::batch::BatchArgs),
     /// The --mock emulator's state.

@@ -15,6 +15,11 @@ pub struct Failure {
     pub task_id: Option<String>,
     /// The key of a create whose answer never came: re-run with it to get that task.
     pub idempotency_key: Option<String>,
+    /// The chat session this concerns, when known.
+    pub session_id: Option<String>,
+    /// The command that resumes the work, when the command knows better than the generic
+    /// hints (a chat turn's resend).
+    pub resume: Option<String>,
     /// The exit status: 1 for errors, 2 for usage errors, 130 after Ctrl-C.
     pub exit: u8,
 }
@@ -26,6 +31,8 @@ impl Failure {
             message: message.into(),
             task_id: None,
             idempotency_key: None,
+            session_id: None,
+            resume: None,
             exit,
         }
     }
@@ -57,6 +64,9 @@ impl Failure {
 
     /// The command that picks the work up again, if any.
     pub fn resume_hint(&self) -> Option<String> {
+        if self.resume.is_some() {
+            return self.resume.clone();
+        }
         if let (Some(id), "task_failed") = (&self.task_id, self.code.as_str()) {
             return Some(format!(
                 "the task {id} failed and its credits were refunded; `rivya status {id}` shows it"
@@ -102,6 +112,8 @@ impl From<Error> for Failure {
             message: e.to_string(),
             task_id: e.task_id().map(str::to_owned),
             idempotency_key: e.idempotency_key().map(str::to_owned),
+            session_id: e.session_id().map(str::to_owned),
+            resume: None,
             exit: 1,
         }
     }

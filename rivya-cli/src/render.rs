@@ -46,6 +46,7 @@ impl Render {
                 "code": f.code,
                 "message": f.message,
                 "task_id": f.task_id,
+                "session_id": f.session_id,
                 "idempotency_key": f.idempotency_key,
                 "resume": hint,
             }});

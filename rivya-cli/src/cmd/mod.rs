@@ -2,6 +2,7 @@
 
 pub mod batch;
 pub mod batch_view;
+pub mod chat;
 pub mod credits;
 pub mod mock;
 pub mod models;

@@ -1,0 +1,310 @@
+//! `rivya chat`: one turn with a chat model, streamed as it arrives; `rivya chat sessions`.
+//!
+//! Everything local is checked before anything is sent: the model is a chat model, the turn
+//! passes the model's rules, every `--attach` file is an image the model takes. From the moment
+//! the turn may reach the server, every way out names its idempotency key (and the session
+//! when known) with the command that gets the same turn back without paying twice.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use futures_util::StreamExt;
+use rivya_models::{ModelInfo, catalog};
+use rivya_runtime::{ChatCompletion, ChatEvent, Client, Error, Upload};
+use serde_json::{Value, json};
+
+use crate::failure::Failure;
+use crate::recovery::Recovery;
+use crate::render::Render;
+
+/// `rivya chat`.
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ChatArgs {
+    #[command(subcommand)]
+    pub action: Option<ChatAction>,
+    #[command(flatten)]
+    pub turn: TurnArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ChatAction {
+    /// List your API-created chat sessions, or show one with its messages.
+    Sessions {
+        /// A session id (`chs_…`) to show.
+        id: Option<String>,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct TurnArgs {
+    /// The chat model (`gpt-5-3-codex-chat`); `rivya models` lists them.
+    pub model: Option<String>,
+    /// The message; `-` reads it from stdin.
+    pub message: Option<String>,
+    /// Continue this session (the id an earlier turn printed).
+    #[arg(long, value_name = "ID")]
+    pub session: Option<String>,
+    /// An image to attach (uploaded through the Files API first); repeatable.
+    #[arg(long = "attach", value_name = "FILE")]
+    pub attach: Vec<PathBuf>,
+    /// Ask for web search (where the model supports it).
+    #[arg(long)]
+    pub web_search: bool,
+    /// default, minimal, low, medium, high or xhigh.
+    #[arg(long, value_name = "E")]
+    pub reasoning_effort: Option<String>,
+    /// Wait for the whole answer instead of streaming it.
+    #[arg(long)]
+    pub no_stream: bool,
+    /// The turn's idempotency key: re-run with the key a failed run printed to get that turn
+    /// instead of paying for a new one.
+    #[arg(long, value_name = "KEY")]
+    pub idempotency_key: Option<String>,
+}
+
+/// Exit status of a turn refused locally (nothing sent).
+const REFUSED: u8 = 2;
+
+fn refused(message: impl Into<String>) -> Failure {
+    Failure {
+        code: "invalid_request".to_owned(),
+        exit: REFUSED,
+        ..Failure::usage(message)
+    }
+}
+
+/// `rivya chat sessions [ID]`.
+pub async fn sessions(client: &Client, id: Option<&str>, render: Render) -> Result<(), Failure> {
+    match id {
+        Some(id) => {
+            let s = client.chat_session(id).await?;
+            let value = serde_json::to_value(&s).unwrap_or_default();
+            let mut text = format!("{} ({}, {} turns)", s.id, s.model, s.turns);
+            for m in &s.messages {
+                text += &format!("\n{}: {}", m.role, printable(&m.content));
+            }
+            render.result(&value, &text);
+        }
+        None => {
+            let list = client.chat_sessions().await?;
+            let text: Vec<String> = list
+                .data
+                .iter()
+                .map(|s| format!("{}  {}  {} turns", s.id, s.model, s.turns))
+                .collect();
+            let value = serde_json::to_value(&list).unwrap_or_default();
+            render.result(&value, &text.join("\n"));
+        }
+    }
+    Ok(())
+}
+
+/// One turn: check, upload attachments, send (streamed unless `--no-stream`), print.
+pub async fn run(
+    client: &Client,
+    args: TurnArgs,
+    render: Render,
+    recovery: &Recovery,
+) -> Result<(), Failure> {
+    let (info, mut body) = checked_body(&args)?;
+    let mut attachments = Vec::new();
+    for path in &args.attach {
+        let a = client.upload_attachment(Upload::path(path), info).await?;
+        attachments.push(json!({"file_id": a.file_id}));
+    }
+    if !attachments.is_empty() {
+        body["attachments"] = Value::from(attachments);
+    }
+    let key = args
+        .idempotency_key
+        .clone()
+        .unwrap_or_else(Client::new_idempotency_key);
+    // From here on the turn may reach the server: every exit names the key.
+    recovery.creating(&key);
+    let resume = resume_command(&args, &key);
+    let done = if args.no_stream {
+        client.chat_value_with_key(&body, key.clone()).await
+    } else {
+        stream(client, &body, &key, render).await
+    };
+    let done = done.map_err(|e| failure(e, &key, &resume))?;
+    finish(&done, info, render);
+    Ok(())
+}
+
+/// The model and the turn's body, judged by the model's rules; attachments count as
+/// placeholders until uploaded, so their number is checked before any upload.
+fn checked_body(args: &TurnArgs) -> Result<(&'static ModelInfo, Value), Failure> {
+    let (Some(model), Some(message)) = (&args.model, &args.message) else {
+        return Err(Failure::usage(
+            "usage: rivya chat <MODEL> <MESSAGE|-> (or `rivya chat sessions [ID]`)",
+        ));
+    };
+    let chat_ids = || {
+        let ids: Vec<&str> = catalog::all()
+            .iter()
+            .filter(|m| m.is_chat())
+            .map(|m| m.id)
+            .collect();
+        ids.join(", ")
+    };
+    let info = catalog::find(model)
+        .filter(|m| m.is_chat())
+        .ok_or_else(|| refused(format!("`{model}` is not a chat model; chat models: {}", chat_ids())))?;
+    let message = if message == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| Failure::io(format!("cannot read the message from stdin: {e}")))?;
+        s
+    } else {
+        message.clone()
+    };
+    let mut body = json!({"model": info.id, "message": message});
+    if let Some(s) = &args.session {
+        body["session_id"] = Value::from(s.as_str());
+    }
+    if args.web_search {
+        body["enable_web_search"] = Value::Bool(true);
+    }
+    if let Some(e) = &args.reasoning_effort {
+        body["reasoning_effort"] = Value::from(e.as_str());
+    }
+    if !args.attach.is_empty() {
+        let pending: Vec<Value> = args
+            .attach
+            .iter()
+            .map(|_| json!({"file_id": "pending-upload"}))
+            .collect();
+        body["attachments"] = Value::from(pending);
+    }
+    if let Err(e) = catalog::validate_value(&body) {
+        return Err(refused(format!("{e}\nnothing was sent")));
+    }
+    if let Some(k) = &args.idempotency_key
+        && (k.is_empty() || k.len() > 255 || !k.bytes().all(|b| b.is_ascii_graphic()))
+    {
+        return Err(Failure::usage(
+            "--idempotency-key must be 1 to 255 printable ASCII characters without spaces",
+        ));
+    }
+    if let Some(obj) = body.as_object_mut() {
+        obj.remove("attachments");
+    }
+    Ok((info, body))
+}
+
+/// Streams the answer to stdout as it arrives (text mode) and returns the completed turn.
+async fn stream(
+    client: &Client,
+    body: &Value,
+    key: &str,
+    render: Render,
+) -> Result<ChatCompletion, Error> {
+    let mut s = client
+        .chat_stream_value_with_key(body, key.to_owned())
+        .await?;
+    let mut out = std::io::stdout();
+    while let Some(event) = s.next().await {
+        match event? {
+            ChatEvent::Delta { text } if !render.json => {
+                // A closed stdout (`| head`) stops printing, not the turn.
+                let _ = out.write_all(printable(&text).as_bytes());
+                let _ = out.flush();
+            }
+            ChatEvent::Completed(done) => return Ok(*done),
+            _ => {}
+        }
+    }
+    // The stream's own end-of-stream handling reports a broken stream as an error event.
+    s.into_completion().await
+}
+
+/// Prints the end of a turn: the JSON object, or the session line after the streamed text.
+fn finish(done: &ChatCompletion, info: &ModelInfo, render: Render) {
+    if render.json {
+        let v = json!({
+            "id": done.id,
+            "session_id": done.session_id,
+            "model": done.model,
+            "content": done.message.content,
+            "usage": done.usage,
+            "credits": done.credits,
+        });
+        println!("{v}");
+        return;
+    }
+    println!();
+    eprintln!(
+        "session {} ({} credits; {} tokens) — continue with `rivya chat {} --session {} \"…\"`",
+        done.session_id,
+        rivya_models::wire::format_number(done.credits.final_),
+        done.usage.total_tokens,
+        info.id,
+        done.session_id
+    );
+}
+
+/// The command that sends this very turn again with its key: the same body, so the server
+/// returns the same turn and charges nothing more.
+fn resume_command(args: &TurnArgs, key: &str) -> String {
+    let mut cmd = format!(
+        "rivya chat {} {} --no-stream --idempotency-key {key}",
+        args.model.as_deref().unwrap_or_default(),
+        shell_quote(args.message.as_deref().unwrap_or_default())
+    );
+    if let Some(s) = &args.session {
+        cmd += &format!(" --session {}", shell_quote(s));
+    }
+    if args.web_search {
+        cmd += " --web-search";
+    }
+    if let Some(e) = &args.reasoning_effort {
+        cmd += &format!(" --reasoning-effort {}", shell_quote(e));
+    }
+    if !args.attach.is_empty() {
+        cmd += " --attach …(the same files)";
+    }
+    cmd
+}
+
+fn shell_quote(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@".contains(c)) {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// A failure after the turn may have reached the server: its key, the session when known, the
+/// text received so far, and the command that gets the same turn back.
+fn failure(e: Error, key: &str, resume: &str) -> Failure {
+    let session = e.session_id().map(str::to_owned);
+    let mut f = Failure::from(e);
+    f.idempotency_key.get_or_insert_with(|| key.to_owned());
+    f.session_id = session;
+    f.resume = Some(format!(
+        "the turn may have reached the server{}: get it without paying twice with `{resume}`",
+        f.session_id
+            .as_deref()
+            .map(|s| format!(" (session {s})"))
+            .unwrap_or_default()
+    ));
+    f
+}
+
+/// Server text made safe for a terminal: control characters other than newline and tab are
+/// shown escaped, so an answer cannot move the cursor or rewrite the screen.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
