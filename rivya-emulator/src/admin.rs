@@ -33,6 +33,9 @@ async fn stats(Extract(state): Extract<Shared>) -> Response {
         "credits_balance": st.credits,
         "files": st.files,
         "requests": st.requests,
+        "chat_turns_created": st.chat_turns_created,
+        "chat_turns_replayed": st.chat_turns_replayed,
+        "chat_credits_spent": st.chat_credits_spent,
     }))
     .into_response()
 }

@@ -38,6 +38,7 @@ pub fn router(state: Shared) -> Router {
         .route("/api/v1/files/{id}", get(file))
         .route("/api/v1/credits", get(credits))
         .merge(crate::webhooks::routes())
+        .merge(crate::chat::routes())
         // Faults apply to every API route: polls, files and credits as much as creates.
         .layer(middleware::from_fn_with_state(state.clone(), faults));
     api.route("/results/{name}", get(result))
