@@ -268,18 +268,7 @@ impl State {
         let now = now_ms();
         let sid = match session_id {
             Some(s) => s,
-            None => {
-                let id = self.chat_id("chs");
-                self.data.chat.sessions.push(SessionRec {
-                    id: id.clone(),
-                    model: info.id.to_owned(),
-                    created_ms: now,
-                    updated_ms: now,
-                    turns: 0,
-                    messages: Vec::new(),
-                });
-                id
-            }
+            None => self.new_session(info, now),
         };
         let turn_no = self.data.chat.session(&sid).map_or(0, |s| s.turns) + 1;
         let content =
@@ -290,24 +279,7 @@ impl State {
         self.data.wallet -= reserved as f64;
         self.data.wallet += (reserved - final_credits) as f64;
         let id = self.chat_id("chatcmpl");
-        let user_id = self.chat_id("msg");
-        let message_id = self.chat_id("msg");
-        if let Some(s) = self.data.chat.sessions.iter_mut().find(|s| s.id == sid) {
-            s.turns += 1;
-            s.updated_ms = now;
-            s.messages.push(MessageRec {
-                id: user_id,
-                role: "user".into(),
-                content: message.to_owned(),
-                created_ms: now,
-            });
-            s.messages.push(MessageRec {
-                id: message_id.clone(),
-                role: "assistant".into(),
-                content: content.clone(),
-                created_ms: now,
-            });
-        }
+        let message_id = self.add_messages(&sid, message, &content, now);
         self.data.chat.turns.push(TurnRec {
             id: id.clone(),
             session_id: sid,
@@ -322,6 +294,42 @@ impl State {
             failed: false,
         });
         Ok(id)
+    }
+
+    fn new_session(&mut self, info: &ModelInfo, now: u64) -> String {
+        let id = self.chat_id("chs");
+        self.data.chat.sessions.push(SessionRec {
+            id: id.clone(),
+            model: info.id.to_owned(),
+            created_ms: now,
+            updated_ms: now,
+            turns: 0,
+            messages: Vec::new(),
+        });
+        id
+    }
+
+    /// Adds a turn's user and assistant messages to its session; returns the assistant's id.
+    fn add_messages(&mut self, sid: &str, message: &str, reply: &str, now: u64) -> String {
+        let user_id = self.chat_id("msg");
+        let message_id = self.chat_id("msg");
+        if let Some(s) = self.data.chat.sessions.iter_mut().find(|s| s.id == sid) {
+            s.turns += 1;
+            s.updated_ms = now;
+            s.messages.push(MessageRec {
+                id: user_id,
+                role: "user".into(),
+                content: message.to_owned(),
+                created_ms: now,
+            });
+            s.messages.push(MessageRec {
+                id: message_id.clone(),
+                role: "assistant".into(),
+                content: reply.to_owned(),
+                created_ms: now,
+            });
+        }
+        message_id
     }
 
     /// The fault of a new streamed turn: a queued one first, else the seeded rates, placed

@@ -15,6 +15,9 @@ use serde_json::{Value, json};
 
 use crate::chat_rule;
 
+/// How long a cut stream waits before closing, so what it sent reaches the client.
+const FLUSH_BEFORE_CUT: Duration = Duration::from_millis(20);
+
 /// A fault of one streamed chat turn. Counts are of events sent before it, the `session`
 /// event included (so `CutAfter(1)` sends only `session`). Faults apply to new turns only;
 /// a replayed turn streams whole.
@@ -110,6 +113,11 @@ pub fn response(completion: Value, fault: Option<ChatFault>, delay: Duration) ->
             Err(std::io::Error::other("chat stream cut by the emulator"))
         };
         async move {
+            if item.is_err() {
+                // Let the server flush the events before it: the client must see them, then
+                // the cut (an error at once would abort the response before its first byte).
+                tokio::time::sleep(FLUSH_BEFORE_CUT).await;
+            }
             let (bytes, delta) = item?;
             if delta && !delay.is_zero() {
                 tokio::time::sleep(delay).await;
