@@ -130,6 +130,21 @@ async fn the_generation_route_refuses_chat_models() {
 }
 
 #[tokio::test]
+async fn chat_models_are_listed_with_their_capabilities() {
+    let emu = Emulator::start(Config::default()).await.unwrap();
+    let (st, list) = Api::new(&emu).get("/api/v1/models").await;
+    assert_eq!(st, 200);
+    let models = list["data"].as_array().unwrap();
+    let chat = models.iter().find(|m| m["id"] == MODEL).unwrap();
+    assert_eq!(chat["category"], "chat");
+    assert_eq!(chat["billing_type"], "TOKEN_BASED");
+    assert_eq!(chat["requires_files_api"], false);
+    assert_eq!(chat["chat_capabilities"]["max_attachments"], 10);
+    let kling = models.iter().find(|m| m["id"] == "kling-3-0").unwrap();
+    assert!(kling.get("chat_capabilities").is_none());
+}
+
+#[tokio::test]
 async fn a_turn_the_wallet_cannot_reserve_is_insufficient_credits() {
     let emu = Emulator::start(Config {
         credits: 14.0,
