@@ -224,3 +224,32 @@ async fn a_cut_after_every_event_index_sends_exactly_those_events() {
     // Every cut turn was created and charged: one per stream.
     assert_eq!(api.stats().await["chat_turns_created"], total + 2);
 }
+
+#[tokio::test]
+async fn a_turn_whose_answer_was_dropped_is_charged_once() {
+    let emu = Emulator::start(Config::default()).await.unwrap();
+    let api = Api::new(&emu);
+    let start = api.wallet().await;
+    let body = turn_body("the answer to this is lost on the way");
+    for path in [
+        "/api/v1/chat/completions",
+        "/api/v1/chat/completions/stream",
+    ] {
+        emu.inject([Fault::DropAfterCreate]);
+        let lost = match api.post(path, &body, Some("drop-1")).send().await {
+            Err(_) => true,
+            Ok(resp) => resp.bytes().await.is_err(),
+        };
+        assert!(lost, "{path}: the connection was closed");
+    }
+    let (st, turn) = api.turn(&body, Some("drop-1")).await;
+    assert_eq!(st, 200);
+    let stats = api.stats().await;
+    assert_eq!(stats["chat_turns_created"], 1);
+    assert_eq!(
+        stats["chat_turns_replayed"], 2,
+        "the dropped stream and the resend"
+    );
+    let fin = turn["credits"]["final"].as_f64().unwrap();
+    assert_eq!(api.wallet().await, start - fin);
+}
