@@ -1,23 +1,10 @@
 //! The emulator's chat settlement rule and its deterministic replies.
 //!
 //! The API documents that a turn's credits are reserved before the model call and settled from
-//! token usage, but not how; this is the workspace's chosen rule (the chat wire contract, see
-//! `rivya_runtime::chat`, "Wire assumptions"), and the emulator applies exactly this:
-//!
-//! ```text
-//! tokens(text)  = ceil(utf16_len(text) / 4)
-//! input_tokens  = tokens(message) + 256 per attachment
-//! output_tokens = tokens(reply)
-//! reserved      = base_credits * ceil((input_tokens + 4096) / 1000)   (taken before the reply)
-//! final         = min(reserved, max(1, ceil(base_credits * total_tokens / 1000)))
-//! ```
-//!
-//! `reserved - final` goes back to the wallet when the turn completes; a turn that ends in an
-//! error event is refunded whole. The reply is built from the model id, the turn's number in its
-//! session and the message — `[gpt-5-2-chat] turn 2: you said: <message>`, plus
-//! ` (web search on)` when `enable_web_search` is true — then padded with ASCII to
-//! `--chat-reply-bytes` bytes when that is set. Streams send it in deltas of
-//! [`DELTA_CHARS`] characters.
+//! token usage, but not how; the rule chosen for this workspace (the chat wire contract, see
+//! `rivya_runtime::chat`, "Wire assumptions") is written out in the crate docs and in
+//! `rivya-emulator --help`, and implemented here. `reserved - final` goes back to the wallet
+//! when the turn completes; a turn that ends in an error event is refunded whole.
 
 /// Tokens one attachment adds to a turn's input.
 pub const ATTACHMENT_TOKENS: u64 = 256;
