@@ -16,7 +16,8 @@ pub fn router() -> Router<Shared> {
 }
 
 /// `GET /_emulator/stats`: how many tasks were really created (replays not counted), how many
-/// creates were answered by replaying an earlier task, and the wallet, every due task settled.
+/// creates were answered by replaying an earlier task, and the wallet, every due task settled;
+/// and for chat, the turns created, the turns replayed and the credits they kept.
 async fn stats(Extract(state): Extract<Shared>) -> Response {
     let mut s = match lock(&state) {
         Ok(s) => s,
@@ -33,6 +34,9 @@ async fn stats(Extract(state): Extract<Shared>) -> Response {
         "credits_balance": st.credits,
         "files": st.files,
         "requests": st.requests,
+        "chat_turns_created": st.chat_turns_created,
+        "chat_turns_replayed": st.chat_turns_replayed,
+        "chat_credits_spent": st.chat_credits_spent,
     }))
     .into_response()
 }

@@ -9,6 +9,24 @@
 //! Webhook endpoints receive signed `generation.succeeded` / `generation.failed` deliveries
 //! (Standard Webhooks), retried on failure, with seeded duplicate and out-of-order faults.
 //!
+//! Chat (`/api/v1/chat/completions`, its `/stream`, `/api/v1/chat/sessions`) serves the wire
+//! contract the runtime assumes (`rivya_runtime::chat`, "Wire assumptions"): turns judged by the
+//! generated rules, idempotent across both endpoints, deterministic replies, and credits
+//! reserved then settled by this rule (tokens count UTF-16 code units):
+//!
+//! ```text
+//! tokens(text)  = ceil(utf16_len(text) / 4)
+//! input_tokens  = tokens(message) + 256 per attachment
+//! output_tokens = tokens(reply)
+//! reserved      = base_credits * ceil((input_tokens + 4096) / 1000)
+//! final         = min(reserved, max(1, ceil(base_credits * total_tokens / 1000)))
+//! ```
+//!
+//! The reply is `[<model>] turn <n>: you said: <message>` (plus ` (web search on)`), padded to
+//! [`Config::chat_reply_bytes`]; streams send it in deltas of 16 characters. Chat faults:
+//! [`ChatFault`], [`FaultRates::chat_stream_cut`], [`FaultRates::chat_stream_error`],
+//! [`FaultRates::chat_delta_delay`].
+//!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
 //! let emulator = rivya_emulator::Emulator::start(rivya_emulator::Config::default()).await?;
@@ -19,6 +37,10 @@
 #![warn(missing_docs)]
 
 mod admin;
+mod chat;
+mod chat_rule;
+mod chat_state;
+mod chat_stream;
 mod deliver;
 mod duration;
 mod routes;
@@ -31,6 +53,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use chat_stream::ChatFault;
 pub use state::Stats;
 pub use store::reset as reset_state_dir;
 
@@ -86,6 +109,14 @@ pub struct FaultRates {
     pub webhook_out_of_order: f64,
     /// How long a held-back message waits.
     pub webhook_late_by: Duration,
+    /// Share of new streamed chat turns whose connection closes after some deltas (the turn
+    /// was still created and charged).
+    pub chat_stream_cut: f64,
+    /// Share of new streamed chat turns that end in an `error` event after some deltas
+    /// (refunded).
+    pub chat_stream_error: f64,
+    /// The wait before each streamed chat delta.
+    pub chat_delta_delay: Duration,
 }
 
 impl Default for FaultRates {
@@ -102,6 +133,9 @@ impl Default for FaultRates {
             webhook_duplicate: 0.0,
             webhook_out_of_order: 0.0,
             webhook_late_by: Duration::from_secs(1),
+            chat_stream_cut: 0.0,
+            chat_stream_error: 0.0,
+            chat_delta_delay: Duration::ZERO,
         }
     }
 }
@@ -118,6 +152,8 @@ impl FaultRates {
             ("task_failure", self.task_failure),
             ("webhook_duplicate", self.webhook_duplicate),
             ("webhook_out_of_order", self.webhook_out_of_order),
+            ("chat_stream_cut", self.chat_stream_cut),
+            ("chat_stream_error", self.chat_stream_error),
         ];
         for (name, r) in rates {
             if !(0.0..=1.0).contains(&r) {
@@ -149,6 +185,9 @@ pub struct Config {
     /// Keep tasks, files, the wallet and idempotency records in this directory, shared with
     /// every emulator pointed at it (in this process or another); `None` keeps them in memory.
     pub state_dir: Option<PathBuf>,
+    /// Pad every chat reply with ASCII to this many bytes (for benchmarks); `None` keeps the
+    /// short deterministic reply.
+    pub chat_reply_bytes: Option<usize>,
 }
 
 impl Default for Config {
@@ -167,6 +206,7 @@ impl Default for Config {
                 Duration::from_secs(120),
             ],
             state_dir: None,
+            chat_reply_bytes: None,
         }
     }
 }
@@ -238,6 +278,11 @@ impl Emulator {
     /// Queues faults for the next webhook messages, in order, before the random rates apply.
     pub fn inject_webhook_faults(&self, faults: impl IntoIterator<Item = WebhookFault>) {
         self.store.local().webhook_faults.extend(faults);
+    }
+
+    /// Queues faults for the next new streamed chat turns, in order, before the random rates.
+    pub fn inject_chat_faults(&self, faults: impl IntoIterator<Item = ChatFault>) {
+        self.store.local().chat_faults.extend(faults);
     }
 
     /// Makes the next created tasks end `failed` (one flag per task).

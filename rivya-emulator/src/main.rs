@@ -8,7 +8,7 @@ use rivya_emulator::{Config, Emulator, FaultRates};
 
 /// An offline emulator of the Rivya Public API v1.
 #[derive(Parser, Debug)]
-#[command(name = "rivya-emulator", version)]
+#[command(name = "rivya-emulator", version, after_help = CHAT_RULE)]
 struct Args {
     /// Port on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 8080)]
@@ -55,10 +55,36 @@ struct Args {
     /// Share of webhook messages held back so later ones arrive first.
     #[arg(long, default_value_t = 0.0, value_parser = rate)]
     webhook_out_of_order: f64,
+    /// Share of new streamed chat turns whose connection closes after some deltas (the turn
+    /// is still created and charged; resend it with its Idempotency-Key to get it whole).
+    #[arg(long, default_value_t = 0.0, value_parser = rate)]
+    chat_stream_cut: f64,
+    /// Share of new streamed chat turns that end in an `error` event after some deltas (the
+    /// turn is refunded).
+    #[arg(long, default_value_t = 0.0, value_parser = rate)]
+    chat_stream_error: f64,
+    /// Milliseconds to wait before each streamed chat delta.
+    #[arg(long, default_value_t = 0)]
+    chat_delta_delay_ms: u64,
+    /// Pad every chat reply with ASCII to N bytes (for benchmarks).
+    #[arg(long, value_name = "N")]
+    chat_reply_bytes: Option<usize>,
     /// Keep the state in this directory (shared with other emulators and `rivya --mock`).
     #[arg(long, value_name = "DIR")]
     state_dir: Option<std::path::PathBuf>,
 }
+
+/// How chat turns are settled (the docs give no rule; this is the workspace's, see
+/// `rivya_runtime::chat`, "Wire assumptions").
+const CHAT_RULE: &str = "\
+Chat settlement (tokens count UTF-16 code units):
+  tokens(text)  = ceil(utf16_len(text) / 4)
+  input_tokens  = tokens(message) + 256 per attachment
+  output_tokens = tokens(reply)
+  reserved      = base_credits * ceil((input_tokens + 4096) / 1000)   (taken before the reply)
+  final         = min(reserved, max(1, ceil(base_credits * total_tokens / 1000)))
+The reply is `[<model>] turn <n>: you said: <message>` (+ ` (web search on)`), padded to
+--chat-reply-bytes; streams send it in deltas of 16 characters (events session, delta, completion).";
 
 /// A probability: a number from 0 to 1.
 fn rate(s: &str) -> Result<f64, String> {
@@ -111,9 +137,13 @@ async fn serve(a: Args) -> Result<(), String> {
             task_failure: a.task_failure,
             webhook_duplicate: a.webhook_duplicate,
             webhook_out_of_order: a.webhook_out_of_order,
+            chat_stream_cut: a.chat_stream_cut,
+            chat_stream_error: a.chat_stream_error,
+            chat_delta_delay: Duration::from_millis(a.chat_delta_delay_ms),
             ..FaultRates::default()
         },
         state_dir: a.state_dir,
+        chat_reply_bytes: a.chat_reply_bytes,
         ..Config::default()
     };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", a.port))

@@ -38,6 +38,7 @@ pub fn router(state: Shared) -> Router {
         .route("/api/v1/files/{id}", get(file))
         .route("/api/v1/credits", get(credits))
         .merge(crate::webhooks::routes())
+        .merge(crate::chat::routes())
         // Faults apply to every API route: polls, files and credits as much as creates.
         .layer(middleware::from_fn_with_state(state.clone(), faults));
     api.route("/results/{name}", get(result))
@@ -199,7 +200,7 @@ async fn models(Extract(state): Extract<Shared>) -> Result<Response, ApiErr> {
                 .iter()
                 .map(|p| json!({"key": p.key, "type": p.kind.type_name(), "required": p.required}))
                 .collect();
-            json!({
+            let mut json = json!({
                 "id": m.id,
                 "display_name": m.display_name,
                 "category": m.capability.as_str(),
@@ -209,8 +210,15 @@ async fn models(Extract(state): Extract<Shared>) -> Result<Response, ApiErr> {
                 "max_prompt_length": m.prompt_max_chars,
                 "params": params,
                 "api_status": "available",
-                "requires_files_api": m.upload.is_some(),
-            })
+                // A chat model's upload policy is for optional image attachments.
+                "requires_files_api": m.upload.is_some() && !m.is_chat(),
+            });
+            // Opaque in the docs; the emulator says what the spec says the model takes.
+            if let Some(c) = &m.chat {
+                json["chat_capabilities"] = json!({"max_attachments": c.max_attachments,
+                    "web_search": c.web_search, "reasoning_effort": c.reasoning_effort});
+            }
+            json
         })
         .collect();
     Ok(axum::Json(json!({"object": "list", "data": data})).into_response())

@@ -63,6 +63,12 @@ pub struct Stats {
     pub charged: f64,
     /// Credits returned for failed tasks.
     pub refunded: f64,
+    /// Chat turns created (replays not counted; turns that ended in an error event counted).
+    pub chat_turns_created: usize,
+    /// Chat turns answered by replaying an earlier turn with the same key and body.
+    pub chat_turns_replayed: usize,
+    /// Credits kept for chat turns (their `final`).
+    pub chat_credits_spent: u64,
 }
 
 /// Milliseconds since the Unix epoch (wall clock: tasks must age across processes).
@@ -145,6 +151,9 @@ pub struct Data {
     /// Webhook endpoints and their deliveries.
     #[serde(default)]
     pub hooks: crate::webhooks::Hooks,
+    /// Chat sessions and turns (their keys are in `idempotent`, scope `chat`).
+    #[serde(default)]
+    pub chat: crate::chat_state::ChatData,
 }
 
 impl Data {
@@ -171,6 +180,7 @@ impl Data {
             files: BTreeMap::new(),
             idempotent: BTreeMap::new(),
             hooks: crate::webhooks::Hooks::default(),
+            chat: crate::chat_state::ChatData::default(),
         }
     }
 }
@@ -183,6 +193,8 @@ pub struct State {
     pub faults: VecDeque<Fault>,
     /// Webhook faults queued by tests, used before the random rates.
     pub webhook_faults: VecDeque<crate::WebhookFault>,
+    /// Chat stream faults queued by tests, used before the random rates.
+    pub chat_faults: VecDeque<crate::ChatFault>,
 }
 
 impl State {
@@ -195,6 +207,7 @@ impl State {
             base_url,
             faults: VecDeque::new(),
             webhook_faults: VecDeque::new(),
+            chat_faults: VecDeque::new(),
         }
     }
 
@@ -298,6 +311,21 @@ impl State {
 
     /// Validates with the generated rules, reserves credits and creates a task.
     pub fn create_task(&mut self, body: &Value) -> Result<String, ApiErr> {
+        if let Some(info) = body
+            .get("model")
+            .and_then(Value::as_str)
+            .and_then(catalog::find)
+            && info.is_chat()
+        {
+            return Err(ApiErr::new(
+                400,
+                ErrorCode::ValidationFailed,
+                format!(
+                    "`{}` is a chat model: send its turns to POST /api/v1/chat/completions",
+                    info.id
+                ),
+            ));
+        }
         let info = catalog::validate_value(body).map_err(|e| {
             let list: Vec<String> = e.violations.iter().map(ToString::to_string).collect();
             ApiErr::new(400, ErrorCode::ValidationFailed, list.join("; "))
@@ -439,7 +467,11 @@ impl State {
     }
 
     pub fn stats(&self) -> Stats {
+        let (chat_turns_created, chat_turns_replayed, chat_credits_spent) = self.data.chat.counts();
         Stats {
+            chat_turns_created,
+            chat_turns_replayed,
+            chat_credits_spent,
             requests: self.data.requests,
             tasks_created: self.data.tasks.len(),
             creates_replayed: self.data.replayed,
