@@ -217,8 +217,8 @@ fn no_change_no_output() {
 /// field taken again is additive.
 #[test]
 fn chat_changes_are_classified() {
-    let text = std::fs::read_to_string(common::root().join("specs/gpt-5-3-codex-chat.yaml"))
-        .unwrap();
+    let text =
+        std::fs::read_to_string(common::root().join("specs/gpt-5-3-codex-chat.yaml")).unwrap();
     let spec = |text: String| SpecSource {
         label: "gpt-5-3-codex-chat.yaml".to_owned(),
         file_name: "gpt-5-3-codex-chat.yaml".to_owned(),
@@ -227,7 +227,11 @@ fn chat_changes_are_classified() {
     let before = spec(text.clone());
     for (from, to, class) in [
         ("max_attachments: 10", "max_attachments: 4", Class::Breaking),
-        ("max_attachments: 10", "max_attachments: 16", Class::Additive),
+        (
+            "max_attachments: 10",
+            "max_attachments: 16",
+            Class::Additive,
+        ),
         (
             "max_attachments: 10",
             "max_attachments: 10\n  without: [enable_web_search]",

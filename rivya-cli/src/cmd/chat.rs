@@ -152,12 +152,24 @@ fn checked_body(args: &TurnArgs) -> Result<(&'static ModelInfo, Value), Failure>
     };
     let info = catalog::find(model)
         .filter(|m| m.is_chat())
-        .ok_or_else(|| refused(format!("`{model}` is not a chat model; chat models: {}", chat_ids())))?;
+        .ok_or_else(|| {
+            refused(format!(
+                "`{model}` is not a chat model; chat models: {}",
+                chat_ids()
+            ))
+        })?;
     let message = if message == "-" {
         let mut s = String::new();
         std::io::stdin()
             .read_to_string(&mut s)
             .map_err(|e| Failure::io(format!("cannot read the message from stdin: {e}")))?;
+        // `echo … |` and files end in a newline that is not part of the message.
+        if s.ends_with('\n') {
+            s.pop();
+            if s.ends_with('\r') {
+                s.pop();
+            }
+        }
         s
     } else {
         message.clone()
@@ -271,7 +283,10 @@ fn resume_command(args: &TurnArgs, key: &str) -> String {
 }
 
 fn shell_quote(s: &str) -> String {
-    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@".contains(c)) {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:@".contains(c))
+    {
         s.to_owned()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
