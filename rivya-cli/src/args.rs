@@ -11,7 +11,9 @@ use crate::render::Render;
 const AFTER_HELP: &str = "\
 Environment:
   RIVYA_API_KEY    your API key (rvya_sk_…); not needed for `models` or with --mock
-  RIVYA_BASE_URL   the API's base URL (default https://rivya.ai)
+  RIVYA_BASE_URL   the API's base URL (default https://rivya.ai); `http://` only to loopback
+  RIVYA_ALLOW_INSECURE_HTTP=1
+                   allow an `http://` base URL on another host (as --allow-insecure-http)
   RIVYA_MOCK_DIR   where --mock keeps its state (default $XDG_CACHE_HOME/rivya/mock,
                    else ~/.cache/rivya/mock)
 
@@ -36,6 +38,10 @@ pub struct Cli {
     /// Override RIVYA_BASE_URL.
     #[arg(long, global = true)]
     pub base_url: Option<String>,
+    /// Allow an `http://` base URL on a host that is not loopback: the API key then travels
+    /// in clear text (also RIVYA_ALLOW_INSECURE_HTTP=1).
+    #[arg(long, global = true)]
+    pub allow_insecure_http: bool,
     #[command(subcommand)]
     pub command: Command,
 }

@@ -88,6 +88,8 @@ impl From<Error> for Failure {
             Error::Download { .. } | Error::NoResult { .. } => "download_failed".to_owned(),
             Error::Io { .. } => "io".to_owned(),
             Error::Config(_) => "config".to_owned(),
+            Error::InvalidId { .. } => "invalid_id".to_owned(),
+            Error::InvalidIdempotencyKey { .. } => "invalid_idempotency_key".to_owned(),
             other => other
                 .code()
                 .map_or_else(|| "error".to_owned(), |c| c.as_str().to_owned()),
@@ -97,12 +99,17 @@ impl From<Error> for Failure {
             (Error::Wait { .. }, Some(c)) => c.as_str().to_owned(),
             _ => code,
         };
+        // An id or key typed wrong is a usage error: nothing was sent.
+        let exit = match &e {
+            Error::InvalidId { .. } | Error::InvalidIdempotencyKey { .. } => 2,
+            _ => 1,
+        };
         Self {
             code,
             message: e.to_string(),
             task_id: e.task_id().map(str::to_owned),
             idempotency_key: e.idempotency_key().map(str::to_owned),
-            exit: 1,
+            exit,
         }
     }
 }

@@ -201,6 +201,23 @@ pub enum Error {
     },
     /// The client is not configured for this call (no API key, bad base URL …).
     Config(String),
+    /// An id that cannot be one URL path segment (empty, `.` or `..`); nothing was sent.
+    InvalidId {
+        /// What the id names (`task id`, `file id`, `webhook id` …).
+        what: &'static str,
+        /// The id as given.
+        id: String,
+        /// Why it was refused.
+        reason: &'static str,
+    },
+    /// An idempotency key that cannot be sent as a header; nothing was sent, and a retry
+    /// would not help.
+    InvalidIdempotencyKey {
+        /// The key as given.
+        key: String,
+        /// Why it was refused.
+        reason: &'static str,
+    },
 }
 
 impl Error {
@@ -312,7 +329,49 @@ impl fmt::Display for Error {
             }
             Self::Io { path, source } => write!(f, "{path}: {source}"),
             Self::Config(m) => write!(f, "client configuration: {m}"),
+            Self::InvalidId { what, id, reason } => {
+                let shown: String = id.chars().take(80).collect();
+                write!(
+                    f,
+                    "{what} {:?} refused: it {reason}; nothing was sent",
+                    shown
+                )
+            }
+            Self::InvalidIdempotencyKey { key, reason } => {
+                let shown: String = key.chars().take(80).collect();
+                write!(
+                    f,
+                    "idempotency key {shown:?} refused: {reason}; nothing was sent"
+                )
+            }
         }
+    }
+}
+
+/// Replaces every signing secret (`whsec_…`) and API key (`rvya_sk_…`) in a response body
+/// kept for diagnosis, so a decode error never prints one.
+pub(crate) fn redact_secrets(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    loop {
+        let next = ["whsec_", "rvya_sk_"]
+            .iter()
+            .filter_map(|p| rest.find(p).map(|i| (i, *p)))
+            .min();
+        let Some((i, prefix)) = next else {
+            out.push_str(rest);
+            return out;
+        };
+        out.push_str(&rest[..i]);
+        out.push_str(prefix);
+        out.push_str("<redacted>");
+        let tail = &rest[i + prefix.len()..];
+        let end = tail
+            .find(|c: char| {
+                !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_' | '-'))
+            })
+            .unwrap_or(tail.len());
+        rest = &tail[end..];
     }
 }
 
@@ -366,5 +425,26 @@ impl std::error::Error for Error {
 impl From<ValidationError> for Error {
     fn from(e: ValidationError) -> Self {
         Self::Validation(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_kept_for_diagnosis_lose_their_secrets() {
+        let body = r#"{"id":"whend_1","signing_secret":"whsec_c2VjcmV0+/=","k":"rvya_sk_abc"}"#;
+        let e = Error::Decode {
+            status: 200,
+            body: redact_secrets(body),
+            message: "x".into(),
+            idempotency_key: None,
+        };
+        for shown in [e.to_string(), format!("{e:?}")] {
+            assert!(!shown.contains("c2VjcmV0"), "{shown}");
+            assert!(!shown.contains("rvya_sk_abc"), "{shown}");
+            assert!(shown.contains("whsec_<redacted>"), "{shown}");
+        }
     }
 }

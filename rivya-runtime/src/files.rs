@@ -44,7 +44,8 @@ impl Upload {
         Self::new(Source::Path(path), name)
     }
 
-    /// Bytes in memory, with the file name to send.
+    /// Bytes in memory, with the file name to send (quotes, backslashes and control
+    /// characters become `_`, so the name cannot break out of the multipart header).
     pub fn bytes(data: impl Into<Vec<u8>>, name: impl Into<String>) -> Self {
         Self::new(Source::Bytes(data.into()), name.into())
     }
@@ -52,7 +53,7 @@ impl Upload {
     fn new(source: Source, name: String) -> Self {
         Self {
             source,
-            name,
+            name: header_safe_name(&name),
             kind: None,
             model: None,
             client_request_id: None,
@@ -125,6 +126,7 @@ impl Client {
             .idempotency_key
             .clone()
             .unwrap_or_else(Client::new_idempotency_key);
+        crate::idempotency::check_idempotency_key(&key)?;
         self.ensure_key()?;
         let mut rng = self.rng();
         let span = CallSpan::new("POST", "files", Some(&key), None);
@@ -198,4 +200,42 @@ async fn multipart(
         form = form.text("client_request_id", id.clone());
     }
     Ok(form.part("file", part))
+}
+
+/// A file name fit for `Content-Disposition: …; filename="…"`: control characters (CR, LF …),
+/// `"` and `\` become `_` (the HTTP library would escape CR/LF with a backslash, which still
+/// ends the header line), at most 255 bytes, never empty.
+fn header_safe_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len().min(255));
+    for c in name.chars() {
+        let c = if c.is_control() || c == '"' || c == '\\' {
+            '_'
+        } else {
+            c
+        };
+        if out.len() + c.len_utf8() > 255 {
+            break;
+        }
+        out.push(c);
+    }
+    if out.trim().is_empty() {
+        "upload".to_owned()
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_cannot_break_the_multipart_header() {
+        let up = Upload::bytes(b"x".to_vec(), "a\r\nContent-Type: text/html\r\n\"x\\.png");
+        assert_eq!(up.name, "a__Content-Type: text/html___x_.png");
+        assert_eq!(Upload::bytes(vec![], "bild-ä.png").name, "bild-ä.png");
+        assert_eq!(Upload::bytes(vec![], "\n").name, "_");
+        assert_eq!(Upload::bytes(vec![], " ").name, "upload");
+        assert_eq!(Upload::bytes(vec![], "é".repeat(200)).name.len(), 254);
+    }
 }

@@ -38,21 +38,25 @@ mod config;
 mod download;
 mod error;
 mod files;
+mod idempotency;
 mod poll;
 mod retry;
+mod segment;
 mod signature;
 mod trace;
 mod types;
 mod webhooks;
 
 pub use client::{Client, IDEMPOTENCY_HEADER};
-pub use config::{ApiKey, ClientBuilder, DEFAULT_BASE_URL};
+pub use config::{ApiKey, ClientBuilder, DEFAULT_BASE_URL, INSECURE_HTTP_ENV};
 pub use download::{Downloaded, extension_for, sanitize_stem};
 pub use error::{ApiError, Error, ErrorCode, TransportError};
 pub use files::Upload;
+pub use idempotency::{MAX_IDEMPOTENCY_KEY_BYTES, check_idempotency_key};
 pub use poll::{PollPolicy, StatusObserver, WaitOptions};
 pub use retry::{RetryPolicy, parse_retry_after};
 pub use rivya_models::UploadRejection;
+pub use segment::path_segment;
 pub use signature::{
     DEFAULT_TOLERANCE, SECRET_PREFIX, WebhookError, WebhookEvent, WebhookEventType, WebhookVerifier,
 };

@@ -13,9 +13,6 @@ use crate::recovery::Recovery;
 use crate::render::Render;
 use crate::{out_dir, params, refs};
 
-/// The longest idempotency key sent (the emulator refuses longer ones; the API is silent).
-const MAX_KEY_BYTES: usize = 255;
-
 pub async fn run(
     client: &Client,
     args: RunArgs,
@@ -96,12 +93,12 @@ pub async fn run(
     task::finish(client, done, args.out.as_deref(), &progress, render).await
 }
 
-/// A key the user typed: printable ASCII, 1 to 255 bytes (so it survives as a header).
+/// A key the user typed, checked by the library's rule (so it survives as a header).
 fn check_key(k: &str) -> Result<(), Failure> {
-    if k.is_empty() || k.len() > MAX_KEY_BYTES || !k.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(Failure::usage(format!(
-            "--idempotency-key must be 1 to {MAX_KEY_BYTES} printable ASCII characters without spaces"
-        )));
-    }
-    Ok(())
+    rivya_runtime::check_idempotency_key(k).map_err(|e| {
+        Failure::usage(format!(
+            "--idempotency-key: {e} (1 to {} printable ASCII characters)",
+            rivya_runtime::MAX_IDEMPOTENCY_KEY_BYTES
+        ))
+    })
 }
