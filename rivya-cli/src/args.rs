@@ -18,7 +18,9 @@ Environment:
                    else ~/.cache/rivya/mock)
 
 Once a task may have been created, its id (or the idempotency key of the create) is printed on
-stderr however the command ends, with the command that resumes it.";
+stderr however the command ends, with the command that resumes it. Every create of `run` is
+journalled first (key, model, body, task id; never the API key) under $XDG_STATE_HOME/rivya,
+else ~/.local/state/rivya: `rivya history` lists it, `rivya resume` finishes it.";
 
 /// Run Rivya models from the terminal.
 #[derive(Parser, Debug)]
@@ -65,6 +67,22 @@ pub enum Command {
         /// The task id.
         id: String,
         /// Where to save the results (checked before waiting).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// List the journal of creates: key, model, when, task id (or "unknown"), state.
+    History {
+        /// Only creates not finished: task id unknown, or results not saved yet.
+        #[arg(long)]
+        pending: bool,
+    },
+    /// Finish a journalled create: re-send its exact body with its key (the server answers
+    /// with the same task) or wait for its known task, then save the results.
+    Resume {
+        /// The idempotency key (as printed on failure) or the task id.
+        #[arg(value_name = "KEY|TASK_ID")]
+        key_or_id: String,
+        /// Where to save the results (checked before anything is sent).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },

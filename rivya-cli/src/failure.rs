@@ -69,8 +69,9 @@ impl Failure {
         }
         self.idempotency_key.as_ref().map(|k| {
             format!(
-                "the create may have reached the server: re-run the same command with \
-                 `--idempotency-key {k}` to get that task without paying twice"
+                "the create may have reached the server: `rivya resume {k}` re-sends its \
+                 journalled body, or re-run the same command with `--idempotency-key {k}`, to \
+                 get that task without paying twice"
             )
         })
     }

@@ -329,22 +329,21 @@ impl fmt::Display for Error {
             }
             Self::Io { path, source } => write!(f, "{path}: {source}"),
             Self::Config(m) => write!(f, "client configuration: {m}"),
-            Self::InvalidId { what, id, reason } => {
-                let shown: String = id.chars().take(80).collect();
-                write!(
-                    f,
-                    "{what} {:?} refused: it {reason}; nothing was sent",
-                    shown
-                )
-            }
-            Self::InvalidIdempotencyKey { key, reason } => {
-                let shown: String = key.chars().take(80).collect();
-                write!(
-                    f,
-                    "idempotency key {shown:?} refused: {reason}; nothing was sent"
-                )
-            }
+            Self::InvalidId { .. } | Self::InvalidIdempotencyKey { .. } => self.fmt_refused(f),
         }
+    }
+}
+
+impl Error {
+    /// The input refused before sending, shown escaped and cut to 80 characters.
+    fn fmt_refused(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (what, value, reason) = match self {
+            Self::InvalidId { what, id, reason } => (*what, id, *reason),
+            Self::InvalidIdempotencyKey { key, reason } => ("idempotency key", key, *reason),
+            _ => return Ok(()),
+        };
+        let shown: String = value.chars().take(80).collect();
+        write!(f, "{what} {shown:?} refused: {reason}; nothing was sent")
     }
 }
 

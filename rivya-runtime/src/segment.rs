@@ -17,11 +17,11 @@ const MAX_ID_BYTES: usize = 1024;
 /// would remove) or longer than 1,024 bytes.
 pub fn path_segment(what: &'static str, id: &str) -> Result<String, Error> {
     let reason = match id {
-        "" => Some("is empty"),
+        "" => Some("it is empty"),
         "." | ".." => {
-            Some("is a dot segment (`.` or `..`), which would leave its URL path segment")
+            Some("it is a dot segment (`.` or `..`), which would leave its URL path segment")
         }
-        _ if id.len() > MAX_ID_BYTES => Some("is longer than 1,024 bytes"),
+        _ if id.len() > MAX_ID_BYTES => Some("it is longer than 1,024 bytes"),
         _ => None,
     };
     if let Some(reason) = reason {

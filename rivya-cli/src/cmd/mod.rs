@@ -3,6 +3,7 @@
 pub mod batch;
 pub mod batch_view;
 pub mod credits;
+pub mod history;
 pub mod mock;
 pub mod models;
 pub mod run;
