@@ -67,6 +67,14 @@ impl Failure {
                 "the task is {id}: resume with `rivya wait {id} --out <DIR>`"
             ));
         }
+        if let (Some(k), "idempotency_conflict") = (&self.idempotency_key, self.code.as_str()) {
+            return Some(format!(
+                "the key {k} belongs to a create with another body (prompt, parameters or \
+                 reference files differ; references are keyed by their content, so the same \
+                 files give the same body): `rivya resume {k}` re-sends the body it was first \
+                 used with and gets that task; run with another key (or none) for a new task"
+            ));
+        }
         self.idempotency_key.as_ref().map(|k| {
             format!(
                 "the create may have reached the server: `rivya resume {k}` re-sends its \
@@ -129,6 +137,18 @@ mod tests {
         assert!(f.resume_hint().unwrap().contains("rivya wait task_1"));
         f.code = "task_failed".into();
         assert!(f.resume_hint().unwrap().contains("refunded"));
+    }
+
+    #[test]
+    fn a_conflict_points_at_resume_not_at_the_same_key_again() {
+        let f = Failure {
+            code: "idempotency_conflict".into(),
+            idempotency_key: Some("k1".into()),
+            ..Failure::io("x")
+        };
+        let hint = f.resume_hint().unwrap();
+        assert!(hint.contains("rivya resume k1"), "{hint}");
+        assert!(!hint.contains("--idempotency-key k1"), "{hint}");
     }
 
     #[test]

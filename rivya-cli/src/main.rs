@@ -11,6 +11,7 @@
 
 mod args;
 mod cmd;
+mod conflict;
 mod connect;
 mod failure;
 mod journal;

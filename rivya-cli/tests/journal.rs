@@ -26,8 +26,8 @@ fn command(args: &[&str], emu: &Emulator, state: &Path) -> Command {
     cmd
 }
 
-/// Sends `req` on to the emulator and reads its whole answer (which is then thrown away).
-fn forward(req: &RawRequest, emu_addr: &str) {
+/// Sends `req` on to the emulator and reads its whole answer.
+fn forward(req: &RawRequest, emu_addr: &str) -> Vec<u8> {
     let mut conn = TcpStream::connect(emu_addr).unwrap();
     let mut head = format!(
         "{} {} HTTP/1.1\r\nHost: {emu_addr}\r\n",
@@ -43,6 +43,7 @@ fn forward(req: &RawRequest, emu_addr: &str) {
     conn.write_all(&req.body).unwrap();
     let mut answer = Vec::new();
     let _ = conn.read_to_end(&mut answer);
+    answer
 }
 
 /// A front for the emulator that passes creates on but never answers them (until the test
@@ -52,7 +53,7 @@ fn answer_eater(emu: &Emulator) -> (RawServer, mpsc::Sender<()>) {
     let (tx, rx) = mpsc::channel::<()>();
     let rx = Arc::new(Mutex::new(rx));
     let server = RawServer::start(true, move |req| {
-        forward(req, &addr);
+        let _ = forward(req, &addr);
         // Held until the test drops the sender; then the connection closes unanswered.
         let _ = rx.lock().unwrap().recv_timeout(Duration::from_secs(120));
         Reply::Drop
@@ -78,6 +79,38 @@ fn temp_dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
+}
+
+/// A front for the emulator that passes everything on, but loses the answers to the first
+/// `drops` creates (after the emulator made or replayed their task).
+fn create_dropper(emu: &Emulator, drops: usize) -> RawServer {
+    let addr = emu.base_url().trim_start_matches("http://").to_owned();
+    let left = Mutex::new(drops);
+    RawServer::start(true, move |req| {
+        let answer = forward(req, &addr);
+        let mut left = left.lock().unwrap();
+        if req.method == "POST" && req.path == "/api/v1/generations" && *left > 0 {
+            *left -= 1;
+            return Reply::Drop;
+        }
+        Reply::Raw(answer)
+    })
+}
+
+fn png(path: &Path) {
+    let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    b.resize(4096, 7);
+    std::fs::write(path, b).unwrap();
+}
+
+fn stderr_error(out: &Output) -> Value {
+    let text = String::from_utf8_lossy(&out.stderr);
+    let line = text
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("{\"error\""))
+        .unwrap_or_else(|| panic!("no JSON error on stderr: {text}"));
+    serde_json::from_str::<Value>(line).unwrap()["error"].clone()
 }
 
 async fn emulator() -> Emulator {
@@ -194,5 +227,69 @@ async fn resume_by_task_id_waits_for_the_known_task() {
     let unknown = rivya(&["resume", "no-such-key", "--json"], &emu, &state);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("rivya history"));
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_with_a_reference_and_lost_answers_is_recovered_with_the_printed_key() {
+    let emu = emulator().await;
+    let front = create_dropper(&emu, 4);
+    let root = temp_dir("ref");
+    let state = root.join("state");
+    let image = root.join("ref.png");
+    png(&image);
+    let r = format!("@{}", image.display());
+    let args = [
+        "run",
+        "kling-3-0",
+        "--prompt",
+        "p",
+        "--ref",
+        &r,
+        "--no-wait",
+        "--json",
+    ];
+    let first = command(&args, &emu, &state)
+        .env("RIVYA_BASE_URL", front.url())
+        .output()
+        .unwrap();
+    assert_eq!(first.status.code(), Some(1));
+    let err = stderr_error(&first);
+    let key = err["idempotency_key"]
+        .as_str()
+        .expect("the key is printed")
+        .to_owned();
+    assert_eq!(
+        emu.stats().tasks_created,
+        1,
+        "the lost creates made one task"
+    );
+
+    // The printed key, the same command: the reference uploads as the same file (its key
+    // comes from its content), so the body is the same and the server replays the task.
+    let mut again = args.to_vec();
+    again.extend(["--idempotency-key", &key]);
+    let second = json(&rivya(&again, &emu, &state));
+    assert_eq!(second["idempotency_key"], key.as_str());
+    let stats = emu.stats();
+    assert_eq!(stats.tasks_created, 1, "exactly one task");
+    assert_eq!(stats.files, 1, "one stored reference");
+
+    // The same key with another prompt is refused locally, naming what differs.
+    let mut other = again.clone();
+    other[3] = "another prompt";
+    let out = rivya(&other, &emu, &state);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_error(&out);
+    assert_eq!(err["code"], "idempotency_conflict");
+    assert!(err["message"].as_str().unwrap().contains("prompt"), "{err}");
+    assert!(
+        err["resume"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("rivya resume {key}")),
+        "{err}"
+    );
+    assert_eq!(emu.stats().tasks_created, 1);
     std::fs::remove_dir_all(&root).unwrap();
 }

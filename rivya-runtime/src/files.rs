@@ -85,7 +85,7 @@ impl Upload {
         self
     }
 
-    /// Uses this idempotency key instead of a fresh one (to retry an earlier upload safely).
+    /// Uses this idempotency key instead of the one derived from the upload's content.
     pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
         self.idempotency_key = Some(key.into());
         self
@@ -122,10 +122,15 @@ impl Client {
                 reason,
             },
         )?;
-        let key = upload
-            .idempotency_key
-            .clone()
-            .unwrap_or_else(Client::new_idempotency_key);
+        let key = match &upload.idempotency_key {
+            Some(k) => k.clone(),
+            None => content_key(&upload, checked.kind)
+                .await
+                .map_err(|source| Error::Io {
+                    path: label.clone(),
+                    source,
+                })?,
+        };
         crate::idempotency::check_idempotency_key(&key)?;
         self.ensure_key()?;
         let mut rng = self.rng();
@@ -160,6 +165,41 @@ impl Client {
             idempotency_key: key,
         })
     }
+}
+
+/// The key of an upload without one: SHA-256 over the file's bytes, its kind, the model, the
+/// file name and the client request id (everything the body holds), so uploading the same file
+/// again (a re-run after a lost answer) is a replay on a server that replays keys: the same
+/// file and URL, hence the same create body.
+async fn content_key(upload: &Upload, kind: MediaKind) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"rivya-upload-v1\0");
+    for part in [
+        kind.as_str(),
+        upload.model.map_or("", |m| m.id),
+        &upload.name,
+        upload.client_request_id.as_deref().unwrap_or(""),
+    ] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part.as_bytes());
+    }
+    match &upload.source {
+        Source::Bytes(b) => h.update(b),
+        Source::Path(p) => {
+            let mut file = tokio::fs::File::open(p).await?;
+            let mut buf = vec![0; 64 * 1024];
+            loop {
+                let n = file.read(&mut buf).await?;
+                if n == 0 {
+                    break;
+                }
+                h.update(&buf[..n]);
+            }
+        }
+    }
+    let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!("upload-{hex}"))
 }
 
 /// Reads the first bytes (for type detection) and the size of a file.

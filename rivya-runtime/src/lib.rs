@@ -16,8 +16,9 @@
 //! - Requests are validated with the generated rules before anything is sent.
 //! - Every call follows one [`RetryPolicy`]: exponential backoff with jitter, `Retry-After`
 //!   honoured up to a cap, decided by the error code in the body.
-//! - Creates and uploads mint one `Idempotency-Key` before their first attempt and send it on
-//!   every retry; errors carry it, so a create can always be retried safely.
+//! - Creates mint one `Idempotency-Key` before their first attempt and send it on every retry;
+//!   uploads derive theirs from their content; errors carry it, so a create can always be
+//!   retried safely.
 //! - Waits poll on a growing schedule with a deadline that always applies; a timeout hands
 //!   back the task id, and [`Client::wait`] resumes from any process.
 //! - Results are saved with [`Client::download_result`]: streamed to `.part`, hashed, resumed

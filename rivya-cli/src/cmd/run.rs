@@ -105,7 +105,14 @@ async fn create(
     recovery: &Recovery,
 ) -> Result<(Journal, Entry, rivya_runtime::Submitted), Failure> {
     let journal = Journal::open()?;
-    let entry = Entry::new(Kind::Task, key, model, body);
+    let mut entry = Entry::new(Kind::Task, key, model, body);
+    if let Ok(Some(earlier)) = journal.find(key)
+        && earlier.idempotency_key == key
+    {
+        refuse_conflict(&earlier, body)?;
+        // The same create again (a re-run with the printed key): keep its history.
+        entry = earlier;
+    }
     // The durable trace comes first: a process killed while the create is in flight leaves
     // the key and the exact body for `rivya resume`.
     journal.record(&entry).map_err(|e| {
@@ -121,6 +128,25 @@ async fn create(
     let submitted = client.create_value(body, Some(key.to_owned())).await?;
     recovery.created(&submitted.task.id);
     Ok((journal, entry, submitted))
+}
+
+/// Refuses, before anything is sent, a key the journal holds with another body: the server
+/// would answer `idempotency_conflict` (or, worse, forget the earlier task).
+fn refuse_conflict(earlier: &Entry, body: &Value) -> Result<(), Failure> {
+    let diff = crate::conflict::differences(&earlier.body, body);
+    if diff.is_empty() {
+        return Ok(());
+    }
+    let key = &earlier.idempotency_key;
+    Err(Failure {
+        code: "idempotency_conflict".to_owned(),
+        idempotency_key: Some(key.clone()),
+        ..Failure::invalid(format!(
+            "the idempotency key {key} was used (see `rivya history`) with another body; \
+             what differs: {}. Nothing was sent",
+            diff.join(", ")
+        ))
+    })
 }
 
 /// Waits for the task just created (unless it is already over) and saves its results.
