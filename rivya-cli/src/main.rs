@@ -14,8 +14,10 @@
 
 mod args;
 mod cmd;
+mod conflict;
 mod connect;
 mod failure;
+mod journal;
 mod out_dir;
 mod params;
 mod progress;
@@ -72,6 +74,9 @@ async fn dispatch(cli: Cli, render: Render, recovery: &Recovery) -> Result<(), F
     {
         return cmd::batch::status(dir.as_deref(), ledger.as_deref(), render).await;
     }
+    if let Command::History { pending } = cli.command {
+        return cmd::history::run(pending, render);
+    }
     let conn = connect::connect(&cli).await?;
     match cli.command {
         Command::Models { id } => cmd::models::run(&conn.client, id.as_deref(), render).await,
@@ -80,6 +85,10 @@ async fn dispatch(cli: Cli, render: Render, recovery: &Recovery) -> Result<(), F
         Command::Wait { id, out } => {
             cmd::task::wait(&conn.client, &id, out.as_deref(), render, recovery).await
         }
+        Command::Resume { key_or_id, out } => {
+            cmd::history::resume(&conn.client, &key_or_id, out.as_deref(), render, recovery).await
+        }
+        Command::History { pending } => cmd::history::run(pending, render),
         Command::Credits => cmd::credits::run(&conn.client, render).await,
         Command::Upload { file, model } => {
             cmd::upload::run(&conn.client, &file, model.as_deref(), render).await

@@ -78,9 +78,11 @@ use serde_json::Value;
 
 use crate::chat_stream::{self, ChatStream};
 use crate::chat_types::{ChatCompletion, ChatSession, ChatSessionList};
-use crate::client::{Client, encode_segment};
+use crate::client::Client;
 use crate::error::Error;
 use crate::files::Upload;
+use crate::idempotency::check_idempotency_key;
+use crate::segment::path_segment;
 
 pub(crate) const COMPLETIONS: &str = "chat/completions";
 
@@ -101,6 +103,7 @@ impl Client {
     ) -> Result<ChatCompletion, Error> {
         ChatTurn::validate(req)?;
         let key = idempotency_key.into();
+        check_idempotency_key(&key)?;
         self.post(COMPLETIONS, Some(encode(req)?), Some(&key)).await
     }
 
@@ -119,6 +122,7 @@ impl Client {
     ) -> Result<ChatCompletion, Error> {
         validate_chat_value(body)?;
         let key = idempotency_key.into();
+        check_idempotency_key(&key)?;
         self.post(COMPLETIONS, Some(encode(body)?), Some(&key))
             .await
     }
@@ -138,8 +142,10 @@ impl Client {
         idempotency_key: impl Into<String>,
     ) -> Result<ChatStream, Error> {
         ChatTurn::validate(req)?;
+        let key = idempotency_key.into();
+        check_idempotency_key(&key)?;
         let session = req.session_id().map(str::to_owned);
-        chat_stream::open(self, encode(req)?, idempotency_key.into(), session).await
+        chat_stream::open(self, encode(req)?, key, session).await
     }
 
     /// [`Client::chat_stream`] for an untyped turn, validated like [`Client::chat_value`].
@@ -159,7 +165,9 @@ impl Client {
             .get("session_id")
             .and_then(Value::as_str)
             .map(str::to_owned);
-        chat_stream::open(self, encode(body)?, idempotency_key.into(), session).await
+        let key = idempotency_key.into();
+        check_idempotency_key(&key)?;
+        chat_stream::open(self, encode(body)?, key, session).await
     }
 
     /// The account's API chat sessions, newest first (`GET /api/v1/chat/sessions`).
@@ -169,7 +177,10 @@ impl Client {
 
     /// One chat session with its messages (`GET /api/v1/chat/sessions/{id}`).
     pub async fn chat_session(&self, session_id: &str) -> Result<ChatSession, Error> {
-        let path = format!("chat/sessions/{}", encode_segment(session_id));
+        let path = format!(
+            "chat/sessions/{}",
+            path_segment("chat session id", session_id)?
+        );
         self.get(&path).await
     }
 

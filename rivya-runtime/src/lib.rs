@@ -16,8 +16,9 @@
 //! - Requests are validated with the generated rules before anything is sent.
 //! - Every call follows one [`RetryPolicy`]: exponential backoff with jitter, `Retry-After`
 //!   honoured up to a cap, decided by the error code in the body.
-//! - Creates and uploads mint one `Idempotency-Key` before their first attempt and send it on
-//!   every retry; errors carry it, so a create can always be retried safely.
+//! - Creates mint one `Idempotency-Key` before their first attempt and send it on every retry;
+//!   uploads derive theirs from their content; errors carry it, so a create can always be
+//!   retried safely.
 //! - Waits poll on a growing schedule with a deadline that always applies; a timeout hands
 //!   back the task id, and [`Client::wait`] resumes from any process.
 //! - Results are saved with [`Client::download_result`]: streamed to `.part`, hashed, resumed
@@ -41,8 +42,10 @@ mod config;
 mod download;
 mod error;
 mod files;
+mod idempotency;
 mod poll;
 mod retry;
+mod segment;
 mod signature;
 pub mod sse;
 mod trace;
@@ -55,13 +58,15 @@ pub use chat_types::{
     ChatSessionMessage, Usage,
 };
 pub use client::{Client, IDEMPOTENCY_HEADER};
-pub use config::{ApiKey, ClientBuilder, DEFAULT_BASE_URL};
+pub use config::{ApiKey, ClientBuilder, DEFAULT_BASE_URL, INSECURE_HTTP_ENV};
 pub use download::{Downloaded, extension_for, sanitize_stem};
 pub use error::{ApiError, ChatProgress, Error, ErrorCode, TransportError};
 pub use files::Upload;
+pub use idempotency::{MAX_IDEMPOTENCY_KEY_BYTES, check_idempotency_key};
 pub use poll::{PollPolicy, StatusObserver, WaitOptions};
 pub use retry::{RetryPolicy, parse_retry_after};
 pub use rivya_models::UploadRejection;
+pub use segment::path_segment;
 pub use signature::{
     DEFAULT_TOLERANCE, SECRET_PREFIX, WebhookError, WebhookEvent, WebhookEventType, WebhookVerifier,
 };
