@@ -391,6 +391,15 @@ impl fmt::Display for Error {
             }
             Self::Io { path, source } => write!(f, "{path}: {source}"),
             Self::Config(m) => write!(f, "client configuration: {m}"),
+            Self::ChatStreamBroken { .. } | Self::ChatFailed { .. } => self.fmt_chat(f),
+        }
+    }
+}
+
+impl Error {
+    /// The message of a chat stream that stopped early: why, and how to recover.
+    fn fmt_chat(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
             Self::ChatStreamBroken {
                 progress, reason, ..
             } => write!(
@@ -402,6 +411,7 @@ impl fmt::Display for Error {
                 "chat turn failed mid-stream: `{}`: {} {progress}",
                 error.code, error.message
             ),
+            _ => Ok(()),
         }
     }
 }
