@@ -130,7 +130,7 @@ impl ChatStream {
             || data.get("object").and_then(Value::as_str) == Some("chat.completion")
             || (data.get("message").is_some() && data.get("usage").is_some());
         if completed {
-            return Some(self.completed(&ev.data));
+            return Some(self.completed(data));
         }
         if name == "error" || data.get("error").is_some_and(Value::is_object) {
             self.done = true;
@@ -147,8 +147,9 @@ impl ChatStream {
         }))
     }
 
-    fn completed(&mut self, raw: &str) -> Result<ChatEvent, Error> {
-        match serde_json::from_str::<ChatCompletion>(raw) {
+    fn completed(&mut self, data: Value) -> Result<ChatEvent, Error> {
+        // From the parsed value, so a long answer's text is moved, not decoded twice.
+        match serde_json::from_value::<ChatCompletion>(data) {
             Ok(c) => {
                 self.done = true;
                 self.progress.session_id = Some(c.session_id.clone());
