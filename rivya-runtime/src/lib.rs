@@ -34,6 +34,7 @@
 #![warn(missing_docs)]
 
 pub mod chat;
+mod chat_probe;
 mod chat_stream;
 mod chat_types;
 mod client;
