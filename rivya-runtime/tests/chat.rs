@@ -563,3 +563,23 @@ async fn a_stream_silent_longer_than_the_request_timeout_is_broken() {
     assert_eq!(progress.text, "Hello");
     assert_eq!(progress.session_id.as_deref(), Some("chs_1"));
 }
+
+#[tokio::test]
+async fn a_connection_dropped_before_the_answer_is_retried_with_the_key() {
+    let (server, seen) = recording(|_, n| match n {
+        0 => Reply::Drop,
+        _ => Reply::Raw(format!("{SSE_HEAD}{}", turn_events().concat()).into_bytes()),
+    });
+    let stream = client(&server.url())
+        .chat_stream(&Request::new("hi"))
+        .await
+        .unwrap();
+    assert_eq!(stream.into_completion().await.unwrap().id, "chatcmpl_1");
+    let log = seen.lock().unwrap();
+    assert_eq!(log.len(), 2);
+    assert_eq!(
+        log[0].header("idempotency-key"),
+        log[1].header("idempotency-key")
+    );
+    assert_eq!(log[0].body, log[1].body);
+}
