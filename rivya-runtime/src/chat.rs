@@ -100,7 +100,7 @@ impl Client {
         idempotency_key: impl Into<String>,
     ) -> Result<ChatCompletion, Error> {
         ChatTurn::validate(req)?;
-        let key = idempotency_key.into();
+        let key = checked_key(idempotency_key.into())?;
         self.post(COMPLETIONS, Some(encode(req)?), Some(&key)).await
     }
 
@@ -118,7 +118,7 @@ impl Client {
         idempotency_key: impl Into<String>,
     ) -> Result<ChatCompletion, Error> {
         validate_chat_value(body)?;
-        let key = idempotency_key.into();
+        let key = checked_key(idempotency_key.into())?;
         self.post(COMPLETIONS, Some(encode(body)?), Some(&key))
             .await
     }
@@ -138,8 +138,9 @@ impl Client {
         idempotency_key: impl Into<String>,
     ) -> Result<ChatStream, Error> {
         ChatTurn::validate(req)?;
+        let key = checked_key(idempotency_key.into())?;
         let session = req.session_id().map(str::to_owned);
-        chat_stream::open(self, encode(req)?, idempotency_key.into(), session).await
+        chat_stream::open(self, encode(req)?, key, session).await
     }
 
     /// [`Client::chat_stream`] for an untyped turn, validated like [`Client::chat_value`].
@@ -159,7 +160,8 @@ impl Client {
             .get("session_id")
             .and_then(Value::as_str)
             .map(str::to_owned);
-        chat_stream::open(self, encode(body)?, idempotency_key.into(), session).await
+        let key = checked_key(idempotency_key.into())?;
+        chat_stream::open(self, encode(body)?, key, session).await
     }
 
     /// The account's API chat sessions, newest first (`GET /api/v1/chat/sessions`).
@@ -208,6 +210,18 @@ impl Client {
     }
 }
 
+/// A caller's idempotency key, refused before anything is sent unless it is 1 to 255 bytes of
+/// printable ASCII (what the header can carry and the API accepts).
+fn checked_key(key: String) -> Result<String, Error> {
+    let printable = key.bytes().all(|b| (0x20..0x7f).contains(&b));
+    if key.is_empty() || key.len() > 255 || !printable {
+        return Err(Error::Config(format!(
+            "idempotency key {key:?}: must be 1 to 255 bytes of printable ASCII"
+        )));
+    }
+    Ok(key)
+}
+
 /// The request body as JSON bytes.
 fn encode<T: serde::Serialize + ?Sized>(body: &T) -> Result<Vec<u8>, Error> {
     serde_json::to_vec(body).map_err(|e| Error::Config(format!("cannot encode the request: {e}")))
@@ -240,4 +254,38 @@ fn not_a_chat_model(id: &str) -> ValidationError {
     v.push("model", ViolationKind::NotAnOption { options }, id);
     v.finish(id)
         .expect_err("a violation was pushed, so finish reports it")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caller_keys_are_checked() {
+        assert!(checked_key("k-1".into()).is_ok());
+        assert!(checked_key("a b".into()).is_ok());
+        assert!(checked_key("x".repeat(255)).is_ok());
+        for bad in [String::new(), "x".repeat(256), "é".into(), "a\nb".into()] {
+            let err = checked_key(bad.clone()).unwrap_err();
+            assert!(
+                err.to_string().contains("printable ASCII"),
+                "{bad:?}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_generation_model_is_named_as_not_a_chat_model() {
+        let body = serde_json::json!({"model": "kling-3-0", "prompt": "a cat"});
+        let Err(Error::Validation(v)) = validate_chat_value(&body) else {
+            panic!("refused")
+        };
+        assert_eq!(v.violations.len(), 1);
+        assert_eq!(v.violations[0].path, "model");
+        let shown = v.to_string();
+        assert!(
+            shown.contains("gpt-5-2-chat") && !shown.contains("kling-2-6"),
+            "{shown}"
+        );
+    }
 }

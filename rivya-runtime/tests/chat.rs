@@ -534,37 +534,6 @@ async fn an_upload_answer_without_an_id_keeps_the_key() {
 }
 
 #[tokio::test]
-async fn a_stream_silent_longer_than_the_request_timeout_is_broken() {
-    let (server, _) = recording(|_, _| {
-        let events = turn_events();
-        let body = format!("{SSE_HEAD}{}{}", events[0], events[1]);
-        Reply::Stall(body.into_bytes(), std::time::Duration::from_secs(3))
-    });
-    let client = rivya_runtime::Client::builder()
-        .api_key(support::KEY)
-        .base_url(server.url())
-        .request_timeout(std::time::Duration::from_millis(200))
-        .build()
-        .unwrap();
-    let err = client
-        .chat_stream(&Request::new("hi"))
-        .await
-        .unwrap()
-        .into_completion()
-        .await
-        .unwrap_err();
-    let Error::ChatStreamBroken {
-        progress, reason, ..
-    } = &err
-    else {
-        panic!("{err:?}")
-    };
-    assert!(reason.starts_with("no data for"), "{reason}");
-    assert_eq!(progress.text, "Hello");
-    assert_eq!(progress.session_id.as_deref(), Some("chs_1"));
-}
-
-#[tokio::test]
 async fn a_connection_dropped_before_the_answer_is_retried_with_the_key() {
     let (server, seen) = recording(|_, n| match n {
         0 => Reply::Drop,
