@@ -77,8 +77,15 @@ impl SseParser {
                 return None;
             }
             let line_end = self.take_line()?;
-            if let Some(ev) = self.process_line(line_end) {
-                return Some(ev);
+            let event = self.process_line(line_end);
+            if self.start == self.buf.len() && self.buf.capacity() > RELEASE_ABOVE {
+                // A huge line was consumed (and copied): free its buffer now, not at the next
+                // push, so it is not held while the caller decodes the event.
+                self.buf = Vec::new();
+                self.start = 0;
+            }
+            if event.is_some() {
+                return event;
             }
         }
     }
