@@ -353,3 +353,9 @@ fn not_success<T>(a: Attempt<Value>) -> Attempt<T> {
         ))),
     }
 }
+
+/// A stream can be moved to a spawned task and polled without pinning.
+const _: () = {
+    const fn send_unpin<T: Send + Unpin>() {}
+    send_unpin::<ChatStream>();
+};
