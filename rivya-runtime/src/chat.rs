@@ -39,12 +39,12 @@
 //!   order they are the content), then `completion` (the completion object) on success or
 //!   `error` (an error envelope) on failure. Comments may appear anywhere.
 //! - **Classification is tolerant**, since the real server may name things otherwise: an event
-//!   is [`ChatEvent::Completed`] when named `completion`/`completed`/`done` or when its data is
-//!   a completion object (`"object": "chat.completion"`, or `message` and `usage`);
-//!   [`ChatEvent::Error`] when named `error` or when its data holds an `error` object;
-//!   [`ChatEvent::Delta`] when its name contains `delta` or its data has a string `delta` (or
-//!   `delta.content`); data `[DONE]` ends the stream quietly. Anything else, `session`
-//!   included, is [`ChatEvent::Other`], never a failure; any event whose data has top-level
+//!   is `Completed` when named `completion`/`completed`/`done` or when its data is a completion
+//!   object (`"object": "chat.completion"`, or `message` and `usage`); `Error` when named
+//!   `error` or when its data holds an `error` object; `Delta` when its name contains `delta`
+//!   or its data has a string `delta` (or `delta.content`); data `[DONE]` ends the stream
+//!   quietly. Anything else, `session` included, is `Other` (see
+//!   [`ChatEvent`](crate::ChatEvent)), never a failure; any event whose data has top-level
 //!   `session_id` / `id` strings tells the stream the session and turn ids it reports.
 //! - **Broken streams.** A stream that ends before a completion or error event (EOF, reset,
 //!   idle longer than the request timeout, an undecodable completion) ends in
@@ -251,4 +251,24 @@ fn not_a_chat_model(id: &str) -> ValidationError {
     v.push("model", ViolationKind::NotAnOption { options }, id);
     v.finish(id)
         .expect_err("a violation was pushed, so finish reports it")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_generation_model_is_named_as_not_a_chat_model() {
+        let body = serde_json::json!({"model": "kling-3-0", "prompt": "a cat"});
+        let Err(Error::Validation(v)) = validate_chat_value(&body) else {
+            panic!("refused")
+        };
+        assert_eq!(v.violations.len(), 1);
+        assert_eq!(v.violations[0].path, "model");
+        let shown = v.to_string();
+        assert!(
+            shown.contains("gpt-5-2-chat") && !shown.contains("kling-2-6"),
+            "{shown}"
+        );
+    }
 }

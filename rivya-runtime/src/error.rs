@@ -408,6 +408,16 @@ impl fmt::Display for Error {
             }
             Self::Io { path, source } => write!(f, "{path}: {source}"),
             Self::Config(m) => write!(f, "client configuration: {m}"),
+            Self::ChatStreamBroken { .. } | Self::ChatFailed { .. } => self.fmt_chat(f),
+            Self::InvalidId { .. } | Self::InvalidIdempotencyKey { .. } => self.fmt_refused(f),
+        }
+    }
+}
+
+impl Error {
+    /// The message of a chat stream that stopped early: why, and how to recover.
+    fn fmt_chat(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
             Self::ChatStreamBroken {
                 progress, reason, ..
             } => write!(
@@ -419,7 +429,7 @@ impl fmt::Display for Error {
                 "chat turn failed mid-stream: `{}`: {} {progress}",
                 error.code, error.message
             ),
-            Self::InvalidId { .. } | Self::InvalidIdempotencyKey { .. } => self.fmt_refused(f),
+            _ => Ok(()),
         }
     }
 }

@@ -25,6 +25,9 @@
 //!   with `Range` where the server allows, renamed when complete.
 //! - Uploads are checked against the model's policy by magic bytes, then streamed from disk.
 //! - The API key never appears in `Debug` output, logs or errors.
+//! - Chat ([`chat`]): one turn whole ([`Client::chat`]) or streamed as typed events
+//!   ([`Client::chat_stream`]) over a WHATWG Server-Sent Events parser ([`sse`]); a stream cut
+//!   mid-answer ends in an error carrying the session id, idempotency key and text so far.
 //! - Webhooks: typed endpoint management ([`Client::create_webhook`] …) and delivery
 //!   verification ([`WebhookVerifier`], Standard Webhooks, inferred from the `whsec_` prefix).
 //! - With the `tracing` feature, every call is a `rivya.call` span (method, path, attempt,
@@ -35,6 +38,7 @@
 #![warn(missing_docs)]
 
 pub mod chat;
+mod chat_probe;
 mod chat_stream;
 mod chat_types;
 mod client;
