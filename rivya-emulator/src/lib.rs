@@ -149,6 +149,9 @@ pub struct Config {
     /// Keep tasks, files, the wallet and idempotency records in this directory, shared with
     /// every emulator pointed at it (in this process or another); `None` keeps them in memory.
     pub state_dir: Option<PathBuf>,
+    /// Reserve this multiple of the model's documented price (default 1), like a server whose
+    /// price depends on the request (a long clip at twice the base): for budget tests.
+    pub reserve_factor: f64,
 }
 
 impl Default for Config {
@@ -167,6 +170,7 @@ impl Default for Config {
                 Duration::from_secs(120),
             ],
             state_dir: None,
+            reserve_factor: 1.0,
         }
     }
 }
@@ -193,6 +197,12 @@ impl Emulator {
             .faults
             .check()
             .map_err(|m| std::io::Error::new(std::io::ErrorKind::InvalidInput, m))?;
+        if !(config.reserve_factor.is_finite() && config.reserve_factor > 0.0) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "reserve_factor must be a positive number",
+            ));
+        }
         let base_url = format!("http://{}", listener.local_addr()?);
         let api_key = config.api_keys.first().cloned().unwrap_or_default();
         let dir = config.state_dir.clone();

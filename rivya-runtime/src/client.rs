@@ -413,11 +413,13 @@ pub(crate) async fn attempt<T: DeserializeOwned>(
     };
     let status = resp.status().as_u16();
     span.status(status);
-    let retry_after = resp
-        .headers()
-        .get(RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| retry::parse_retry_after(v, SystemTime::now()));
+    // A Retry-After that cannot be read counts as the documented maximum.
+    let retry_after = resp.headers().get(RETRY_AFTER).map(|v| {
+        v.to_str()
+            .ok()
+            .and_then(|v| retry::parse_retry_after(v, SystemTime::now()))
+            .unwrap_or(retry::MAX_RETRY_AFTER)
+    });
     let body = match resp.bytes().await {
         Ok(b) => b,
         Err(e) => return Attempt::Retry(transport(e), None),

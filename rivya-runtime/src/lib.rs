@@ -15,7 +15,7 @@
 //!
 //! - Requests are validated with the generated rules before anything is sent.
 //! - Every call follows one [`RetryPolicy`]: exponential backoff with jitter, `Retry-After`
-//!   honoured up to a cap, decided by the error code in the body.
+//!   honoured up to one cap ([`MAX_RETRY_AFTER`]), decided by the error code in the body.
 //! - Creates mint one `Idempotency-Key` before their first attempt and send it on every retry;
 //!   uploads derive theirs from their content; errors carry it, so a create can always be
 //!   retried safely.
@@ -55,7 +55,7 @@ pub use error::{ApiError, Error, ErrorCode, TransportError};
 pub use files::Upload;
 pub use idempotency::{MAX_IDEMPOTENCY_KEY_BYTES, check_idempotency_key};
 pub use poll::{PollPolicy, StatusObserver, WaitOptions};
-pub use retry::{RetryPolicy, parse_retry_after};
+pub use retry::{MAX_RETRY_AFTER, RetryPolicy, parse_retry_after};
 pub use rivya_models::UploadRejection;
 pub use segment::path_segment;
 pub use signature::{
