@@ -39,6 +39,11 @@ async fn concurrent_writers_of_results_jsonl_all_succeed() {
     assert_eq!(support::results(&results).len(), 50);
     let mode = std::fs::metadata(&results).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600, "results hold keys and signed URLs");
+    let mode = std::fs::metadata(tmp.path().join("l.sqlite"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "so does the ledger");
     let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
         .unwrap()
         .filter_map(|e| e.ok())

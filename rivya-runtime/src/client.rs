@@ -35,6 +35,7 @@ struct Inner {
     retry: RetryPolicy,
     poll: Option<PollPolicy>,
     jitter_seed: Option<u64>,
+    max_download_bytes: u64,
     counter: AtomicU64,
 }
 
@@ -85,6 +86,7 @@ impl Client {
                 retry: b.retry,
                 poll: b.poll,
                 jitter_seed: b.jitter_seed,
+                max_download_bytes: b.max_download_bytes,
                 counter: AtomicU64::new(0),
             }),
         }
@@ -98,6 +100,11 @@ impl Client {
     /// The HTTP client every call goes through.
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.inner.http
+    }
+
+    /// The largest result file a download saves.
+    pub(crate) fn max_download_bytes(&self) -> u64 {
+        self.inner.max_download_bytes
     }
 
     /// The retry policy of every call.

@@ -40,6 +40,8 @@ mod download;
 mod error;
 mod files;
 mod idempotency;
+mod localfile;
+mod part;
 mod poll;
 mod retry;
 mod segment;
@@ -49,11 +51,15 @@ mod types;
 mod webhooks;
 
 pub use client::{Client, IDEMPOTENCY_HEADER};
-pub use config::{ApiKey, ClientBuilder, DEFAULT_BASE_URL, INSECURE_HTTP_ENV};
+pub use config::{
+    ApiKey, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_DOWNLOAD_BYTES, INSECURE_HTTP_ENV,
+    MAX_DOWNLOAD_ENV,
+};
 pub use download::{Downloaded, extension_for, sanitize_stem};
 pub use error::{ApiError, Error, ErrorCode, TransportError};
 pub use files::Upload;
 pub use idempotency::{MAX_IDEMPOTENCY_KEY_BYTES, check_idempotency_key};
+pub use localfile::{kind_of, open_regular};
 pub use poll::{PollPolicy, StatusObserver, WaitOptions};
 pub use retry::{MAX_RETRY_AFTER, RetryPolicy, parse_retry_after};
 pub use rivya_models::UploadRejection;
