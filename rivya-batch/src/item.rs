@@ -96,6 +96,10 @@ async fn submit<L: Ledger>(ctx: &Ctx<L>, row: &Row) -> Result<Option<Task>, Batc
             .unwrap_or_else(|| keys::create_key(&ctx.batch.id, &row.key));
         (row.request.clone(), idem)
     } else {
+        if ctx.creating_stopped() {
+            let why = "not created: an earlier item cost more than quoted".to_owned();
+            return later(ctx, row, why).await.map(|()| None);
+        }
         let body = match with_references(ctx, row).await {
             Step::Done(b) => b,
             other => return stop(ctx, row, other).await.map(|()| None),
@@ -134,10 +138,34 @@ async fn submit<L: Ledger>(ctx: &Ctx<L>, row: &Row) -> Result<Option<Task>, Batc
                 key: row.key.clone(),
                 task_id: task.id.clone(),
             });
+            check_quote(ctx, row, &task);
             Ok(Some(task))
         }
         other => stop(ctx, row, other).await.map(|()| None),
     }
+}
+
+/// Stops further creates when the server reserved more than the item's quote: the ledger
+/// already holds the real reservation, and the next item's quote cannot be trusted either.
+fn check_quote<L: Ledger>(ctx: &Ctx<L>, row: &Row, task: &Task) {
+    let Some(reserved) = task.reserved_credits else {
+        return;
+    };
+    if reserved <= row.price + 1e-9 {
+        return;
+    }
+    ctx.emit(Event::OverQuote {
+        key: row.key.clone(),
+        task_id: task.id.clone(),
+        reserved,
+        quoted: row.price,
+    });
+    ctx.stop_creating(BatchError::OverQuote {
+        key: row.key.clone(),
+        task_id: task.id.clone(),
+        reserved,
+        quoted: row.price,
+    });
 }
 
 /// Records a step that ended the item's progress for now.
@@ -185,11 +213,59 @@ async fn record<L: Ledger>(ctx: &Ctx<L>, row: &Row, o: Outcome) -> Result<(), Ba
     Ok(())
 }
 
-/// Waits for the rate limit (and any batch-wide pause), all workers together.
+/// Waits for the rate limit (and any batch-wide pause), all workers together. A pause
+/// longer than `max_pause` (one an earlier run stored, say) ends the run with the time to
+/// come back; a long one is reported with the time the batch resumes.
 async fn token<L: Ledger>(ctx: &Ctx<L>) -> Result<(), BatchError> {
     while let Some(wait) = ctx.ledger.take_token().await? {
+        if wait > ctx.options.max_pause {
+            return Err(paused(wait));
+        }
+        if wait >= Duration::from_secs(5) {
+            emit_pause(ctx, wait);
+        }
         tokio::time::sleep(wait).await;
     }
+    Ok(())
+}
+
+/// The longest pause kept or reported: a `Retry-After` beyond any clock stays a day.
+const LONGEST_PAUSE: Duration = Duration::from_secs(86_400);
+
+fn paused(asked: Duration) -> BatchError {
+    let asked = asked.min(LONGEST_PAUSE);
+    BatchError::Paused {
+        asked,
+        until: std::time::SystemTime::now() + asked,
+    }
+}
+
+fn emit_pause<L>(ctx: &Ctx<L>, wait: Duration) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    ctx.emit(Event::Paused {
+        ms: u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+        until_ms: u64::try_from((now + wait).as_millis()).unwrap_or(u64::MAX),
+    });
+}
+
+/// A 429: backs every worker off for its `Retry-After` (at most the documented cap at a
+/// time), or ends the run when the API asks for longer than `max_pause`.
+async fn rate_limited<L: Ledger>(
+    ctx: &Ctx<L>,
+    after: Option<Duration>,
+    attempt: u32,
+) -> Result<(), BatchError> {
+    let asked = after.unwrap_or_else(|| backoff(attempt));
+    if asked > ctx.options.max_pause {
+        // Kept in the ledger (a day at most), so other workers and a re-run know it too.
+        ctx.ledger.pause(asked.min(LONGEST_PAUSE)).await?;
+        return Err(paused(asked));
+    }
+    let wait = asked.min(rivya_runtime::MAX_RETRY_AFTER);
+    ctx.ledger.pause(wait).await?;
+    emit_pause(ctx, wait);
     Ok(())
 }
 
@@ -209,13 +285,7 @@ where
         };
         last = e.to_string();
         match classify(&e) {
-            Class::RateLimited(after) => {
-                let wait = after.unwrap_or_else(|| backoff(attempt));
-                ctx.ledger.pause(wait).await?;
-                ctx.emit(Event::Paused {
-                    ms: wait.as_millis() as u64,
-                });
-            }
+            Class::RateLimited(after) => rate_limited(ctx, after, attempt).await?,
             Class::Transient => tokio::time::sleep(backoff(attempt)).await,
             Class::Permanent => return Ok(Step::Failed(last)),
             Class::Fatal => return Ok(Step::Fatal(e)),

@@ -30,7 +30,7 @@ pub mod ledger;
 pub mod manifest;
 mod results;
 
-pub use engine::{Event, Observer, Options, Summary, run};
+pub use engine::{DEFAULT_MAX_PAUSE, Event, Observer, Options, Summary, run};
 pub use error::BatchError;
 pub use ledger::{Counts, Ledger, LedgerError, Limits, PgLedger, SqliteLedger};
 pub use manifest::{Item, Manifest, ManifestError, Pricing, Problem};

@@ -42,13 +42,25 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
-            write!(f, "line {}: {}", self.line, self.message)
+        // A message can quote a huge line: show its start.
+        let message: String = self.message.chars().take(MAX_MESSAGE_CHARS).collect();
+        let cut = if message.len() < self.message.len() {
+            " …"
         } else {
-            write!(f, "line {}: {}: {}", self.line, self.path, self.message)
+            ""
+        };
+        match (self.line, self.path.is_empty()) {
+            (0, _) => write!(f, "{message}{cut}"),
+            (n, true) => write!(f, "line {n}: {message}{cut}"),
+            (n, false) => write!(f, "line {n}: {}: {message}{cut}", self.path),
         }
     }
 }
+
+/// Problems listed by the error's `Display`; the rest are counted (all stay in `problems`).
+const MAX_PROBLEMS_SHOWN: usize = 20;
+/// Characters of one problem's message shown.
+const MAX_MESSAGE_CHARS: usize = 300;
 
 /// How items are priced.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -82,8 +94,15 @@ impl fmt::Display for ManifestError {
             "the manifest has {n} problem{}; nothing was sent",
             if n == 1 { "" } else { "s" }
         )?;
-        for p in &self.problems {
+        for p in self.problems.iter().take(MAX_PROBLEMS_SHOWN) {
             write!(f, "\n  {p}")?;
+        }
+        if n > MAX_PROBLEMS_SHOWN {
+            write!(
+                f,
+                "\n  … and {} more (the first {MAX_PROBLEMS_SHOWN} are shown)",
+                n - MAX_PROBLEMS_SHOWN
+            )?;
         }
         Ok(())
     }
@@ -93,7 +112,9 @@ impl std::error::Error for ManifestError {}
 
 /// Reads and checks a manifest file; reference paths are relative to its folder.
 pub fn load(path: &Path, pricing: Pricing) -> Result<Manifest, ManifestError> {
-    let file = std::fs::File::open(path).map_err(|e| ManifestError {
+    // A directory, FIFO, socket or device is refused here, with what it is (a FIFO would
+    // block the read forever; a directory would fail as if line 1 were bad).
+    let file = rivya_runtime::open_regular(path).map_err(|e| ManifestError {
         problems: vec![Problem {
             line: 0,
             path: String::new(),
@@ -126,7 +147,21 @@ pub fn read(
         line_no += 1;
         match hasher.read_line(&mut buf) {
             Ok(0) => break,
-            Ok(_) => checker.line(line_no, buf.trim()),
+            Ok(_) => {
+                // A UTF-8 byte order mark (editors on Windows add one) is not part of line 1.
+                let text = match buf.strip_prefix('\u{feff}') {
+                    Some(rest) if line_no == 1 => rest,
+                    _ => &buf,
+                };
+                if text.starts_with('\u{feff}') {
+                    let msg = "a UTF-8 byte order mark (U+FEFF) inside the manifest: save it \
+                               as plain UTF-8"
+                        .to_owned();
+                    checker.problem(line_no, "", msg);
+                } else {
+                    checker.line(line_no, text.trim());
+                }
+            }
             Err(e) => {
                 checker.problem(line_no, "", format!("cannot read the line: {e}"));
                 break;
@@ -397,7 +432,7 @@ fn placeholder(name: &str, c: rivya_models::files::Checked) -> Value {
 }
 
 fn read_head(path: &Path) -> std::io::Result<RefFile> {
-    let file = std::fs::File::open(path)?;
+    let file = rivya_runtime::open_regular(path)?;
     let size = file.metadata()?.len();
     let mut head = Vec::with_capacity(rivya_models::files::HEAD_LEN);
     file.take(rivya_models::files::HEAD_LEN as u64)

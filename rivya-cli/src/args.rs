@@ -14,6 +14,10 @@ Environment:
   RIVYA_BASE_URL   the API's base URL (default https://rivya.ai); `http://` only to loopback
   RIVYA_ALLOW_INSECURE_HTTP=1
                    allow an `http://` base URL on another host (as --allow-insecure-http)
+  RIVYA_MAX_DOWNLOAD_BYTES
+                   the largest result file saved (default 8 GiB)
+  PGPASSWORD, PGPASSFILE (else ~/.pgpass)
+                   the PostgreSQL ledger's password when its URL has none
   RIVYA_MOCK_DIR   where --mock keeps its state (default $XDG_CACHE_HOME/rivya/mock,
                    else ~/.cache/rivya/mock)
 

@@ -35,6 +35,7 @@ struct Inner {
     retry: RetryPolicy,
     poll: Option<PollPolicy>,
     jitter_seed: Option<u64>,
+    max_download_bytes: u64,
     counter: AtomicU64,
 }
 
@@ -85,6 +86,7 @@ impl Client {
                 retry: b.retry,
                 poll: b.poll,
                 jitter_seed: b.jitter_seed,
+                max_download_bytes: b.max_download_bytes,
                 counter: AtomicU64::new(0),
             }),
         }
@@ -103,6 +105,11 @@ impl Client {
     /// The timeout of one request (for a stream: of its answer, then of each wait for data).
     pub(crate) fn request_timeout(&self) -> std::time::Duration {
         self.inner.request_timeout
+    }
+
+    /// The largest result file a download saves.
+    pub(crate) fn max_download_bytes(&self) -> u64 {
+        self.inner.max_download_bytes
     }
 
     /// The retry policy of every call.
@@ -426,12 +433,14 @@ pub(crate) async fn attempt<T: DeserializeOwned>(
     judge(status, &body, retry_after, key)
 }
 
-/// The usable `Retry-After` of a response.
+/// The `Retry-After` of a response; one that cannot be read counts as the documented maximum.
 pub(crate) fn retry_after_of(resp: &reqwest::Response) -> Option<std::time::Duration> {
-    resp.headers()
-        .get(RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| retry::parse_retry_after(v, SystemTime::now()))
+    resp.headers().get(RETRY_AFTER).map(|v| {
+        v.to_str()
+            .ok()
+            .and_then(|v| retry::parse_retry_after(v, SystemTime::now()))
+            .unwrap_or(retry::MAX_RETRY_AFTER)
+    })
 }
 
 /// Decides what a complete answer comes to: its decoded body, or a typed error and whether
