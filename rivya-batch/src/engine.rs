@@ -279,7 +279,14 @@ async fn worker<L: Ledger>(ctx: &Ctx<L>) -> Result<(), BatchError> {
 async fn leased<L: Ledger>(ctx: &Ctx<L>, row: Row) -> Result<(), BatchError> {
     let key = row.key.clone();
     let worker = row.lease_owner.clone().unwrap_or_default();
-    let work = crate::item::process(ctx, row);
+    let chat = rivya_models::catalog::find(&row.model).is_some_and(|m| m.is_chat());
+    let work = async {
+        if chat {
+            crate::chat_item::process(ctx, row).await
+        } else {
+            crate::item::process(ctx, row).await
+        }
+    };
     let keep = async {
         let worker = worker.as_str();
         loop {

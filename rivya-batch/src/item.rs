@@ -14,7 +14,7 @@ use crate::keys;
 use crate::ledger::{FileRecord, Ledger, Outcome, Reserve, Row, State};
 
 /// Where a step left the item.
-enum Step<T> {
+pub(crate) enum Step<T> {
     Done(T),
     /// Refused for good (recorded as failed).
     Failed(String),
@@ -60,7 +60,7 @@ fn backoff(attempt: u32) -> Duration {
 }
 
 /// The claim this worker task holds on the item.
-fn owner(row: &Row) -> &str {
+pub(crate) fn owner(row: &Row) -> &str {
     row.lease_owner.as_deref().unwrap_or_default()
 }
 
@@ -104,25 +104,10 @@ async fn submit<L: Ledger>(ctx: &Ctx<L>, row: &Row) -> Result<Option<Task>, Batc
             Step::Done(b) => b,
             other => return stop(ctx, row, other).await.map(|()| None),
         };
-        let idem = keys::create_key(&ctx.batch.id, &row.key);
-        match ctx
-            .ledger
-            .reserve(&row.key, worker, &idem, &body.to_string())
-            .await?
-        {
-            Reserve::Go => {}
-            Reserve::Lost => return Ok(None),
-            Reserve::OverBudget => {
-                ctx.emit(Event::Item {
-                    key: row.key.clone(),
-                    state: State::OverBudget.as_str().to_owned(),
-                    credits: 0.0,
-                    error: Some("its reservation would pass the budget".into()),
-                });
-                return Ok(None);
-            }
+        match reserve(ctx, row, &body).await? {
+            Some(idem) => (body, idem),
+            None => return Ok(None),
         }
-        (body, idem)
     };
     match create(ctx, &body, &idem).await? {
         Step::Done(task) => {
@@ -142,6 +127,34 @@ async fn submit<L: Ledger>(ctx: &Ctx<L>, row: &Row) -> Result<Option<Task>, Batc
             Ok(Some(task))
         }
         other => stop(ctx, row, other).await.map(|()| None),
+    }
+}
+
+/// Writes a fresh item's key, body and reservation before anything is sent: the key to send
+/// with, or `None` when the item is not to be created now (taken by another worker, or over
+/// the budget).
+pub(crate) async fn reserve<L: Ledger>(
+    ctx: &Ctx<L>,
+    row: &Row,
+    body: &Value,
+) -> Result<Option<String>, BatchError> {
+    let idem = keys::create_key(&ctx.batch.id, &row.key);
+    match ctx
+        .ledger
+        .reserve(&row.key, owner(row), &idem, &body.to_string())
+        .await?
+    {
+        Reserve::Go => Ok(Some(idem)),
+        Reserve::Lost => Ok(None),
+        Reserve::OverBudget => {
+            ctx.emit(Event::Item {
+                key: row.key.clone(),
+                state: State::OverBudget.as_str().to_owned(),
+                credits: 0.0,
+                error: Some("its reservation would pass the budget".into()),
+            });
+            Ok(None)
+        }
     }
 }
 
@@ -169,7 +182,11 @@ fn check_quote<L: Ledger>(ctx: &Ctx<L>, row: &Row, task: &Task) {
 }
 
 /// Records a step that ended the item's progress for now.
-async fn stop<L: Ledger, T>(ctx: &Ctx<L>, row: &Row, step: Step<T>) -> Result<(), BatchError> {
+pub(crate) async fn stop<L: Ledger, T>(
+    ctx: &Ctx<L>,
+    row: &Row,
+    step: Step<T>,
+) -> Result<(), BatchError> {
     match step {
         Step::Done(_) => Ok(()),
         Step::Failed(msg) => {
@@ -190,7 +207,11 @@ async fn stop<L: Ledger, T>(ctx: &Ctx<L>, row: &Row, step: Step<T>) -> Result<()
     }
 }
 
-async fn later<L: Ledger>(ctx: &Ctx<L>, row: &Row, msg: String) -> Result<(), BatchError> {
+pub(crate) async fn later<L: Ledger>(
+    ctx: &Ctx<L>,
+    row: &Row,
+    msg: String,
+) -> Result<(), BatchError> {
     ctx.ledger.give_up(&row.key, owner(row), &msg).await?;
     ctx.emit(Event::Item {
         key: row.key.clone(),
@@ -201,7 +222,11 @@ async fn later<L: Ledger>(ctx: &Ctx<L>, row: &Row, msg: String) -> Result<(), Ba
     Ok(())
 }
 
-async fn record<L: Ledger>(ctx: &Ctx<L>, row: &Row, o: Outcome) -> Result<(), BatchError> {
+pub(crate) async fn record<L: Ledger>(
+    ctx: &Ctx<L>,
+    row: &Row,
+    o: Outcome,
+) -> Result<(), BatchError> {
     if ctx.ledger.finish(&row.key, owner(row), &o).await? {
         ctx.emit(Event::Item {
             key: row.key.clone(),
@@ -271,7 +296,10 @@ async fn rate_limited<L: Ledger>(
 
 /// Sends `call` until it succeeds, fails for good, or runs out of attempts; a 429 pauses
 /// the whole batch for its `Retry-After`.
-async fn attempts<L: Ledger, T, F, Fut>(ctx: &Ctx<L>, mut call: F) -> Result<Step<T>, BatchError>
+pub(crate) async fn attempts<L: Ledger, T, F, Fut>(
+    ctx: &Ctx<L>,
+    mut call: F,
+) -> Result<Step<T>, BatchError>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, Error>>,
@@ -387,7 +415,7 @@ async fn reference<L: Ledger>(
 }
 
 /// SHA-256 of a file, read in chunks on a blocking thread.
-async fn hash_file(path: &Path) -> std::io::Result<String> {
+pub(crate) async fn hash_file(path: &Path) -> std::io::Result<String> {
     let path = path.to_owned();
     tokio::task::spawn_blocking(move || {
         use sha2::Digest;

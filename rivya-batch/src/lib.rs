@@ -22,6 +22,7 @@
 //! - Bounded concurrency, a token-bucket rate limit and a credit budget, held in the ledger
 //!   for all workers together; a 429 backs the whole batch off.
 
+mod chat_item;
 mod engine;
 mod error;
 mod item;

@@ -1,4 +1,5 @@
-//! The manifest: one JSON item per line (`{key, model, prompt, params, refs}`), read as a
+//! The manifest: one JSON item per line (`{key, model, prompt, params, refs}`, or a chat
+//! turn's `{key, model, message, session_id, enable_web_search, reasoning_effort, refs}`), read as a
 //! stream and checked up front with the generated rules. Every problem of every line is
 //! collected — with its line number and path — before anything is paid.
 
@@ -200,7 +201,29 @@ struct RefFile {
     size: u64,
 }
 
-const FIELDS: &[&str] = &["key", "model", "prompt", "params", "refs"];
+const FIELDS: &[&str] = &[
+    "key",
+    "model",
+    "prompt",
+    "params",
+    "refs",
+    "message",
+    "session_id",
+    "enable_web_search",
+    "reasoning_effort",
+];
+
+/// The fields that go into the request body: a generation's, or a chat turn's (whose `refs`
+/// become `attachments`). The model's rules refuse the other kind's fields by path.
+const REQUEST_FIELDS: &[&str] = &[
+    "model",
+    "prompt",
+    "params",
+    "message",
+    "session_id",
+    "enable_web_search",
+    "reasoning_effort",
+];
 
 impl Checker<'_> {
     fn problem(&mut self, line: usize, path: &str, message: String) {
@@ -234,7 +257,7 @@ impl Checker<'_> {
         }
         let refs = self.refs(line, obj.get("refs"));
         let mut request = Map::new();
-        for k in ["model", "prompt", "params"] {
+        for &k in REQUEST_FIELDS {
             if let Some(v) = obj.get(k) {
                 request.insert(k.to_owned(), v.clone());
             }
@@ -242,7 +265,7 @@ impl Checker<'_> {
         let request = Value::Object(request);
         let info = self.validate(line, &request, &refs);
         let key = self.key(line, &obj, &request, &refs);
-        let price = info.and_then(|info| self.price(line, info));
+        let price = info.and_then(|info| self.price(line, info, &request, refs.len()));
         if self.problems.len() != before {
             return;
         }
@@ -308,6 +331,22 @@ impl Checker<'_> {
             .and_then(catalog::find);
         let mut body = request.clone();
         if !refs.is_empty()
+            && let Some(info) = info
+            && info.is_chat()
+        {
+            // Images to attach: checked now, sent by file id once uploaded.
+            let mut items = Vec::new();
+            for (i, (_, path)) in refs.iter().enumerate() {
+                let Ok(file) = self.inspect(path) else {
+                    continue;
+                };
+                match rivya_models::files::check(&file.head, file.size, None, Some(info)) {
+                    Ok(_) => items.push(json!({"file_id": "pending-upload"})),
+                    Err(reason) => self.problem(line, &format!("refs[{i}]"), reason.to_string()),
+                }
+            }
+            body["attachments"] = Value::Array(items);
+        } else if !refs.is_empty()
             && let Some(info) = info
         {
             let mut items = match body.pointer("/params/referenceMediaItems") {
@@ -381,10 +420,24 @@ impl Checker<'_> {
         Some(key)
     }
 
-    fn price(&mut self, line: usize, info: &ModelInfo) -> Option<f64> {
+    fn price(
+        &mut self,
+        line: usize,
+        info: &ModelInfo,
+        request: &Value,
+        attachments: usize,
+    ) -> Option<f64> {
         let base = f64::from(info.base_credits);
         match info.billing {
             Billing::Fixed => Some(base),
+            // A chat turn reserves by its message (the workspace's token rule): that is its
+            // most, and what the budget counts.
+            Billing::TokenBased if info.is_chat() => {
+                let mut body = request.as_object().cloned().unwrap_or_default();
+                let pending = vec![json!({"file_id": "pending-upload"}); attachments];
+                body.insert("attachments".into(), Value::Array(pending));
+                Some(rivya_models::price::quote(info, &body).reserved() as f64)
+            }
             // Metered, token-based and any billing added later: the cost depends on the output.
             _ => match self.pricing.metered_allowance {
                 Some(a) if a >= base => Some(a),
