@@ -50,7 +50,14 @@ fn remembered(answer: &str) -> Result<ChatCompletion, ToolError> {
 async fn send(state: &State, key: &str, body: &Value) -> Result<ChatCompletion, ToolError> {
     match state.client.chat_value_with_key(body, key).await {
         Ok(turn) => {
-            let reserved = turn.credits.reserved.max(0.0).ceil() as u64;
+            // A turn is settled when it answers: it keeps `final` (what it reserved, if the
+            // server sent no final).
+            let kept = if turn.credits.final_ > 0.0 {
+                turn.credits.final_
+            } else {
+                turn.credits.reserved
+            };
+            let reserved = kept.max(0.0).ceil() as u64;
             match serde_json::to_string(&turn) {
                 Ok(text) => {
                     if let Err(e) = state.ledger.answered(key, &text, reserved) {

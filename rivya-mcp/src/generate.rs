@@ -99,6 +99,7 @@ async fn report(
     } else {
         task
     };
+    settle(state, &task);
     if task.status == TaskStatus::Failed {
         let id = task.id.clone();
         return Err(ToolError::api(
@@ -121,6 +122,22 @@ async fn report(
         ));
     }
     Ok(out)
+}
+
+/// A finished task's credits replace what was reserved in the budget's count.
+fn settle(state: &State, task: &Task) {
+    let kept = match task.status {
+        TaskStatus::Failed => 0.0,
+        TaskStatus::Succeeded => match (task.final_credits, task.reserved_credits) {
+            (Some(f), _) if f > 0.0 => f,
+            (_, Some(r)) => r,
+            _ => return,
+        },
+        _ => return,
+    };
+    if let Err(e) = state.ledger.settled(&task.id, kept.ceil() as u64) {
+        eprintln!("rivya mcp: {e}");
+    }
 }
 
 async fn wait_for(state: &State, id: &str, wait: u64) -> Result<Task, ToolError> {

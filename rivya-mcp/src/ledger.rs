@@ -219,6 +219,18 @@ impl Ledger {
         })
     }
 
+    /// Records what a finished task kept: its final credits once it succeeded, 0 once it
+    /// failed (refunded), so the budget counts what was really spent.
+    pub fn settled(&self, task_id: &str, credits: u64) -> Result<(), LedgerError> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE calls SET charge = ?2 WHERE task_id = ?1",
+                params![task_id, i64::try_from(credits).unwrap_or(i64::MAX)],
+            )
+            .map(drop)
+        })
+    }
+
     /// Records a chat turn's answer and the credits it reserved.
     pub fn answered(&self, key: &str, answer: &str, reserved: u64) -> Result<(), LedgerError> {
         self.with(|c| {
@@ -329,6 +341,13 @@ mod tests {
         let over = l.begin(&call("b", 90), Some(100)).unwrap().unwrap_err();
         assert_eq!((over.left(), over.cost), (10, 90));
         l.created("a", "task_1", 90).unwrap();
+        l.settled("task_1", 0).unwrap();
+        assert_eq!(
+            l.spent("s").unwrap(),
+            0,
+            "a failed task is refunded to the budget"
+        );
+        l.settled("task_1", 90).unwrap();
         drop(l);
         let l = Ledger::open(&path, DEFAULT_WINDOW).unwrap();
         assert_eq!(

@@ -14,7 +14,8 @@
 //!   ([`ledger::DEFAULT_WINDOW`]).
 //! - **A budget.** With one, each paid call is priced first (`rivya_models::price`: the most it
 //!   can cost, or for METERED models what they reserve) and refused when it would pass what is
-//!   left; after a create, the credits the API reports as reserved are counted.
+//!   left; after a create, the credits the API reports as reserved are counted, and once a
+//!   task is seen finished, what it kept (nothing when it failed and was refunded).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {

@@ -176,3 +176,26 @@ async fn malformed_arguments_are_refused_before_anything_is_sent() {
     assert_eq!(emu.stats().requests, 0);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_task_gives_its_credits_back_to_the_budget() {
+    let emu = Emulator::start(Config {
+        queued_for: std::time::Duration::ZERO,
+        processing_for: std::time::Duration::ZERO,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let dir = temp_dir();
+    let s = server(&emu, &dir, "refund", Some(100));
+    emu.fail_next_tasks(1);
+    let mut failing = clip("fails");
+    failing["wait_seconds"] = json!(30);
+    let err = call(&s, "generate", failing).await.unwrap_err();
+    assert_eq!(err.data["error"]["code"], "task_failed", "{}", err.message);
+    let quote = call(&s, "quote", clip("next")).await.unwrap();
+    assert_eq!(quote["budget"]["left"], 100, "{quote}");
+    let ok = call(&s, "generate", clip("next")).await.unwrap();
+    assert_eq!(ok["budget"]["left"], 10, "{ok}");
+    let _ = std::fs::remove_dir_all(dir);
+}
