@@ -104,6 +104,8 @@ pub enum Command {
     Chat(crate::cmd::chat::ChatArgs),
     /// Run a manifest of many items exactly once (resumable; shareable across hosts).
     Batch(crate::cmd::batch::BatchArgs),
+    /// Serve every model as tools for AI agents (MCP over stdio): validated, priced, paid once.
+    Mcp(crate::cmd::mcp::McpArgs),
     /// The --mock emulator's state.
     #[command(subcommand)]
     Mock(MockCommand),
