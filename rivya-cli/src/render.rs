@@ -21,7 +21,8 @@ impl Render {
                 serde_json::to_string_pretty(value).unwrap_or_default()
             );
         } else {
-            println!("{text}");
+            // Human text holds server strings (ids, statuses, URLs, messages).
+            println!("{}", escape_terminal(text));
         }
     }
 
@@ -34,7 +35,7 @@ impl Render {
             }
             eprintln!("{v}");
         } else {
-            eprintln!("{text}");
+            eprintln!("{}", escape_terminal(text));
         }
     }
 

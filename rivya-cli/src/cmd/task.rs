@@ -36,7 +36,22 @@ pub async fn wait(
     recovery.created(id);
     let progress = Progress::new(!render.json);
     let task = wait_for(client, id, &progress, false).await?;
-    finish(client, task, out, &progress, render).await
+    finish(client, task, out, &progress, render).await?;
+    mark_done(id, render);
+    Ok(())
+}
+
+/// A journalled create finished by `rivya wait` leaves `rivya history --pending` too.
+fn mark_done(id: &str, render: Render) {
+    let Ok(journal) = crate::journal::Journal::open() else {
+        return;
+    };
+    if let Ok(Some(mut entry)) = journal.find(id)
+        && entry.id.as_deref() == Some(id)
+    {
+        entry.done();
+        crate::cmd::history::update(&journal, &entry, render);
+    }
 }
 
 /// Waits with a spinner showing each status change.
