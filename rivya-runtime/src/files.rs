@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use reqwest::Method;
-use rivya_models::{MediaKind, Model, ModelInfo};
+use rivya_models::{GenerationModel, MediaKind, ModelInfo};
 use tokio::io::AsyncReadExt;
 
 use crate::client::{Client, IDEMPOTENCY_HEADER, attempt};
@@ -68,7 +68,7 @@ impl Upload {
     }
 
     /// Checks the file against this model's upload policy, here and on the server.
-    pub fn model<M: Model>(mut self) -> Self {
+    pub fn model<M: GenerationModel>(mut self) -> Self {
         self.model = Some(M::INFO);
         self
     }
