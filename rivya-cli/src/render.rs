@@ -16,13 +16,10 @@ impl Render {
     /// A result: `value` as JSON, or `text`.
     pub fn result(&self, value: &Value, text: &str) {
         if self.json {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(value).unwrap_or_default()
-            );
+            line(&serde_json::to_string_pretty(value).unwrap_or_default());
         } else {
             // Human text holds server strings (ids, statuses, URLs, messages).
-            println!("{}", escape_terminal(text));
+            line(&escape_terminal(text));
         }
     }
 
@@ -103,4 +100,13 @@ mod tests {
         );
         assert_eq!(escape_controls("täsk"), "täsk");
     }
+}
+
+/// Writes one line to stdout. A closed stdout (`rivya … | head -n 1`) is not an error of the
+/// command: the reader has what it wanted, so the line is dropped quietly (`println!` would
+/// panic), and whatever the command still has to say goes to stderr as usual.
+pub fn line(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}").and_then(|()| out.flush());
 }

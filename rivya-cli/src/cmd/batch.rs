@@ -195,9 +195,9 @@ fn verdict(s: &Summary, results: &Path, render: Render) -> Result<(), Failure> {
     });
     if render.json {
         // One line, like the events before it: the output stays JSON lines.
-        println!("{summary}");
+        crate::render::line(&summary.to_string());
     } else {
-        println!(
+        crate::render::line(&format!(
             "batch {}: {} of {} succeeded, {} failed, {} over budget; {} credits spent; {}",
             s.batch,
             c.succeeded,
@@ -206,7 +206,7 @@ fn verdict(s: &Summary, results: &Path, render: Render) -> Result<(), Failure> {
             c.over_budget,
             c.credits_spent,
             results.display()
-        );
+        ));
     }
     if s.all_succeeded() {
         return Ok(());

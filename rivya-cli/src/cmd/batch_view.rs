@@ -108,7 +108,7 @@ impl View {
                         t.cents.load(Ordering::Relaxed) as f64 / 100.0
                     ));
                 }
-                None => println!("{}", serde_json::to_string(e).unwrap_or_default()),
+                None => crate::render::line(&serde_json::to_string(e).unwrap_or_default()),
             }
         })
     }
@@ -116,7 +116,7 @@ impl View {
     pub fn finish(&self, summary: &Summary) {
         if let Some(bar) = &self.bar {
             bar.set_position(summary.counts.succeeded + summary.counts.failed);
-            bar.finish();
+            bar.finish_and_clear();
         }
     }
 }

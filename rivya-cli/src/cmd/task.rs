@@ -95,7 +95,7 @@ pub async fn finish(
         })?;
         saved = files;
     }
-    progress.finish(format!("{} {}", task.id, task.status));
+    progress.finish();
     let mut v = serde_json::to_value(&task).unwrap_or_default();
     v["saved"] = Value::from(
         saved
