@@ -87,6 +87,15 @@ pub fn escape_terminal(s: &str) -> String {
         .join("\n")
 }
 
+/// Writes one line to stdout. A closed stdout (`rivya … | head -n 1`) is not an error of the
+/// command: the reader has what it wanted, so the line is dropped quietly (`println!` would
+/// panic), and whatever the command still has to say goes to stderr as usual.
+pub fn line(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}").and_then(|()| out.flush());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,13 +109,4 @@ mod tests {
         );
         assert_eq!(escape_controls("täsk"), "täsk");
     }
-}
-
-/// Writes one line to stdout. A closed stdout (`rivya … | head -n 1`) is not an error of the
-/// command: the reader has what it wanted, so the line is dropped quietly (`println!` would
-/// panic), and whatever the command still has to say goes to stderr as usual.
-pub fn line(text: &str) {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{text}").and_then(|()| out.flush());
 }
