@@ -3,56 +3,9 @@
 //! very same key, so the API returns the same task and charges once.
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
-/// Lowercase hex of the SHA-256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    let digest = Sha256::digest(bytes);
-    let mut s = String::with_capacity(64);
-    for b in digest {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
-
-/// JSON with object keys sorted at every level, so equal arguments hash equally whatever
-/// order the agent wrote them in.
-pub fn canonical_json(v: &Value) -> String {
-    let mut out = String::new();
-    write_canonical(v, &mut out);
-    out
-}
-
-fn write_canonical(v: &Value, out: &mut String) {
-    match v {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, k) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&Value::from(k.as_str()).to_string());
-                out.push(':');
-                write_canonical(&map[k], out);
-            }
-            out.push('}');
-        }
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_canonical(item, out);
-            }
-            out.push(']');
-        }
-        other => out.push_str(&other.to_string()),
-    }
-}
+// One definition of the content hash and canonical JSON, shared with the batch's keys.
+pub use rivya_batch::keys::{canonical_json, sha256_hex};
 
 /// The `Idempotency-Key` of a `generate` or `chat` call: the tool, the server's session and
 /// the call's canonical content (which includes its optional `request_key`).
