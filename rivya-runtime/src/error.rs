@@ -538,6 +538,13 @@ mod tests {
         }
     }
 
+    /// `?` into `anyhow::Error` or `Box<dyn Error + Send + Sync>` needs these.
+    const _: () = {
+        const fn thread_safe_error<E: std::error::Error + Send + Sync + 'static>() {}
+        thread_safe_error::<Error>();
+        thread_safe_error::<ApiError>();
+    };
+
     #[test]
     fn encode_failures_have_their_own_variant() {
         // JSON object keys must be strings: a map keyed by pairs cannot be encoded.

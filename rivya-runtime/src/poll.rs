@@ -182,7 +182,8 @@ pub(crate) enum Schedule<'m> {
 }
 
 /// Polls `fetch` until the task is terminal or the deadline passes. Holds no resources
-/// between polls but the future itself: dropping it cancels the wait completely.
+/// between polls but the future itself: dropping it stops the polling completely (the task
+/// itself goes on on the server, and is charged: the API has no cancel).
 ///
 /// `after_create` is the default of [`WaitOptions::delay_first_poll`]: a wait that follows a
 /// create sleeps the first delay unless the options say otherwise.

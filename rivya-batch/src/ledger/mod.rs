@@ -440,9 +440,9 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let inside_a_file = dir.join("plain").join("ledger.sqlite");
         std::fs::write(dir.join("plain"), b"not a folder").unwrap();
-        let e = SqliteLedger::open(&inside_a_file)
-            .err()
-            .expect("cannot open");
+        let Err(e) = SqliteLedger::open(&inside_a_file) else {
+            panic!("a ledger inside a file opened");
+        };
         assert!(e.to_string().starts_with("ledger: cannot create "), "{e}");
         let io = e.source().and_then(|s| s.downcast_ref::<std::io::Error>());
         assert!(io.is_some(), "source: {:?}", e.source());
