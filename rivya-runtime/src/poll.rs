@@ -165,7 +165,7 @@ fn is_transient(e: &Error) -> bool {
     match e {
         Error::Transport { .. } => true,
         Error::Decode { status, .. } => !(400..500).contains(status) || matches!(status, 408 | 429),
-        Error::Api(api) => crate::retry::is_retryable(&api.code, api.status),
+        Error::Api(api) => api.is_retryable(),
         _ => false,
     }
 }
