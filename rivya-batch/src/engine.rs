@@ -225,9 +225,10 @@ pub async fn run<L: Ledger>(
     let mut first_error = None;
     while let Some(joined) = workers.join_next().await {
         let result = joined.unwrap_or_else(|e| {
-            Err(BatchError::Ledger(crate::ledger::LedgerError(format!(
-                "a worker stopped unexpectedly: {e}"
-            ))))
+            Err(BatchError::Ledger(crate::ledger::LedgerError::with_source(
+                "a worker stopped unexpectedly",
+                e,
+            )))
         });
         if let Err(e) = result {
             ctx.stop.store(true, Ordering::SeqCst);

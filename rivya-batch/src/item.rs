@@ -481,8 +481,7 @@ async fn settle<L: Ledger>(
 }
 
 async fn wait<L: Ledger>(ctx: &Ctx<L>, id: &str, fresh: bool) -> Result<Task, Error> {
-    let mut options = WaitOptions::default();
-    options.delay_first_poll = fresh;
+    let options = WaitOptions::new().delay_first_poll(fresh);
     ctx.client.wait_with(id, options).await
 }
 

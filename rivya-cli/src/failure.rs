@@ -107,6 +107,7 @@ impl From<Error> for Failure {
             Error::Download { .. } | Error::NoResult { .. } => "download_failed".to_owned(),
             Error::Io { .. } => "io".to_owned(),
             Error::Config(_) => "config".to_owned(),
+            Error::Encode { .. } => "encode".to_owned(),
             Error::InvalidId { .. } => "invalid_id".to_owned(),
             Error::InvalidIdempotencyKey { .. } => "invalid_idempotency_key".to_owned(),
             other => other

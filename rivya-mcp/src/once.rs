@@ -97,7 +97,10 @@ pub fn body(call: &Call) -> Result<Value, ToolError> {
 /// reached the API, so the call stays recorded and an identical call resends its key.
 pub fn after_error(state: &State, key: &str, e: &Error) {
     let refused = match e {
-        Error::Validation(_) | Error::UploadRejected { .. } | Error::Config(_) => true,
+        Error::Validation(_)
+        | Error::UploadRejected { .. }
+        | Error::Config(_)
+        | Error::Encode { .. } => true,
         Error::Api(a) => a.status < 500 && a.code != ErrorCode::IdempotencyConflict,
         // A turn that ended in an error event is not charged, by the contract.
         Error::ChatFailed { .. } => true,

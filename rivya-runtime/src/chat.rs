@@ -221,7 +221,7 @@ impl Client {
 
 /// The request body as JSON bytes.
 fn encode<T: serde::Serialize + ?Sized>(body: &T) -> Result<Vec<u8>, Error> {
-    serde_json::to_vec(body).map_err(|e| Error::Config(format!("cannot encode the request: {e}")))
+    crate::error::to_json("the chat turn", body)
 }
 
 /// Validates an untyped chat body: a known model that is not a chat model is named as such

@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 
 use crate::config::{ApiKey, ClientBuilder};
 use crate::error::{ApiError, Error, ErrorCode};
+use crate::options::RequestOptions;
 use crate::poll::{self, PollPolicy, Schedule, WaitOptions};
 use crate::retry::{self, Attempt, RetryPolicy};
 use crate::segment::path_segment;
@@ -22,9 +23,14 @@ use crate::types::{Credits, FileObject, ModelList, Submitted, Task};
 pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
 
 /// A Rivya API client. Cheap to clone; every clone shares one connection pool.
+///
+/// Per-call settings (a timeout, a retry policy, extra headers) go through a handle:
+/// `client.with_options(RequestOptions::new().timeout(…))` (see [`RequestOptions`]).
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// This handle's settings on top of the client's ([`Client::with_options`]).
+    options: Arc<RequestOptions>,
 }
 
 struct Inner {
@@ -46,6 +52,7 @@ impl std::fmt::Debug for Client {
             .field("api_key", &self.inner.api_key)
             .field("retry", &self.inner.retry)
             .field("poll", &self.inner.poll)
+            .field("options", &self.options)
             .finish_non_exhaustive()
     }
 }
@@ -89,6 +96,19 @@ impl Client {
                 max_download_bytes: b.max_download_bytes,
                 counter: AtomicU64::new(0),
             }),
+            options: Arc::default(),
+        }
+    }
+
+    /// A handle whose calls use `options` on top of this handle's settings (a timeout, a
+    /// retry policy, extra headers; see [`RequestOptions`]). It shares the connection pool and
+    /// configuration — creating one costs two reference counts and a copy of the options — and
+    /// `self` is unchanged. Options stack: `a.with_options(x).with_options(y)` applies `y`'s
+    /// settings over `x`'s.
+    pub fn with_options(&self, options: RequestOptions) -> Client {
+        Client {
+            inner: Arc::clone(&self.inner),
+            options: Arc::new(self.options.merged(options)),
         }
     }
 
@@ -104,7 +124,7 @@ impl Client {
 
     /// The timeout of one request (for a stream: of its answer, then of each wait for data).
     pub(crate) fn request_timeout(&self) -> std::time::Duration {
-        self.inner.request_timeout
+        self.options.timeout.unwrap_or(self.inner.request_timeout)
     }
 
     /// The largest result file a download saves.
@@ -114,7 +134,7 @@ impl Client {
 
     /// The retry policy of every call.
     pub(crate) fn retry_policy(&self) -> &RetryPolicy {
-        &self.inner.retry
+        self.options.retry.as_ref().unwrap_or(&self.inner.retry)
     }
 
     /// The random source of one operation's jitter (seeded when the builder asked for it).
@@ -153,10 +173,13 @@ impl Client {
         path: &str,
         auth: bool,
     ) -> Result<RequestBuilder, Error> {
-        let rb = self
+        let mut rb = self
             .inner
             .http
             .request(method, format!("{}/api/v1/{path}", self.inner.base));
+        for (name, value) in &self.options.headers {
+            rb = rb.header(name, value);
+        }
         if !auth {
             return Ok(rb);
         }
@@ -179,14 +202,14 @@ impl Client {
         let task_id = path.strip_prefix("generations/");
         let span = CallSpan::new(method.as_str(), path, key, task_id);
         let mut rng = self.rng();
-        let call = retry::retry(&self.inner.retry, &mut rng, |n| {
+        let call = retry::retry(self.retry_policy(), &mut rng, |n| {
             let method = method.clone();
             let body = body.clone();
             span.attempt(n);
             let span = &span;
             async move {
                 let mut rb = match self.request(method, path, auth) {
-                    Ok(rb) => rb.timeout(self.inner.request_timeout),
+                    Ok(rb) => rb.timeout(self.request_timeout()),
                     Err(e) => return Attempt::Fail(e),
                 };
                 if let Some(k) = key {
@@ -267,8 +290,7 @@ impl Client {
         idempotency_key: impl Into<String>,
     ) -> Result<Submitted, Error> {
         GenerationRequest::validate(req)?;
-        let body = serde_json::to_vec(req)
-            .map_err(|e| Error::Config(format!("cannot encode the request: {e}")))?;
+        let body = crate::error::to_json("the request", req)?;
         self.submit(body, idempotency_key.into()).await
     }
 
@@ -279,8 +301,7 @@ impl Client {
         idempotency_key: Option<String>,
     ) -> Result<Submitted, Error> {
         catalog::validate_value(body)?;
-        let bytes = serde_json::to_vec(body)
-            .map_err(|e| Error::Config(format!("cannot encode the request: {e}")))?;
+        let bytes = crate::error::to_json("the request", body)?;
         self.submit(
             bytes,
             idempotency_key.unwrap_or_else(Client::new_idempotency_key),
@@ -309,18 +330,18 @@ impl Client {
         self.wait_with(task_id, WaitOptions::default()).await
     }
 
-    /// [`Client::wait`] with options: another schedule, a status observer. Without a
-    /// schedule (here or on the client), the wait follows the documented one for the task's
-    /// model, learnt from the first answer.
+    /// [`Client::wait`] with options: another schedule, a status observer, a first delay.
+    /// Without a schedule (here or on the client), the wait follows the documented one for the
+    /// task's model, learnt from the first answer.
     pub async fn wait_with(&self, task_id: &str, options: WaitOptions<'_>) -> Result<Task, Error> {
         let schedule = self.schedule(&options, None);
-        self.wait_scheduled(task_id, schedule, options).await
+        self.wait_scheduled(task_id, schedule, options, false).await
     }
 
     /// The schedule of a wait: the options', else the client's, else the model's (when known)
     /// or the one the task's first answer implies.
     fn schedule<'m>(&self, options: &WaitOptions<'_>, model: Option<&'m str>) -> Schedule<'m> {
-        match (options.policy.as_ref().or(self.inner.poll.as_ref()), model) {
+        match (options.poll_policy().or(self.inner.poll.as_ref()), model) {
             (Some(p), _) => Schedule::Fixed(p.clone()),
             (None, Some(m)) => Schedule::Model(m),
             (None, None) => Schedule::FromTask,
@@ -332,9 +353,11 @@ impl Client {
         task_id: &str,
         schedule: Schedule<'_>,
         options: WaitOptions<'_>,
+        after_create: bool,
     ) -> Result<Task, Error> {
         let mut rng = self.rng();
-        poll::wait_loop(task_id, schedule, &mut rng, options, || self.task(task_id)).await
+        let fetch = || self.task(task_id);
+        poll::wait_loop(task_id, schedule, &mut rng, options, after_create, fetch).await
     }
 
     /// Validate → create → wait: the finished task, or an error that names the task id (or,
@@ -343,7 +366,7 @@ impl Client {
         self.run_with(req, WaitOptions::default()).await
     }
 
-    /// [`Client::run`] with wait options (a status observer, another schedule).
+    /// [`Client::run`] with wait options (a status observer, another schedule, no first delay).
     pub async fn run_with<R: GenerationRequest>(
         &self,
         req: &R,
@@ -373,18 +396,15 @@ impl Client {
         self.follow(submitted, model, options).await
     }
 
-    /// Waits for a task just created (its first poll after the documented delay).
+    /// Waits for a task just created (its first poll after the documented delay, unless the
+    /// options say otherwise).
     async fn follow(
         &self,
         submitted: Submitted,
         model: &str,
         mut options: WaitOptions<'_>,
     ) -> Result<Task, Error> {
-        options.delay_first_poll = true;
-        if let Some(f) = options.on_status.as_mut() {
-            f(&submitted.task);
-        }
-        options.seen = Some(submitted.task.status.clone());
+        options.saw(&submitted.task);
         if submitted.task.is_terminal() {
             return match submitted.task.status {
                 crate::TaskStatus::Failed => Err(Error::TaskFailed(Box::new(submitted.task))),
@@ -392,7 +412,7 @@ impl Client {
             };
         }
         let schedule = self.schedule(&options, Some(model));
-        self.wait_scheduled(&submitted.task.id, schedule, options)
+        self.wait_scheduled(&submitted.task.id, schedule, options, true)
             .await
     }
 
@@ -468,28 +488,21 @@ pub(crate) fn judge<T: DeserializeOwned>(
             Err(e) => Attempt::Fail(decode(format!("unexpected success body: {e}"))),
         };
     }
-    let (error, retryable) = match serde_json::from_slice::<Envelope>(body) {
-        Ok(env) => {
-            let code = ErrorCode::from(env.error.code.as_str());
-            let retryable = retry::is_retryable(&code, status);
-            let error = Error::Api(ApiError {
-                status,
-                code,
-                message: env.error.message,
-                request_id: env.error.request_id,
-                idempotency_key: idempotency_key.clone(),
-                retry_after,
-            });
-            (error, retryable)
-        }
-        Err(e) => (
-            decode(format!(
-                "error response without the documented envelope: {e}"
-            )),
-            retry::is_retryable_status(status),
-        ),
+    let error = match serde_json::from_slice::<Envelope>(body) {
+        Ok(env) => Error::Api(ApiError {
+            status,
+            code: ErrorCode::from(env.error.code.as_str()),
+            message: env.error.message,
+            request_id: env.error.request_id,
+            idempotency_key: idempotency_key.clone(),
+            retry_after,
+        }),
+        Err(e) => decode(format!(
+            "error response without the documented envelope: {e}"
+        )),
     };
-    if retryable {
+    // One rule for the loop and for callers: `Error::is_retryable`.
+    if error.is_retryable() {
         Attempt::Retry(error, retry_after)
     } else {
         Attempt::Fail(error)

@@ -15,7 +15,8 @@ pub const DEFAULT_BASE_URL: &str = "https://rivya.ai";
 /// when set to `1`.
 pub const INSECURE_HTTP_ENV: &str = "RIVYA_ALLOW_INSECURE_HTTP";
 
-/// An API key. Its `Debug` shows only a short prefix, and it never appears in errors or logs.
+/// An API key. Its `Debug` prints `ApiKey(<redacted>)` (no part of the key), and it never
+/// appears in errors or logs.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ApiKey(String);
 

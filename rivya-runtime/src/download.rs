@@ -117,8 +117,13 @@ impl Client {
     /// when missing.
     ///
     /// No API key is sent: result URLs may live on another host.
-    pub async fn download(&self, url: &str, dir: &Path, stem: &str) -> Result<Downloaded, Error> {
-        self.download_inner(url, dir, stem)
+    pub async fn download(
+        &self,
+        url: &str,
+        dir: impl AsRef<Path>,
+        stem: &str,
+    ) -> Result<Downloaded, Error> {
+        self.download_inner(url, dir.as_ref(), stem)
             .await
             .map_err(|source| Error::Download {
                 task_id: None,
@@ -129,7 +134,12 @@ impl Client {
 
     /// Saves every output of a succeeded task into `dir`, as `<task id>-<n>.<ext>` (`n` from
     /// 1, the id sanitized). Errors name the task, which stays paid and can be fetched again.
-    pub async fn download_result(&self, task: &Task, dir: &Path) -> Result<Vec<Downloaded>, Error> {
+    pub async fn download_result(
+        &self,
+        task: &Task,
+        dir: impl AsRef<Path>,
+    ) -> Result<Vec<Downloaded>, Error> {
+        let dir = dir.as_ref();
         let urls = result_urls(task);
         if urls.is_empty() {
             return Err(Error::NoResult {
@@ -155,10 +165,7 @@ impl Client {
     }
 
     async fn download_inner(&self, url: &str, dir: &Path, stem: &str) -> Result<Downloaded, Error> {
-        let parsed = reqwest::Url::parse(url)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https"))
-            .ok_or_else(|| Error::Config(format!("`{url}` is not an absolute http(s) URL")))?;
+        let parsed = parse_url(url)?;
         let stem = sanitize_stem(stem);
         let io = |path: &Path| {
             let path = path.display().to_string();
@@ -265,7 +272,15 @@ impl Client {
     }
 }
 
-fn too_large(status: u16, size: u64, cap: u64) -> Error {
+/// A result URL: absolute http(s) only.
+pub(crate) fn parse_url(url: &str) -> Result<reqwest::Url, Error> {
+    reqwest::Url::parse(url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .ok_or_else(|| Error::Config(format!("`{url}` is not an absolute http(s) URL")))
+}
+
+pub(crate) fn too_large(status: u16, size: u64, cap: u64) -> Error {
     Error::Http {
         status,
         body: format!(
@@ -275,7 +290,7 @@ fn too_large(status: u16, size: u64, cap: u64) -> Error {
     }
 }
 
-fn transport(source: reqwest::Error) -> Error {
+pub(crate) fn transport(source: reqwest::Error) -> Error {
     Error::Transport {
         source: crate::TransportError::new(source),
         idempotency_key: None,
@@ -283,18 +298,18 @@ fn transport(source: reqwest::Error) -> Error {
 }
 
 /// The response headers a download reads.
-struct Head {
-    status: u16,
+pub(crate) struct Head {
+    pub(crate) status: u16,
     content_type: Option<String>,
-    length: Option<u64>,
-    content_range: Option<String>,
+    pub(crate) length: Option<u64>,
+    pub(crate) content_range: Option<String>,
     etag: Option<String>,
     last_modified: Option<String>,
     retry_after: Option<String>,
 }
 
 impl Head {
-    fn of(resp: &reqwest::Response) -> Self {
+    pub(crate) fn of(resp: &reqwest::Response) -> Self {
         let header = |name| {
             resp.headers()
                 .get(name)
@@ -316,7 +331,7 @@ impl Head {
     }
 
     /// A strong ETag, else Last-Modified, else nothing: what `If-Range` may safely carry.
-    fn validator(&self) -> String {
+    pub(crate) fn validator(&self) -> String {
         let strong = self.etag.clone().filter(|e| !e.starts_with("W/"));
         strong
             .or_else(|| self.last_modified.clone())
@@ -365,28 +380,32 @@ async fn start_at(
             let now = Some(std::time::Duration::ZERO);
             Err(discard(416, "range not satisfiable; starting over", now).await)
         }
-        s => {
-            let retry_after = head
-                .retry_after
-                .as_deref()
-                .and_then(|v| retry::parse_retry_after(v, std::time::SystemTime::now()));
-            let body: String = resp
-                .text()
-                .await
-                .unwrap_or_default()
-                .chars()
-                .take(200)
-                .collect();
-            let error = Error::Http {
-                status: s.as_u16(),
-                body,
-            };
-            Err(if retry::is_retryable_status(s.as_u16()) {
-                Attempt::Retry(error, retry_after)
-            } else {
-                Attempt::Fail(error)
-            })
-        }
+        _ => Err(refused(resp, head).await),
+    }
+}
+
+/// The outcome of an answer that carries no file: [`Error::Http`] with the start of its body,
+/// retried (after its `Retry-After`) when the status is a passing one.
+pub(crate) async fn refused<T>(resp: reqwest::Response, head: &Head) -> Attempt<T> {
+    let retry_after = head
+        .retry_after
+        .as_deref()
+        .and_then(|v| retry::parse_retry_after(v, std::time::SystemTime::now()));
+    let body: String = resp
+        .text()
+        .await
+        .unwrap_or_default()
+        .chars()
+        .take(200)
+        .collect();
+    let error = Error::Http {
+        status: head.status,
+        body,
+    };
+    if error.is_retryable() {
+        Attempt::Retry(error, retry_after)
+    } else {
+        Attempt::Fail(error)
     }
 }
 
@@ -456,7 +475,7 @@ fn result_urls(task: &Task) -> Vec<String> {
 }
 
 /// The first byte of `Content-Range: bytes START-END/TOTAL`.
-fn range_start(v: &str) -> Option<u64> {
+pub(crate) fn range_start(v: &str) -> Option<u64> {
     let rest = v.trim().strip_prefix("bytes")?.trim_start();
     let (start, _) = rest.split_once('-')?;
     start.trim().parse().ok()

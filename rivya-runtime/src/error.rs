@@ -4,117 +4,16 @@
 use std::fmt;
 use std::time::Duration;
 
-use rivya_models::ValidationError;
+use rivya_models::{UploadRejection, ValidationError};
 
-use rivya_models::UploadRejection;
-
+pub use crate::error_code::ErrorCode;
 use crate::types::{Task, TaskStatus};
 
-/// The error code of an API error envelope (`error.code`). New codes arrive as `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorCode {
-    /// The public API is switched off (503); retried later.
-    PublicApiDisabled,
-    /// No API key was sent (401).
-    ApiKeyMissing,
-    /// The API key is wrong (401).
-    ApiKeyInvalid,
-    /// The API key was revoked (401).
-    ApiKeyRevoked,
-    /// The API key expired (401).
-    ApiKeyExpired,
-    /// The key lacks the scope for this call (403).
-    ApiScopeDenied,
-    /// Too many requests (429); retried after `Retry-After`.
-    RateLimited,
-    /// The request broke a rule (400).
-    ValidationFailed,
-    /// No such task or file, or not yours (404).
-    NotFound,
-    /// The idempotency key was used before with a different body (409).
-    IdempotencyConflict,
-    /// Not enough credits.
-    InsufficientCredits,
-    /// A webhook URL was refused (400).
-    WebhookUrlRejected,
-    /// A chat turn named a model that is not a chat model (400).
-    ChatModelNotSupported,
-    /// A chat session of another account or model (409).
-    ChatSessionConflict,
-    /// A chat attachment that is not an uploaded image (400).
-    ChatAttachmentNotSupported,
-    /// A code this client does not know yet (or none, when the body had no envelope).
-    Unknown(String),
-}
-
-impl ErrorCode {
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::PublicApiDisabled => "public_api_disabled",
-            Self::ApiKeyMissing => "api_key_missing",
-            Self::ApiKeyInvalid => "api_key_invalid",
-            Self::ApiKeyRevoked => "api_key_revoked",
-            Self::ApiKeyExpired => "api_key_expired",
-            Self::ApiScopeDenied => "api_scope_denied",
-            Self::RateLimited => "rate_limited",
-            Self::ValidationFailed => "validation_failed",
-            Self::NotFound => "not_found",
-            Self::IdempotencyConflict => "idempotency_conflict",
-            Self::InsufficientCredits => "insufficient_credits",
-            Self::WebhookUrlRejected => "webhook_url_rejected",
-            Self::ChatModelNotSupported => "chat_model_not_supported",
-            Self::ChatSessionConflict => "chat_session_conflict",
-            Self::ChatAttachmentNotSupported => "chat_attachment_not_supported",
-            Self::Unknown(s) => s,
-        }
-    }
-
-    /// Whether the code is an authentication or authorization failure.
-    pub fn is_auth(&self) -> bool {
-        matches!(
-            self,
-            Self::ApiKeyMissing
-                | Self::ApiKeyInvalid
-                | Self::ApiKeyRevoked
-                | Self::ApiKeyExpired
-                | Self::ApiScopeDenied
-        )
-    }
-}
-
-impl From<&str> for ErrorCode {
-    fn from(s: &str) -> Self {
-        match s {
-            "public_api_disabled" => Self::PublicApiDisabled,
-            "api_key_missing" => Self::ApiKeyMissing,
-            "api_key_invalid" => Self::ApiKeyInvalid,
-            "api_key_revoked" => Self::ApiKeyRevoked,
-            "api_key_expired" => Self::ApiKeyExpired,
-            "api_scope_denied" => Self::ApiScopeDenied,
-            "rate_limited" => Self::RateLimited,
-            "validation_failed" => Self::ValidationFailed,
-            "not_found" => Self::NotFound,
-            "idempotency_conflict" => Self::IdempotencyConflict,
-            "insufficient_credits" => Self::InsufficientCredits,
-            "webhook_url_rejected" => Self::WebhookUrlRejected,
-            "chat_model_not_supported" => Self::ChatModelNotSupported,
-            "chat_session_conflict" => Self::ChatSessionConflict,
-            "chat_attachment_not_supported" => Self::ChatAttachmentNotSupported,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// An error response with the documented envelope.
+///
+/// Its `Display` reads `API error 404 `not_found`: … (request …) [idempotency key …]`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApiError {
     /// The HTTP status.
     pub status: u16,
@@ -129,6 +28,35 @@ pub struct ApiError {
     /// `Retry-After`, when the server sent a usable one.
     pub retry_after: Option<Duration>,
 }
+
+impl ApiError {
+    /// Whether sending the same call again may succeed: decided by the error code first
+    /// (`rate_limited` and `public_api_disabled` yes; validation, credits, idempotency
+    /// conflicts, not found and auth never), and by the status for a code this client does not
+    /// know (408, 429, 500, 502, 503, 504). The retry loop decides with this rule.
+    pub fn is_retryable(&self) -> bool {
+        crate::error_code::is_retryable(&self.code, self.status)
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "API error {} `{}`: {}",
+            self.status, self.code, self.message
+        )?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request {id})")?;
+        }
+        if let Some(key) = &self.idempotency_key {
+            write!(f, " [idempotency key {key}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
 
 /// Everything that can go wrong.
 #[derive(Debug)]
@@ -213,6 +141,14 @@ pub enum Error {
     },
     /// The client is not configured for this call (no API key, bad base URL …).
     Config(String),
+    /// A request body could not be encoded as JSON (a map with non-string keys, a
+    /// `Serialize` impl that failed); nothing was sent.
+    Encode {
+        /// What was being encoded (`the request`, `the webhook` …).
+        what: &'static str,
+        /// The encoder's error.
+        source: serde_json::Error,
+    },
     /// A chat stream ended before its turn completed: cut, reset, idle too long, or closed
     /// without a completion event. The turn may exist and be charged: send it again with the
     /// same idempotency key and body (see `rivya_runtime::chat`) to get it, charged once.
@@ -336,6 +272,57 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The HTTP status of the answer this error comes from: an API error, an answer outside
+    /// the envelope, a result file's host; through a wait or a download to the error that
+    /// ended it. `None` when no answer came (transport errors), for local refusals, and for a
+    /// chat turn that failed inside a `200` stream.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api(e) => Some(e.status),
+            Self::Decode { status, .. } | Self::Http { status, .. } => Some(*status),
+            Self::ChatFailed { error, .. } => {
+                Some(error.status).filter(|s| !(200..300).contains(s))
+            }
+            Self::Wait { source, .. } | Self::Download { source, .. } => source.status(),
+            _ => None,
+        }
+    }
+
+    /// Whether the same call, sent again, may succeed: the classification the retry loop
+    /// uses. Yes for transport errors and for answers with a passing condition — decided by
+    /// the error code first (`rate_limited`, `public_api_disabled`), then, for a code this
+    /// client does not know or an answer without the envelope, by the status (408, 429, 500,
+    /// 502, 503, 504). Never for `validation_failed`, `insufficient_credits`,
+    /// `idempotency_conflict`, `not_found`, auth codes or anything refused locally.
+    ///
+    /// An error that reaches you has already been retried by the client's
+    /// [`crate::RetryPolicy`]; `true` means a later attempt may still work. For creates and
+    /// chat turns, send it again with the same idempotency key ([`Error::idempotency_key`]) so
+    /// the task or turn is not paid twice. A chat stream cut mid-answer counts as retryable
+    /// (resend with its key); a wait or download counts as its cause does.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Transport { .. } | Self::ChatStreamBroken { .. } => true,
+            Self::Api(e) => e.is_retryable(),
+            Self::ChatFailed { error, .. } => error.is_retryable(),
+            Self::Decode { status, .. } | Self::Http { status, .. } => {
+                crate::error_code::is_retryable_status(*status)
+            }
+            Self::Wait { source, .. } | Self::Download { source, .. } => source.is_retryable(),
+            _ => false,
+        }
+    }
+}
+
+/// A request body as JSON bytes; a body that cannot be encoded is [`Error::Encode`].
+pub(crate) fn to_json<T: serde::Serialize + ?Sized>(
+    what: &'static str,
+    body: &T,
+) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(body).map_err(|source| Error::Encode { what, source })
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -343,16 +330,7 @@ impl fmt::Display for Error {
             Self::UploadRejected { file, reason } => {
                 write!(f, "{file}: refused before upload: {reason}")
             }
-            Self::Api(e) => {
-                write!(f, "API error {} `{}`: {}", e.status, e.code, e.message)?;
-                if let Some(id) = &e.request_id {
-                    write!(f, " (request {id})")?;
-                }
-                if let Some(key) = &e.idempotency_key {
-                    write!(f, " [idempotency key {key}]")?;
-                }
-                Ok(())
-            }
+            Self::Api(e) => write!(f, "{e}"),
             Self::TaskFailed(task) => {
                 let (code, message) = task
                     .error
@@ -408,6 +386,12 @@ impl fmt::Display for Error {
             }
             Self::Io { path, source } => write!(f, "{path}: {source}"),
             Self::Config(m) => write!(f, "client configuration: {m}"),
+            Self::Encode { what, source } => {
+                write!(
+                    f,
+                    "cannot encode {what} as JSON: {source}; nothing was sent"
+                )
+            }
             Self::ChatStreamBroken { .. } | Self::ChatFailed { .. } => self.fmt_chat(f),
             Self::InvalidId { .. } | Self::InvalidIdempotencyKey { .. } => self.fmt_refused(f),
         }
@@ -520,6 +504,9 @@ impl std::error::Error for Error {
                 ..
             } => Some(source),
             Self::Io { source, .. } => Some(source),
+            Self::Api(e) => Some(e),
+            Self::ChatFailed { error, .. } => Some(error.as_ref()),
+            Self::Encode { source, .. } => Some(source),
             _ => None,
         }
     }
@@ -532,22 +519,5 @@ impl From<ValidationError> for Error {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bodies_kept_for_diagnosis_lose_their_secrets() {
-        let body = r#"{"id":"whend_1","signing_secret":"whsec_c2VjcmV0+/=","k":"rvya_sk_abc"}"#;
-        let e = Error::Decode {
-            status: 200,
-            body: redact_secrets(body),
-            message: "x".into(),
-            idempotency_key: None,
-        };
-        for shown in [e.to_string(), format!("{e:?}")] {
-            assert!(!shown.contains("c2VjcmV0"), "{shown}");
-            assert!(!shown.contains("rvya_sk_abc"), "{shown}");
-            assert!(shown.contains("whsec_<redacted>"), "{shown}");
-        }
-    }
-}
+#[path = "error_tests.rs"]
+mod tests;

@@ -25,6 +25,12 @@
 //!   with `Range` where the server allows, renamed when complete.
 //! - Uploads are checked against the model's policy by magic bytes, then streamed from disk.
 //! - The API key never appears in `Debug` output, logs or errors.
+//! - One [`Error`] type: [`Error::status`], [`Error::is_retryable`] (the retry loop's own
+//!   rule), [`Error::task_id`] and [`Error::idempotency_key`] to find a paid task again.
+//! - Per-call settings (timeout, retry policy, extra headers) for every endpoint through
+//!   [`Client::with_options`] and [`RequestOptions`].
+//! - The API has no cancel: dropping a `run` or `wait` future stops the polling, not the
+//!   task, which goes on and is charged; [`Client::wait`] picks it up again.
 //! - Chat ([`chat`]): one turn whole ([`Client::chat`]) or streamed as typed events
 //!   ([`Client::chat_stream`]) over a WHATWG Server-Sent Events parser ([`sse`]); a stream cut
 //!   mid-answer ends in an error carrying the session id, idempotency key and text so far.
@@ -44,10 +50,13 @@ mod chat_types;
 mod client;
 mod config;
 mod download;
+mod download_mem;
 mod error;
+mod error_code;
 mod files;
 mod idempotency;
 mod localfile;
+mod options;
 mod part;
 mod poll;
 mod retry;
@@ -73,6 +82,7 @@ pub use error::{ApiError, ChatProgress, Error, ErrorCode, TransportError};
 pub use files::Upload;
 pub use idempotency::{MAX_IDEMPOTENCY_KEY_BYTES, check_idempotency_key};
 pub use localfile::{kind_of, open_regular};
+pub use options::RequestOptions;
 pub use poll::{PollPolicy, StatusObserver, WaitOptions};
 pub use retry::{MAX_RETRY_AFTER, RetryPolicy, parse_retry_after};
 pub use rivya_models::UploadRejection;

@@ -90,21 +90,40 @@ fn spread(secs: f64, jitter: f64, rng: &mut fastrand::Rng) -> Duration {
 /// Observes a task's status changes.
 pub type StatusObserver<'a> = Box<dyn FnMut(&Task) + Send + 'a>;
 
-/// Options of one wait.
+/// Options of one wait, built with setters:
+/// `WaitOptions::new().on_status(|t| …).policy(…)`.
+///
+/// Every setting is optional and nothing a call does overrides one you made: a wait that
+/// follows a create ([`crate::Client::run_with`]) sleeps the schedule's first delay before
+/// its first poll unless you said otherwise with [`WaitOptions::delay_first_poll`]; a wait
+/// resumed by id ([`crate::Client::wait_with`]) polls at once unless you said otherwise.
 #[derive(Default)]
+#[non_exhaustive]
 pub struct WaitOptions<'a> {
-    /// The polling schedule (defaults to the client's, else the model's documented one).
-    pub policy: Option<PollPolicy>,
-    /// Sleep one interval before the first poll (right after a create); off when resuming.
-    pub delay_first_poll: bool,
-    /// Called with the task each time its status changes (for progress display).
-    pub on_status: Option<StatusObserver<'a>>,
+    policy: Option<PollPolicy>,
+    delay_first_poll: Option<bool>,
+    on_status: Option<StatusObserver<'a>>,
     /// The status the caller has already seen (a create's answer), so it is not reported
     /// twice.
-    pub(crate) seen: Option<TaskStatus>,
+    seen: Option<TaskStatus>,
+}
+
+impl std::fmt::Debug for WaitOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WaitOptions")
+            .field("policy", &self.policy)
+            .field("delay_first_poll", &self.delay_first_poll)
+            .field("on_status", &self.on_status.as_ref().map(|_| "<observer>"))
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'a> WaitOptions<'a> {
+    /// No settings: the client's schedule (else the model's documented one), no observer.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
     /// Observes each status change.
     pub fn on_status(mut self, f: impl FnMut(&Task) + Send + 'a) -> Self {
         self.on_status = Some(Box::new(f));
@@ -116,6 +135,28 @@ impl<'a> WaitOptions<'a> {
         self.policy = Some(policy);
         self
     }
+
+    /// Whether to sleep the schedule's first delay ([`PollPolicy::first_poll`]) before the
+    /// first poll. Unset, a wait right after a create does and a wait resumed by id does not;
+    /// set, your choice holds for either.
+    pub fn delay_first_poll(mut self, delay: bool) -> Self {
+        self.delay_first_poll = Some(delay);
+        self
+    }
+
+    /// The schedule set here, if any.
+    pub(crate) fn poll_policy(&self) -> Option<&PollPolicy> {
+        self.policy.as_ref()
+    }
+
+    /// Reports a status the caller saw before the wait (a create's answer) to the observer,
+    /// and remembers it so the wait does not report it again.
+    pub(crate) fn saw(&mut self, task: &Task) {
+        if let Some(f) = self.on_status.as_mut() {
+            f(task);
+        }
+        self.seen = Some(task.status.clone());
+    }
 }
 
 /// Whether a failed poll is worth polling again (the next poll may well succeed). A 4xx is
@@ -124,7 +165,7 @@ fn is_transient(e: &Error) -> bool {
     match e {
         Error::Transport { .. } => true,
         Error::Decode { status, .. } => !(400..500).contains(status) || matches!(status, 408 | 429),
-        Error::Api(api) => crate::retry::is_retryable(&api.code, api.status),
+        Error::Api(api) => api.is_retryable(),
         _ => false,
     }
 }
@@ -141,12 +182,17 @@ pub(crate) enum Schedule<'m> {
 }
 
 /// Polls `fetch` until the task is terminal or the deadline passes. Holds no resources
-/// between polls but the future itself: dropping it cancels the wait completely.
+/// between polls but the future itself: dropping it stops the polling completely (the task
+/// itself goes on on the server, and is charged: the API has no cancel).
+///
+/// `after_create` is the default of [`WaitOptions::delay_first_poll`]: a wait that follows a
+/// create sleeps the first delay unless the options say otherwise.
 pub(crate) async fn wait_loop<F, Fut>(
     task_id: &str,
     schedule: Schedule<'_>,
     rng: &mut fastrand::Rng,
     mut options: WaitOptions<'_>,
+    after_create: bool,
     mut fetch: F,
 ) -> Result<Task, Error>
 where
@@ -163,7 +209,7 @@ where
     let deadline = start + policy.deadline;
     let mut n = 0;
     let mut last: Option<TaskStatus> = options.seen.take();
-    if options.delay_first_poll {
+    if options.delay_first_poll.unwrap_or(after_create) {
         let first = policy.first(rng).min(policy.deadline);
         tokio::time::sleep(first).await;
     }
@@ -289,11 +335,19 @@ mod schedule {
         }
     }
 
+    /// Who decides the first delay: the call (after a create, or resumed), or the options.
+    #[derive(Clone, Copy)]
+    enum First {
+        AfterCreate,
+        Resumed,
+        Set { delay: bool, after_create: bool },
+    }
+
     /// Serves `statuses` in turn (the last one forever) as tasks of `model`, and records
     /// poll times.
     async fn run(
         schedule: Schedule<'_>,
-        delay_first: bool,
+        first: First,
         statuses: &[&str],
         model: &str,
     ) -> (Vec<u128>, Vec<String>, Result<Task, Error>) {
@@ -301,12 +355,21 @@ mod schedule {
         let polls = RefCell::new(Vec::new());
         let seen = std::sync::Mutex::new(Vec::new());
         let mut rng = fastrand::Rng::with_seed(1);
-        let options = WaitOptions {
-            delay_first_poll: delay_first,
-            ..WaitOptions::default()
-        }
-        .on_status(|t| seen.lock().unwrap().push(t.status.to_string()));
-        let result = wait_loop("task_1", schedule, &mut rng, options, || {
+        let options =
+            WaitOptions::new().on_status(|t| seen.lock().unwrap().push(t.status.to_string()));
+        let options = match first {
+            First::AfterCreate | First::Resumed => options,
+            First::Set { delay, .. } => options.delay_first_poll(delay),
+        };
+        let after_create = matches!(
+            first,
+            First::AfterCreate
+                | First::Set {
+                    after_create: true,
+                    ..
+                }
+        );
+        let result = wait_loop("task_1", schedule, &mut rng, options, after_create, || {
             let n = polls.borrow().len();
             polls
                 .borrow_mut()
@@ -331,7 +394,7 @@ mod schedule {
     async fn images_poll_at_2_5_s_then_every_6_to_8_s() {
         // tokio's timer rounds each sleep up to the next millisecond: 7812.5 ms → 7813.
         let p = exact(Capability::Image);
-        let (at, seen, r) = run(Schedule::Fixed(p), true, &FIVE, "flux-2-pro").await;
+        let (at, seen, r) = run(Schedule::Fixed(p), First::AfterCreate, &FIVE, "flux-2-pro").await;
         assert_eq!(at, [2500, 8750, 16563, 24563, 32563]);
         assert_eq!(seen, ["queued", "processing", "succeeded"]);
         assert_eq!(r.unwrap().status, TaskStatus::Succeeded);
@@ -340,21 +403,39 @@ mod schedule {
     #[tokio::test(start_paused = true)]
     async fn video_and_audio_poll_slower() {
         let p = exact(Capability::Video);
-        let (at, _, _) = run(Schedule::Fixed(p), true, &FIVE, "kling-3-0").await;
+        let (at, _, _) = run(Schedule::Fixed(p), First::AfterCreate, &FIVE, "kling-3-0").await;
         assert_eq!(at, [2500, 10500, 20500, 33000, 45500]);
     }
 
     #[tokio::test(start_paused = true)]
     async fn the_default_schedule_follows_the_model() {
         // `Schedule::Model` with the default jitter: reproducible, and within the ranges.
-        let (a, _, _) = run(Schedule::Model("flux-2-pro"), true, &FIVE, "flux-2-pro").await;
-        let (b, _, _) = run(Schedule::Model("flux-2-pro"), true, &FIVE, "flux-2-pro").await;
+        let (a, _, _) = run(
+            Schedule::Model("flux-2-pro"),
+            First::AfterCreate,
+            &FIVE,
+            "flux-2-pro",
+        )
+        .await;
+        let (b, _, _) = run(
+            Schedule::Model("flux-2-pro"),
+            First::AfterCreate,
+            &FIVE,
+            "flux-2-pro",
+        )
+        .await;
         assert_eq!(a, b, "same seed, same schedule");
         assert!((2000..=3000).contains(&a[0]), "{a:?}");
         for w in a.windows(2) {
             assert!((5000..=9600).contains(&(w[1] - w[0])), "{a:?}");
         }
-        let (v, _, _) = run(Schedule::Model("kling-3-0"), true, &FIVE, "kling-3-0").await;
+        let (v, _, _) = run(
+            Schedule::Model("kling-3-0"),
+            First::AfterCreate,
+            &FIVE,
+            "kling-3-0",
+        )
+        .await;
         for w in v.windows(2) {
             assert!((6400..=15000).contains(&(w[1] - w[0])), "{v:?}");
         }
@@ -364,11 +445,11 @@ mod schedule {
     async fn a_resumed_wait_learns_the_model_from_the_first_answer() {
         // Resumed by id: polls at once; the answer names an image model, so the image
         // intervals follow (8 s, 10 s … would be the video ones).
-        let (at, _, _) = run(Schedule::FromTask, false, &FIVE, "flux-2-pro").await;
+        let (at, _, _) = run(Schedule::FromTask, First::Resumed, &FIVE, "flux-2-pro").await;
         let gaps: Vec<u128> = at.windows(2).map(|w| w[1] - w[0]).collect();
         assert_eq!(at[0], 0);
         assert!(gaps.iter().all(|g| (5000..=9600).contains(g)), "{gaps:?}");
-        let (at, _, _) = run(Schedule::FromTask, false, &FIVE, "suno-music").await;
+        let (at, _, _) = run(Schedule::FromTask, First::Resumed, &FIVE, "suno-music").await;
         let gaps: Vec<u128> = at.windows(2).map(|w| w[1] - w[0]).collect();
         assert!(gaps.iter().all(|g| (6400..=15000).contains(g)), "{gaps:?}");
     }
@@ -376,9 +457,29 @@ mod schedule {
     #[tokio::test(start_paused = true)]
     async fn resuming_polls_at_once() {
         let p = exact(Capability::Image);
-        let (at, _, r) = run(Schedule::Fixed(p), false, &["succeeded"], "").await;
+        let (at, _, r) = run(Schedule::Fixed(p), First::Resumed, &["succeeded"], "").await;
         assert_eq!(at, [0]);
         assert!(r.is_ok());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_callers_first_delay_wins_over_the_calls_default() {
+        // After a create the first poll waits 2.5 s, unless the options say not to …
+        let p = exact(Capability::Image);
+        let no_delay = First::Set {
+            delay: false,
+            after_create: true,
+        };
+        let (at, _, r) = run(Schedule::Fixed(p.clone()), no_delay, &["succeeded"], "").await;
+        assert_eq!(at, [0]);
+        assert!(r.is_ok());
+        // … and a resumed wait polls at once, unless the options ask for the delay.
+        let delay = First::Set {
+            delay: true,
+            after_create: false,
+        };
+        let (at, _, _) = run(Schedule::Fixed(p), delay, &["succeeded"], "").await;
+        assert_eq!(at, [2500]);
     }
 
     #[tokio::test(start_paused = true)]
@@ -387,7 +488,13 @@ mod schedule {
             deadline: Duration::from_secs(20),
             ..exact(Capability::Image)
         };
-        let (at, _, r) = run(Schedule::Fixed(p), false, &["queued", "processing"], "").await;
+        let (at, _, r) = run(
+            Schedule::Fixed(p),
+            First::Resumed,
+            &["queued", "processing"],
+            "",
+        )
+        .await;
         assert_eq!(at, [0, 6250, 14063, 20000]);
         match r.unwrap_err() {
             Error::WaitTimeout {
@@ -408,7 +515,7 @@ mod schedule {
         let p = exact(Capability::Image);
         let (_, _, r) = run(
             Schedule::Fixed(p),
-            false,
+            First::Resumed,
             &["paused_for_review", "failed"],
             "",
         )

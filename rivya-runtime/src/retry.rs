@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 
-use crate::error::{Error, ErrorCode};
+use crate::error::Error;
 
 /// The documented maximum of any wait the SDK makes for a `Retry-After` (60 s): a larger
 /// value, or one that cannot be parsed, counts as this maximum. The batch engine uses the
@@ -72,20 +72,6 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     }
     let at = httpdate::parse_http_date(v).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
-}
-
-/// Whether an API error code is worth retrying; unknown codes fall back to the status.
-pub fn is_retryable(code: &ErrorCode, status: u16) -> bool {
-    match code {
-        ErrorCode::RateLimited | ErrorCode::PublicApiDisabled => true,
-        ErrorCode::Unknown(_) => is_retryable_status(status),
-        _ => false,
-    }
-}
-
-/// Statuses that signal a passing condition: 408, 429, 500, 502, 503, 504.
-pub fn is_retryable_status(status: u16) -> bool {
-    matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
 }
 
 /// What one attempt came to.
@@ -177,27 +163,6 @@ mod tests {
             let got = parse_retry_after(value, now).map(|d| d.as_secs());
             assert_eq!(got, *want, "Retry-After: {value:?}");
         }
-    }
-
-    #[test]
-    fn decisions_follow_the_code_then_the_status() {
-        assert!(is_retryable(&ErrorCode::RateLimited, 429));
-        assert!(is_retryable(&ErrorCode::PublicApiDisabled, 503));
-        for code in [
-            ErrorCode::ValidationFailed,
-            ErrorCode::InsufficientCredits,
-            ErrorCode::IdempotencyConflict,
-            ErrorCode::NotFound,
-            ErrorCode::ApiKeyInvalid,
-            ErrorCode::ApiScopeDenied,
-        ] {
-            assert!(
-                !is_retryable(&code, 503),
-                "{code} must not be retried, whatever the status"
-            );
-        }
-        assert!(is_retryable(&ErrorCode::Unknown("overloaded".into()), 503));
-        assert!(!is_retryable(&ErrorCode::Unknown("teapot".into()), 418));
     }
 }
 

@@ -160,7 +160,7 @@ fn path(id: &str, rest: &str) -> Result<String, Error> {
 }
 
 fn json(body: &impl Serialize) -> Result<Vec<u8>, Error> {
-    serde_json::to_vec(body).map_err(|e| Error::Config(format!("cannot encode the request: {e}")))
+    crate::error::to_json("the webhook request", body)
 }
 
 impl Client {

@@ -302,3 +302,112 @@ async fn a_task_without_a_result_is_an_error_naming_it() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn directories_are_any_path_like_value() {
+    let data = body(16);
+    let d = data.clone();
+    let server = RawServer::start(false, move |_| {
+        response("200 OK", &[("Content-Type", "image/png".into())], &d, None)
+    });
+    let dir = temp_dir("aspath");
+    let as_str: &str = dir.to_str().unwrap();
+    let got = client()
+        .download(&format!("{}/a", server.url()), as_str, "s")
+        .await
+        .unwrap();
+    assert_eq!(got.path, dir.join("s.png"));
+    let url = format!("{}/b", server.url());
+    let saved = client()
+        .download_result(&task("task_p", &[url]), dir.clone())
+        .await
+        .unwrap();
+    assert_eq!(saved[0].path, dir.join("task_p-1.png"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_file_into_memory_without_the_key_and_resumed_with_range() {
+    let data = body(30_000);
+    let seen = Arc::new(Mutex::new(Vec::<(Option<String>, Option<String>)>::new()));
+    let (d, s) = (data.clone(), seen.clone());
+    let server = RawServer::start(false, move |req: &RawRequest| {
+        assert!(
+            req.header("authorization").is_none(),
+            "no API key to a file host"
+        );
+        let range = req.header("range").map(str::to_owned);
+        let n = {
+            let mut s = s.lock().unwrap();
+            s.push((range.clone(), req.header("if-range").map(str::to_owned)));
+            s.len()
+        };
+        let etag = ("ETag", "\"v1\"".to_owned());
+        match range {
+            // The first answer breaks off after 10,000 bytes.
+            None if n == 1 => response("200 OK", &[etag], &d, Some(10_000)),
+            None => response("200 OK", &[etag], &d, None),
+            Some(r) => {
+                let start: usize = r["bytes=".len()..r.len() - 1].parse().unwrap();
+                let range = format!("bytes {start}-{}/{}", d.len() - 1, d.len());
+                response(
+                    "206 Partial",
+                    &[("Content-Range", range)],
+                    &d[start..],
+                    None,
+                )
+            }
+        }
+    });
+    let got = client()
+        .download_bytes(&format!("{}/clip.mp4", server.url()))
+        .await
+        .unwrap();
+    assert_eq!(got, data);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            (None, None),
+            (Some("bytes=10000-".to_owned()), Some("\"v1\"".to_owned()))
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_file_into_memory_keeps_the_size_cap_and_the_retry_rule() {
+    let data = body(5_000);
+    let d = data.clone();
+    let server = RawServer::start(false, move |req: &RawRequest| match req.path.as_str() {
+        "/announced" => response("200 OK", &[], &d, None),
+        // No Content-Length: the body runs until the connection closes.
+        "/unannounced" => {
+            let mut raw = b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".to_vec();
+            raw.extend_from_slice(&d);
+            Reply::Raw(raw)
+        }
+        _ => response("404 Not Found", &[], b"gone", None),
+    });
+    let small = Client::builder().max_download_bytes(1_000).build().unwrap();
+    for route in ["announced", "unannounced"] {
+        let url = format!("{}/{route}", server.url());
+        let err = small.download_bytes(&url).await.unwrap_err();
+        assert!(matches!(err, Error::Download { .. }), "{route}: {err}");
+        assert!(
+            err.to_string().contains("more than 1000 bytes"),
+            "{route}: {err}"
+        );
+        assert!(!err.is_retryable(), "{route}");
+    }
+    let url = format!("{}/announced", server.url());
+    assert_eq!(client().download_bytes(&url).await.unwrap(), data);
+    let err = client()
+        .download_bytes(&format!("{}/missing", server.url()))
+        .await
+        .unwrap_err();
+    assert_eq!((err.status(), err.is_retryable()), (Some(404), false));
+    let err = client().download_bytes("ftp://x/y").await.unwrap_err();
+    assert!(
+        err.to_string().contains("not an absolute http(s) URL"),
+        "{err}"
+    );
+}

@@ -27,29 +27,79 @@ pub use sqlite::SqliteLedger;
 use crate::manifest::Item;
 
 /// A ledger failure: the database could not be read or written.
+///
+/// `Display` says what failed (`ledger: cannot open …: …`); `source()` is the driver's or the
+/// file system's error when one caused it, so it can be inspected or downcast
+/// (`rusqlite::Error`, `tokio_postgres::Error`, `std::io::Error`, a worker's join error).
 #[derive(Debug)]
-pub struct LedgerError(pub String);
+pub struct LedgerError {
+    message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
 
-impl std::fmt::Display for LedgerError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "ledger: {}", self.0)
+impl LedgerError {
+    /// A failure the ledger found itself (no underlying error).
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A failure caused by `source`; `context` says what the ledger was doing (the message
+    /// reads `context: source`, or the source alone when `context` is empty).
+    pub fn with_source(
+        context: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        let context = context.into();
+        let message = if context.is_empty() {
+            source.to_string()
+        } else {
+            format!("{context}: {source}")
+        };
+        Self {
+            message,
+            source: Some(Box::new(source)),
+        }
+    }
+
+    /// What failed, without the `ledger: ` prefix of `Display`.
+    pub fn message(&self) -> &str {
+        &self.message
     }
 }
 
-impl std::error::Error for LedgerError {}
+impl std::fmt::Display for LedgerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ledger: {}", self.message)
+    }
+}
+
+impl std::error::Error for LedgerError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 impl From<rusqlite::Error> for LedgerError {
     fn from(e: rusqlite::Error) -> Self {
-        Self(e.to_string())
+        Self::with_source("", e)
     }
 }
 
 impl From<tokio_postgres::Error> for LedgerError {
     fn from(e: tokio_postgres::Error) -> Self {
         // The driver's Display hides the server's message behind "db error".
-        match e.as_db_error() {
-            Some(db) => Self(format!("{}: {}", db.code().code(), db.message())),
-            None => Self(e.to_string()),
+        let message = match e.as_db_error() {
+            Some(db) => format!("{}: {}", db.code().code(), db.message()),
+            None => e.to_string(),
+        };
+        Self {
+            message,
+            source: Some(Box::new(e)),
         }
     }
 }
@@ -97,7 +147,7 @@ impl State {
             "succeeded" => Self::Succeeded,
             "failed" => Self::Failed,
             "over_budget" => Self::OverBudget,
-            other => return Err(LedgerError(format!("unknown item state `{other}`"))),
+            other => return Err(LedgerError::new(format!("unknown item state `{other}`"))),
         })
     }
 }
@@ -379,5 +429,34 @@ mod tests {
             assert_eq!(State::parse(s).unwrap().as_str(), s);
         }
         assert!(State::parse("done").is_err());
+    }
+
+    #[test]
+    fn ledger_errors_keep_their_source() {
+        use std::error::Error as _;
+        // A ledger whose file cannot be created: the file system's error is the source.
+        let dir = std::env::temp_dir().join(format!("rivya-ledger-src-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let inside_a_file = dir.join("plain").join("ledger.sqlite");
+        std::fs::write(dir.join("plain"), b"not a folder").unwrap();
+        let Err(e) = SqliteLedger::open(&inside_a_file) else {
+            panic!("a ledger inside a file opened");
+        };
+        assert!(e.to_string().starts_with("ledger: cannot create "), "{e}");
+        let io = e.source().and_then(|s| s.downcast_ref::<std::io::Error>());
+        assert!(io.is_some(), "source: {:?}", e.source());
+        std::fs::remove_dir_all(&dir).unwrap();
+
+        // A driver error converted with `?` keeps the driver's error.
+        let e = LedgerError::from(rusqlite::Error::QueryReturnedNoRows);
+        assert_eq!(e.to_string(), "ledger: Query returned no rows");
+        let src = e.source().and_then(|s| s.downcast_ref::<rusqlite::Error>());
+        assert!(matches!(src, Some(rusqlite::Error::QueryReturnedNoRows)));
+
+        // A failure the ledger found itself has none.
+        let e = LedgerError::new("statements not prepared");
+        assert_eq!(e.message(), "statements not prepared");
+        assert!(e.source().is_none());
     }
 }

@@ -45,11 +45,11 @@ impl PgLedger {
     /// connection attempt times out after 10 s unless the URL sets `connect_timeout`.
     pub async fn connect(url: &str, connections: usize) -> Result<Self> {
         // PGPASSWORD / the password file and a connect timeout, as with libpq.
-        let config = super::pgpass::config(url).map_err(LedgerError)?;
+        let config = super::pgpass::config(url).map_err(LedgerError::new)?;
         let mut conns = Vec::new();
         for _ in 0..connections.max(1) {
             let (client, conn) = config.connect(NoTls).await.map_err(|e| {
-                LedgerError(format!("cannot connect to the PostgreSQL ledger: {e}"))
+                LedgerError::with_source("cannot connect to the PostgreSQL ledger", e)
             })?;
             tokio::spawn(async move {
                 // The connection task ends when the client is dropped or the server goes away;
@@ -90,7 +90,7 @@ impl PgLedger {
             }
         };
         if version > schema::VERSION {
-            return Err(LedgerError(schema::too_new(version)));
+            return Err(LedgerError::new(schema::too_new(version)));
         }
         for sql in &schema::MIGRATIONS_POSTGRES[version..] {
             tx.batch_execute(sql).await?;
@@ -140,7 +140,7 @@ async fn open_batch(
         Some(r) => {
             let (id, stored): (String, String) = (r.get(0), r.get(1));
             if stored != sha {
-                return Err(LedgerError(format!(
+                return Err(LedgerError::new(format!(
                     "this ledger holds batch {id}, made from another manifest (sha256 {stored}); use another database for a new batch"
                 )));
             }
@@ -287,7 +287,7 @@ impl Conn {
         }
         match &self.s {
             Some(s) => Ok((&mut self.client, s)),
-            None => Err(LedgerError("statements not prepared".into())),
+            None => Err(LedgerError::new("statements not prepared")),
         }
     }
 }

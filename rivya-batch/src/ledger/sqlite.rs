@@ -51,14 +51,16 @@ impl SqliteLedger {
             .write(true)
             .mode(0o600)
             .open(&lock_path)
-            .map_err(|e| LedgerError(format!("cannot create {}: {e}", lock_path.display())))?;
+            .map_err(|e| {
+                LedgerError::with_source(format!("cannot create {}", lock_path.display()), e)
+            })?;
         lock.try_lock().map_err(|e| match e {
-            std::fs::TryLockError::WouldBlock => LedgerError(format!(
+            std::fs::TryLockError::WouldBlock => LedgerError::new(format!(
                 "{} is in use by another rivya batch process",
                 path.display()
             )),
             std::fs::TryLockError::Error(e) => {
-                LedgerError(format!("cannot lock {}: {e}", lock_path.display()))
+                LedgerError::with_source(format!("cannot lock {}", lock_path.display()), e)
             }
         })?;
         // The ledger holds prompts, keys and signed URLs: a new one is created 0600 (SQLite
@@ -72,14 +74,12 @@ impl SqliteLedger {
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
             Err(e) => {
-                return Err(LedgerError(format!(
-                    "cannot create {}: {e}",
-                    path.display()
-                )));
+                let context = format!("cannot create {}", path.display());
+                return Err(LedgerError::with_source(context, e));
             }
         }
         let mut conn = Connection::open(path)
-            .map_err(|e| LedgerError(format!("cannot open {}: {e}", path.display())))?;
+            .map_err(|e| LedgerError::with_source(format!("cannot open {}", path.display()), e))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(Duration::from_secs(10))?;
@@ -94,14 +94,14 @@ impl SqliteLedger {
     /// Opens an existing ledger to read it (`rivya batch status`), even while a run holds it.
     pub fn open_read_only(path: &Path) -> Result<Self> {
         if !path.exists() {
-            return Err(LedgerError(format!("no ledger at {}", path.display())));
+            return Err(LedgerError::new(format!("no ledger at {}", path.display())));
         }
         let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .map_err(|e| LedgerError(format!("cannot open {}: {e}", path.display())))?;
+            .map_err(|e| LedgerError::with_source(format!("cannot open {}", path.display()), e))?;
         conn.busy_timeout(Duration::from_secs(10))?;
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if version as usize > schema::VERSION {
-            return Err(LedgerError(schema::too_new(version as usize)));
+            return Err(LedgerError::new(schema::too_new(version as usize)));
         }
         Ok(Self {
             conn: Arc::new(tokio::sync::Mutex::new(conn)),
@@ -118,7 +118,7 @@ impl SqliteLedger {
         let mut conn = self.conn.clone().lock_owned().await;
         tokio::task::spawn_blocking(move || f(&mut conn))
             .await
-            .map_err(|e| LedgerError(format!("ledger thread: {e}")))?
+            .map_err(|e| LedgerError::with_source("ledger thread", e))?
     }
 }
 
@@ -128,7 +128,7 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
     let version = version as usize;
     if version > schema::VERSION {
-        return Err(LedgerError(schema::too_new(version)));
+        return Err(LedgerError::new(schema::too_new(version)));
     }
     for sql in &schema::MIGRATIONS_SQLITE[version..] {
         tx.execute_batch(sql)?;
@@ -180,10 +180,10 @@ pub(super) struct RawRow {
 impl RawRow {
     pub fn parse(self) -> Result<Row> {
         let bad = |what: &str, e: serde_json::Error| {
-            LedgerError(format!(
-                "item `{}`: stored {what} is not valid: {e}",
-                self.key
-            ))
+            LedgerError::with_source(
+                format!("item `{}`: stored {what} is not valid", self.key),
+                e,
+            )
         };
         Ok(Row {
             line: self.line as usize,
@@ -223,7 +223,7 @@ fn open_batch(c: &mut Connection, sha: &str, items: &[Item], limits: Limits) -> 
         .optional()?;
     let info = match existing {
         Some((id, stored)) if stored != sha => {
-            return Err(LedgerError(format!(
+            return Err(LedgerError::new(format!(
                 "this ledger holds batch {id}, made from another manifest (sha256 {stored}); use another --out folder or ledger for a new batch"
             )));
         }

@@ -62,10 +62,11 @@ pub async fn wait_for(
     fresh: bool,
 ) -> Result<Task, Failure> {
     let started = std::time::Instant::now();
-    let mut options = WaitOptions::default().on_status(|t| {
-        progress.message(format!("{} {} ({:.0?})", t.id, t.status, started.elapsed()));
-    });
-    options.delay_first_poll = fresh;
+    let options = WaitOptions::new()
+        .on_status(|t| {
+            progress.message(format!("{} {} ({:.0?})", t.id, t.status, started.elapsed()));
+        })
+        .delay_first_poll(fresh);
     Ok(client.wait_with(id, options).await?)
 }
 
