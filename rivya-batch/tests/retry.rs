@@ -31,6 +31,25 @@ async fn succeeded<L: Ledger>(ledger: &L) -> HashMap<String, (Option<String>, Op
         .collect()
 }
 
+/// Eight attempts: each item's first, and a second for the two that failed, under a new
+/// key and task, charged once.
+async fn check_attempts<L: Ledger>(ledger: &L) {
+    let attempts = ledger.attempts().await.unwrap();
+    assert_eq!(attempts.len(), 8, "{attempts:#?}");
+    let retried: Vec<_> = attempts.iter().filter(|a| a.attempt == 2).collect();
+    assert_eq!(retried.len(), 2);
+    for a in retried {
+        let old = attempts
+            .iter()
+            .find(|o| o.key == a.key && o.attempt == 1)
+            .unwrap();
+        assert_eq!(old.error_code.as_deref(), Some("generation_failed"));
+        assert_ne!(old.idempotency_key, a.idempotency_key);
+        assert_ne!(old.task_id, a.task_id);
+        assert_eq!(a.credits, Some(1.0));
+    }
+}
+
 /// Six 1-credit items, the first two tasks fail; a retry filtered by another code resets
 /// nothing, a retry by `generation_failed` finishes the batch, nothing succeeded is re-sent.
 async fn scenario<L, F, Fut>(label: &str, open: F)
@@ -92,20 +111,7 @@ where
             "{key} was touched after it succeeded"
         );
     }
-    let attempts = ledger.attempts().await.unwrap();
-    assert_eq!(attempts.len(), 8, "{attempts:#?}");
-    let retried: Vec<_> = attempts.iter().filter(|a| a.attempt == 2).collect();
-    assert_eq!(retried.len(), 2);
-    for a in retried {
-        let old = attempts
-            .iter()
-            .find(|o| o.key == a.key && o.attempt == 1)
-            .unwrap();
-        assert_eq!(old.error_code.as_deref(), Some("generation_failed"));
-        assert_ne!(old.idempotency_key, a.idempotency_key);
-        assert_ne!(old.task_id, a.task_id);
-        assert_eq!(a.credits, Some(1.0));
-    }
+    check_attempts(&ledger).await;
     rivya_batch::write_results(&ledger, &out.join("results.jsonl"))
         .await
         .unwrap();
