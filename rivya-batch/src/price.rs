@@ -39,9 +39,9 @@ mod tests {
         let chat = catalog::all().iter().find(|m| m.is_chat()).unwrap();
         let req = json!({"model": chat.id, "message": "hello"});
         let none = item_quote(chat.id, &req, 0).unwrap();
-        let two = item_quote(chat.id, &req, 2).unwrap();
-        assert!(two.reserved() > none.reserved(), "{none:?} {two:?}");
-        assert_eq!(quote_json(&two)["min"], 1);
+        let four = item_quote(chat.id, &req, 4).unwrap();
+        assert!(four.reserved() > none.reserved(), "{none:?} {four:?}");
+        assert_eq!(quote_json(&four)["min"], 1);
         assert!(item_quote("no-such-model", &req, 0).is_none());
     }
 }
