@@ -376,3 +376,66 @@ async fn retry_ends_a_failing_batch_with_every_item_succeeded_paying_nothing_twi
     );
     assert_eq!(none.status.code(), Some(1));
 }
+
+/// `run --body -` reads the body from stdin, appends `--ref` files to the references it lists
+/// (the journal keeps the exact body sent), and refuses a bad body before anything is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_body_from_stdin_appends_refs_and_refuses_bad_bodies() {
+    use std::io::Write;
+    let dir = Dir::new("run-body");
+    let emu = Emulator::start(fast()).await.unwrap();
+    std::fs::write(dir.0.join("a.png"), PNG).unwrap();
+    let body = catalog::find("nano-banana")
+        .unwrap()
+        .reference_example
+        .unwrap();
+    let png = dir.0.join("a.png");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rivya"))
+        .args(["run", "--body", "-", "--no-wait", "--json", "--ref"])
+        .arg(&png)
+        .env("XDG_STATE_HOME", dir.0.join("state"))
+        .env("RIVYA_BASE_URL", emu.base_url())
+        .env("RIVYA_API_KEY", emu.api_key())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(body.as_bytes())
+        .unwrap();
+    let run = ok_json(&child.wait_with_output().unwrap());
+    assert_eq!(run["task"]["model"], "nano-banana");
+    // The journal entry holds the exact body sent.
+    let journal = dir.0.join("state/rivya/journal");
+    let sent: String = std::fs::read_dir(&journal)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap_or_default())
+        .collect();
+    assert!(
+        sent.contains("cdn.example.com/reference-image.png"),
+        "{sent}"
+    );
+    assert!(
+        sent.contains("/files-content/"),
+        "the uploaded --ref follows: {sent}"
+    );
+
+    let bad = dir.0.join("bad.json");
+    std::fs::write(&bad, r#"{"model": "z-image", "params": {"nope": 1}}"#).unwrap();
+    let o = rivya(
+        &["run", "--body", bad.to_str().unwrap(), "--json"],
+        Some(&emu),
+        &dir.0,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("prompt") && err.contains("params.nope"),
+        "{err}"
+    );
+    assert_eq!(stats(&emu).await["tasks_created"], 1);
+}

@@ -62,9 +62,10 @@ pub fn run(args: &RunBatch, render: Render) -> Result<(), Failure> {
     });
     let mut text = lines.join("\n");
     text.push_str(&format!(
-        "\ntotal: {} items, {range}; the batch reserves {reserved} credits as it goes{}\n\
+        "\ntotal: {} item{}, {range}; the batch reserves {reserved} credits as it goes{}\n\
          dry run: nothing was sent or paid",
         m.items.len(),
+        if m.items.len() == 1 { "" } else { "s" },
         match (args.budget, fits) {
             (Some(b), Some(true)) => format!(" (within the budget of {b})"),
             (Some(b), _) =>

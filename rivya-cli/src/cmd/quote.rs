@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use rivya_models::{ModelInfo, Quote, catalog};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::failure::Failure;
 use crate::render::Render;
@@ -113,6 +113,6 @@ fn text(info: &ModelInfo, q: &Quote) -> String {
              the output, with no stated upper bound)",
             info.id
         ),
-        _ => json!(rivya_batch::price::quote_json(q)).to_string(),
+        _ => rivya_batch::price::quote_json(q).to_string(),
     }
 }
