@@ -2,6 +2,11 @@
 //! shipped page example, `rivya run --body`, `rivya batch --dry-run` (nothing sent), and
 //! `rivya batch retry` (only what failed, until every item succeeded).
 
+// The real-server helper of rivya-batch's tests, shared rather than copied.
+#[allow(dead_code)]
+#[path = "../../rivya-batch/tests/support/pg.rs"]
+mod pg;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
@@ -438,4 +443,39 @@ async fn run_body_from_stdin_appends_refs_and_refuses_bad_bodies() {
         "{err}"
     );
     assert_eq!(stats(&emu).await["tasks_created"], 1);
+}
+
+/// The same with the ledger in PostgreSQL: `retry --ledger URL` finds the batch there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_with_a_postgres_ledger() {
+    let Some(server) = pg::PgServer::start(false) else {
+        return;
+    };
+    let url = server.database("retry_cli").await;
+    let dir = Dir::new("retry-pg");
+    let emu = Emulator::start(fast()).await.unwrap();
+    emu.fail_next_tasks(2);
+    let lines: Vec<String> = (0..4)
+        .map(|i| format!(r#"{{"key": "p{i}", "model": "z-image", "prompt": "p {i}"}}"#))
+        .collect();
+    let m = dir.0.join("m.jsonl");
+    std::fs::write(&m, lines.join("\n")).unwrap();
+    let out = dir.0.join("out");
+    let (m, out) = (m.to_str().unwrap(), out.to_str().unwrap());
+    let run = ["batch", m, "--out", out, "--ledger", &url, "--json"];
+    assert_eq!(rivya(&run, Some(&emu), &dir.0).status.code(), Some(2));
+    let retry = ["batch", "retry", out, "--ledger", &url, "--json"];
+    let o = rivya(&retry, Some(&emu), &dir.0);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let s = stats(&emu).await;
+    assert_eq!(
+        (s["tasks_created"].as_u64(), s["tasks_failed"].as_u64()),
+        (Some(6), Some(2))
+    );
+    assert_eq!(s["credits_spent"], 4.0);
 }
