@@ -188,6 +188,7 @@ fn ledger_writes<L: Ledger>(rt: &Runtime, ledger: L, n: usize) -> f64 {
                         credits: 1.0,
                         files: Vec::new(),
                         error: None,
+                        code: None,
                     };
                     ledger.finish(&row.key, &me, &done).await.unwrap();
                 }

@@ -25,7 +25,7 @@ pub(crate) async fn process<L: Ledger>(ctx: &Ctx<L>, row: Row) -> Result<(), Bat
             let idem = row
                 .idempotency_key
                 .clone()
-                .unwrap_or_else(|| keys::create_key(&ctx.batch.id, &row.key));
+                .unwrap_or_else(|| keys::attempt_key(&ctx.batch.id, &row.key, row.attempt));
             (row.request.clone(), idem)
         }
         State::Pending => {
@@ -67,6 +67,7 @@ pub(crate) async fn process<L: Ledger>(ctx: &Ctx<L>, row: Row) -> Result<(), Bat
         credits: done.credits.final_,
         files,
         error: None,
+        code: None,
     };
     record(ctx, &row, outcome).await
 }
@@ -98,7 +99,7 @@ async fn attachment<L: Ledger>(
 ) -> Result<Step<String>, BatchError> {
     let sha = match hash_file(path).await {
         Ok(h) => h,
-        Err(e) => return Ok(Step::Failed(format!("{}: {e}", path.display()))),
+        Err(e) => return Ok(Step::Failed(format!("{}: {e}", path.display()).into())),
     };
     // Kept apart from generation references, whose cached value is a reference item.
     let cache_key = format!("chat:{model}:{sha}");

@@ -17,11 +17,27 @@ use crate::ledger::{FileRecord, Ledger, Outcome, Reserve, Row, State};
 pub(crate) enum Step<T> {
     Done(T),
     /// Refused for good (recorded as failed).
-    Failed(String),
+    Failed(Refused),
     /// Not settled now; the next run resumes it with the same key.
     Later(String),
     /// The whole batch must stop (auth, no credits).
     Fatal(Error),
+}
+
+/// Why a step refused an item for good, and the API's code for it when there is one (what
+/// `rivya batch retry --codes` selects by).
+pub(crate) struct Refused {
+    pub code: Option<String>,
+    pub message: String,
+}
+
+impl From<String> for Refused {
+    fn from(message: String) -> Self {
+        Self {
+            code: None,
+            message,
+        }
+    }
 }
 
 /// How an API error is handled.
@@ -93,7 +109,7 @@ async fn submit<L: Ledger>(ctx: &Ctx<L>, row: &Row) -> Result<Option<Task>, Batc
         let idem = row
             .idempotency_key
             .clone()
-            .unwrap_or_else(|| keys::create_key(&ctx.batch.id, &row.key));
+            .unwrap_or_else(|| keys::attempt_key(&ctx.batch.id, &row.key, row.attempt));
         (row.request.clone(), idem)
     } else {
         if ctx.creating_stopped() {
@@ -138,7 +154,7 @@ pub(crate) async fn reserve<L: Ledger>(
     row: &Row,
     body: &Value,
 ) -> Result<Option<String>, BatchError> {
-    let idem = keys::create_key(&ctx.batch.id, &row.key);
+    let idem = keys::attempt_key(&ctx.batch.id, &row.key, row.attempt);
     match ctx
         .ledger
         .reserve(&row.key, owner(row), &idem, &body.to_string())
@@ -189,13 +205,14 @@ pub(crate) async fn stop<L: Ledger, T>(
 ) -> Result<(), BatchError> {
     match step {
         Step::Done(_) => Ok(()),
-        Step::Failed(msg) => {
+        Step::Failed(why) => {
             let outcome = Outcome {
                 state: State::Failed,
                 status: None,
                 credits: 0.0,
                 files: Vec::new(),
-                error: Some(msg),
+                error: Some(why.message),
+                code: why.code,
             };
             record(ctx, row, outcome).await
         }
@@ -315,7 +332,16 @@ where
         match classify(&e) {
             Class::RateLimited(after) => rate_limited(ctx, after, attempt).await?,
             Class::Transient => tokio::time::sleep(backoff(attempt)).await,
-            Class::Permanent => return Ok(Step::Failed(last)),
+            Class::Permanent => {
+                let code = match &e {
+                    Error::Api(api) => Some(api.code.as_str().to_owned()),
+                    _ => None,
+                };
+                return Ok(Step::Failed(Refused {
+                    code,
+                    message: last,
+                }));
+            }
             Class::Fatal => return Ok(Step::Fatal(e)),
         }
     }
@@ -375,7 +401,7 @@ async fn reference<L: Ledger>(
 ) -> Result<Step<Value>, BatchError> {
     let sha = match hash_file(path).await {
         Ok(h) => h,
-        Err(e) => return Ok(Step::Failed(format!("{}: {e}", path.display()))),
+        Err(e) => return Ok(Step::Failed(format!("{}: {e}", path.display()).into())),
     };
     let name = path
         .file_name()
@@ -476,6 +502,7 @@ async fn settle<L: Ledger>(
         credits,
         files,
         error: None,
+        code: None,
     };
     record(ctx, row, outcome).await
 }
@@ -496,6 +523,7 @@ async fn failed<L: Ledger>(ctx: &Ctx<L>, row: &Row, t: &Task) -> Result<(), Batc
         credits: t.final_credits.unwrap_or(0.0),
         files: Vec::new(),
         error: Some(error),
+        code: t.error.as_ref().map(|e| e.code.clone()),
     };
     record(ctx, row, outcome).await
 }

@@ -71,6 +71,18 @@ pub fn create_key(batch_id: &str, item_key: &str) -> String {
     format!("rvb-{batch_id}-{}", &h[..32])
 }
 
+/// The `Idempotency-Key` of an item's create in attempt `attempt` (1, then one more per
+/// `rivya batch retry`): the attempt is part of the key, so a retried item is a new task, and
+/// attempt 1 keeps [`create_key`], so ledgers written before attempts existed resume as
+/// before.
+pub fn attempt_key(batch_id: &str, item_key: &str, attempt: u32) -> String {
+    if attempt <= 1 {
+        return create_key(batch_id, item_key);
+    }
+    let h = sha256_hex(format!("create\n{batch_id}\n{item_key}\n{attempt}").as_bytes());
+    format!("rvb-{batch_id}-{}-a{attempt}", &h[..28])
+}
+
 /// The `Idempotency-Key` of a reference upload (one per content hash and model).
 pub fn upload_key(batch_id: &str, content_sha256: &str, model: &str) -> String {
     let h = sha256_hex(format!("upload\n{batch_id}\n{content_sha256}\n{model}").as_bytes());
@@ -124,6 +136,10 @@ mod tests {
         assert_ne!(create_key("b1", "k"), create_key("b2", "k"));
         assert_ne!(create_key("b1", "k"), create_key("b1", "k2"));
         assert!(create_key("b1", "k").len() <= 64);
+        assert_eq!(attempt_key("b1", "k", 1), create_key("b1", "k"));
+        assert_ne!(attempt_key("b1", "k", 2), create_key("b1", "k"));
+        assert_ne!(attempt_key("b1", "k", 2), attempt_key("b1", "k", 3));
+        assert!(attempt_key("b1", "k", u32::MAX).len() <= 64);
     }
 
     #[test]

@@ -29,10 +29,11 @@ mod item;
 pub mod keys;
 pub mod ledger;
 pub mod manifest;
+pub mod price;
 mod results;
 
 pub use engine::{DEFAULT_MAX_PAUSE, Event, Observer, Options, Summary, run};
 pub use error::BatchError;
-pub use ledger::{Counts, Ledger, LedgerError, Limits, PgLedger, SqliteLedger};
+pub use ledger::{Attempt, Counts, Ledger, LedgerError, Limits, PgLedger, SqliteLedger};
 pub use manifest::{Item, Manifest, ManifestError, Pricing, Problem};
 pub use results::write_results;

@@ -9,8 +9,14 @@ use serde_json::json;
 use crate::error::BatchError;
 use crate::ledger::{Ledger, Row};
 
-/// One item as a results line: key, task id, status, credits, files (with SHA-256), error.
+/// One item as a results line: key, task id, status, credits charged beside the credits
+/// quoted (`{"credits"}` or `{"min", "max"}`, from the stored request by the same rules as
+/// `rivya quote`), the attempt, files (with SHA-256), error and its code.
 pub fn result_line(r: &Row) -> serde_json::Value {
+    // Computed, not stored: the quote is a pure function of the request and the catalog, so
+    // the ledger needs no column for it.
+    let quoted = crate::price::item_quote(&r.model, &r.request, r.refs.len())
+        .map(|q| crate::price::quote_json(&q));
     json!({
         "key": r.key,
         "line": r.line,
@@ -20,8 +26,11 @@ pub fn result_line(r: &Row) -> serde_json::Value {
         "task_status": r.status,
         "idempotency_key": r.idempotency_key,
         "credits": r.credits,
+        "quoted": quoted,
+        "attempt": r.attempt,
         "files": r.files,
         "error": r.error,
+        "error_code": r.error_code,
     })
 }
 

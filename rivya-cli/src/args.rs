@@ -61,6 +61,9 @@ pub enum Command {
     },
     /// Generate: validate, upload references, create, wait, download.
     Run(RunArgs),
+    /// Price a request before paying (offline): `rivya quote <MODEL> [--prompt P]
+    /// [key=value…]`, or `rivya quote --body FILE`.
+    Quote(crate::cmd::quote::QuoteArgs),
     /// Show a task's current state.
     Status {
         /// The task id.
@@ -121,13 +124,19 @@ pub enum MockCommand {
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// The model id (`kling-3-0`); `rivya models <id>` shows what it takes.
-    pub model: String,
+    /// The model id (`kling-3-0`); `rivya models <id>` shows what it takes. Not with --body.
+    #[arg(required_unless_present = "body")]
+    pub model: Option<String>,
     /// The prompt.
     #[arg(long, short)]
     pub prompt: Option<String>,
     /// Model parameters as key=value (`duration=10`), each at most once; lists as JSON.
     pub params: Vec<String>,
+    /// A raw create body (`{"model", "prompt", "params"}`) as JSON, checked by the same
+    /// rules; `-` reads standard input. `--ref` files are appended to its
+    /// params.referenceMediaItems. `rivya quote --body FILE` prices it first.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["model", "prompt", "params"])]
+    pub body: Option<PathBuf>,
     /// A reference file (`@ref.png`); repeat for more. All are checked before any upload.
     #[arg(long = "ref", value_name = "@FILE")]
     pub refs: Vec<String>,

@@ -13,6 +13,7 @@
 #![allow(clippy::result_large_err)]
 
 mod args;
+mod body_file;
 mod cmd;
 mod conflict;
 mod connect;
@@ -74,8 +75,17 @@ async fn dispatch(cli: Cli, render: Render, recovery: &Recovery) -> Result<(), F
     {
         return cmd::batch::status(dir.as_deref(), ledger.as_deref(), render).await;
     }
+    if let Command::Batch(b) = &cli.command
+        && b.action.is_none()
+        && b.run.dry_run
+    {
+        return cmd::batch_dry_run::run(&b.run, render);
+    }
     if let Command::History { pending } = cli.command {
         return cmd::history::run(pending, render);
+    }
+    if let Command::Quote(q) = cli.command {
+        return cmd::quote::run(q, render);
     }
     let conn = connect::connect(&cli).await?;
     match cli.command {
@@ -93,7 +103,12 @@ async fn dispatch(cli: Cli, render: Render, recovery: &Recovery) -> Result<(), F
         Command::Upload { file, model } => {
             cmd::upload::run(&conn.client, &file, model.as_deref(), render).await
         }
-        Command::Batch(b) => cmd::batch::run(&conn, b.run, render).await,
+        Command::Batch(b) => match b.action {
+            Some(cmd::batch::BatchAction::Retry(r)) => {
+                cmd::batch_retry::run(&conn, r, render).await
+            }
+            _ => cmd::batch::run(&conn, b.run, render).await,
+        },
         Command::Mcp(m) => cmd::mcp::run(&conn, m).await,
         Command::Chat(c) => match c.action {
             Some(cmd::chat::ChatAction::Sessions { id }) => {
@@ -102,5 +117,6 @@ async fn dispatch(cli: Cli, render: Render, recovery: &Recovery) -> Result<(), F
             None => cmd::chat::run(&conn.client, c.turn, render, recovery).await,
         },
         Command::Mock(m) => cmd::mock::run(&cli, m, render),
+        Command::Quote(q) => cmd::quote::run(q, render),
     }
 }

@@ -15,7 +15,8 @@ pub fn router() -> Router<Shared> {
     Router::new().route("/_emulator/stats", get(stats))
 }
 
-/// `GET /_emulator/stats`: how many tasks were really created (replays not counted), how many
+/// `GET /_emulator/stats`: how many tasks were really created (replays not counted) and how
+/// many of them failed, how many
 /// creates were answered by replaying an earlier task, and the wallet, every due task settled;
 /// and for chat, the turns created, the turns replayed and the credits they kept.
 async fn stats(Extract(state): Extract<Shared>) -> Response {
@@ -28,6 +29,7 @@ async fn stats(Extract(state): Extract<Shared>) -> Response {
     drop(s);
     axum::Json(json!({
         "tasks_created": st.tasks_created,
+        "tasks_failed": st.tasks_failed,
         "creates_replayed": st.creates_replayed,
         "credits_spent": st.charged,
         "credits_refunded": st.refunded,

@@ -53,6 +53,8 @@ pub struct Stats {
     pub requests: usize,
     /// Tasks created (idempotent replays not counted).
     pub tasks_created: usize,
+    /// Tasks that ended `failed` (and were refunded).
+    pub tasks_failed: usize,
     /// Creates answered with an earlier task because their `Idempotency-Key` was seen before.
     pub creates_replayed: usize,
     /// Files stored.
@@ -474,6 +476,11 @@ impl State {
             chat_credits_spent,
             requests: self.data.requests,
             tasks_created: self.data.tasks.len(),
+            tasks_failed: {
+                let now = now_ms();
+                let failed = |t: &&TaskRec| t.status_at(now) == TaskStatus::Failed;
+                self.data.tasks.iter().filter(failed).count()
+            },
             creates_replayed: self.data.replayed,
             files: self.data.files.len(),
             credits: self.data.wallet,

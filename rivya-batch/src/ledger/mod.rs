@@ -10,6 +10,7 @@
 //! workers together. Two implementations: [`SqliteLedger`] (one file, the default) and
 //! [`PgLedger`] (several workers on several hosts).
 
+mod attempts;
 mod pgpass;
 mod postgres;
 mod schema;
@@ -21,6 +22,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use attempts::Attempt;
 pub use postgres::PgLedger;
 pub use sqlite::SqliteLedger;
 
@@ -221,6 +223,11 @@ pub struct Row {
     /// Who holds the item's lease: unique per claim, so even two tasks of one process can
     /// tell whether the item is still theirs.
     pub lease_owner: Option<String>,
+    /// Which attempt this is (1, then one more per `rivya batch retry` of the item); part of
+    /// the create's idempotency key.
+    pub attempt: u32,
+    /// The failure's code (`generation_failed`, an API error code), when it failed with one.
+    pub error_code: Option<String>,
 }
 
 /// How a claim on the budget went.
@@ -247,6 +254,8 @@ pub struct Outcome {
     pub files: Vec<FileRecord>,
     /// Why it failed.
     pub error: Option<String>,
+    /// The failure's code: the task's `error.code`, or the API's code for a refused create.
+    pub code: Option<String>,
 }
 
 /// Counts by state, and credits.
@@ -360,6 +369,20 @@ pub trait Ledger: Send + Sync + 'static {
 
     /// Every item, in manifest order (for results.jsonl).
     fn rows(&self) -> impl Future<Output = Result<Vec<Row>>> + Send;
+
+    /// The batch this ledger holds, if any (read only: nothing is created).
+    fn batch(&self) -> impl Future<Output = Result<Option<BatchInfo>>> + Send;
+
+    /// Starts a new attempt of every failed item (of those whose failure code is in `codes`,
+    /// when it is not empty): the attempt that failed is kept in the ledger's attempts, and
+    /// the item becomes pending again under its next attempt number, so its create gets a
+    /// new idempotency key. Succeeded and unfinished items are never touched. Returns how
+    /// many items were reset.
+    fn retry(&self, codes: &[String]) -> impl Future<Output = Result<u64>> + Send;
+
+    /// Every attempt of every item that got as far as a key or an outcome: the kept earlier
+    /// ones and each item's current one, by item key then attempt.
+    fn attempts(&self) -> impl Future<Output = Result<Vec<Attempt>>> + Send;
 }
 
 /// Milliseconds since the Unix epoch on this machine.

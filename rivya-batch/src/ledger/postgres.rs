@@ -66,7 +66,7 @@ impl PgLedger {
         Ok(ledger)
     }
 
-    async fn conn(&self) -> tokio::sync::MutexGuard<'_, Conn> {
+    pub(super) async fn conn(&self) -> tokio::sync::MutexGuard<'_, Conn> {
         let i = self.next.fetch_add(1, Ordering::Relaxed) % self.conns.len();
         self.conns[i].lock().await
     }
@@ -122,6 +122,8 @@ fn raw(r: &tokio_postgres::Row) -> RawRow {
         files: r.get(12),
         error: r.get(13),
         lease_owner: r.get(14),
+        attempt: r.get(15),
+        error_code: r.get(16),
     }
 }
 
@@ -248,7 +250,7 @@ impl Stmts {
             finish: c.prepare(&sql(
                 "UPDATE items SET state = $2, status = COALESCE($3, status), credits = $4, \
                  files = $5, error = $6, held = 0, lease_owner = NULL, lease_until_ms = 0, \
-                 updated_ms = NOW_MS WHERE key = $1",
+                 updated_ms = NOW_MS, error_code = $7 WHERE key = $1",
             )).await?,
             give_up: c.prepare(&sql(
                 "UPDATE items SET gave_up = TRUE, error = $3, lease_owner = NULL, \
@@ -274,8 +276,8 @@ impl Stmts {
 }
 
 /// One connection and its prepared statements.
-struct Conn {
-    client: Client,
+pub(super) struct Conn {
+    pub(super) client: Client,
     s: Option<Stmts>,
 }
 
@@ -416,8 +418,9 @@ impl Ledger for PgLedger {
         if settle(&tx, s, key, owner, Some(o.credits)).await?.is_none() {
             return Ok(false);
         }
-        let args: [&(dyn tokio_postgres::types::ToSql + Sync); 6] =
-            [&key, &state, &o.status, &o.credits, &files, &o.error];
+        let args: [&(dyn tokio_postgres::types::ToSql + Sync); 7] = [
+            &key, &state, &o.status, &o.credits, &files, &o.error, &o.code,
+        ];
         tx.execute(&s.finish, &args).await?;
         tx.commit().await?;
         Ok(true)
@@ -500,5 +503,17 @@ impl Ledger for PgLedger {
             )
             .await?;
         rows.iter().map(|r| raw(r).parse()).collect()
+    }
+
+    async fn batch(&self) -> Result<Option<BatchInfo>> {
+        super::attempts::pg_batch(&self.conn().await.client).await
+    }
+
+    async fn retry(&self, codes: &[String]) -> Result<u64> {
+        super::attempts::pg_retry(&mut self.conn().await.client, codes).await
+    }
+
+    async fn attempts(&self) -> Result<Vec<super::Attempt>> {
+        super::attempts::pg_attempts(&self.conn().await.client).await
     }
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{BatchInfo, Counts, Ledger, Limits, Outcome, Reserve, Result, Row};
+use super::{Attempt, BatchInfo, Counts, Ledger, Limits, Outcome, Reserve, Result, Row};
 use crate::manifest::Item;
 
 impl<L: Ledger> Ledger for Arc<L> {
@@ -71,5 +71,17 @@ impl<L: Ledger> Ledger for Arc<L> {
 
     async fn rows(&self) -> Result<Vec<Row>> {
         self.as_ref().rows().await
+    }
+
+    async fn batch(&self) -> Result<Option<BatchInfo>> {
+        self.as_ref().batch().await
+    }
+
+    async fn retry(&self, codes: &[String]) -> Result<u64> {
+        self.as_ref().retry(codes).await
+    }
+
+    async fn attempts(&self) -> Result<Vec<Attempt>> {
+        self.as_ref().attempts().await
     }
 }

@@ -111,7 +111,7 @@ impl SqliteLedger {
     }
 
     /// Runs `f` on the connection on a blocking thread.
-    async fn with<T: Send + 'static>(
+    pub(super) async fn with<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
@@ -123,7 +123,7 @@ impl SqliteLedger {
 }
 
 /// Applies the missing migrations (`PRAGMA user_version` holds the version).
-fn migrate(conn: &mut Connection) -> Result<()> {
+pub(super) fn migrate(conn: &mut Connection) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
     let version = version as usize;
@@ -155,6 +155,8 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
         files: r.get(12)?,
         error: r.get(13)?,
         lease_owner: r.get(14)?,
+        attempt: r.get(15)?,
+        error_code: r.get(16)?,
     })
 }
 
@@ -175,6 +177,8 @@ pub(super) struct RawRow {
     pub files: String,
     pub error: Option<String>,
     pub lease_owner: Option<String>,
+    pub attempt: i64,
+    pub error_code: Option<String>,
 }
 
 impl RawRow {
@@ -200,6 +204,8 @@ impl RawRow {
             files: serde_json::from_str(&self.files).map_err(|e| bad("files", e))?,
             error: self.error.clone(),
             lease_owner: self.lease_owner.clone(),
+            attempt: u32::try_from(self.attempt.max(1)).unwrap_or(u32::MAX),
+            error_code: self.error_code.clone(),
             key: self.key,
         })
     }
@@ -333,8 +339,18 @@ fn finish(c: &mut Connection, key: &str, owner: &str, o: &Outcome) -> Result<boo
     }
     tx.execute(
         "UPDATE items SET state = ?2, status = COALESCE(?3, status), credits = ?4, files = ?5, \
-         error = ?6, held = 0, lease_owner = NULL, lease_until_ms = 0, updated_ms = ?7 WHERE key = ?1",
-        params![key, o.state.as_str(), o.status, o.credits, files, o.error, now_ms()],
+         error = ?6, held = 0, lease_owner = NULL, lease_until_ms = 0, updated_ms = ?7, \
+         error_code = ?8 WHERE key = ?1",
+        params![
+            key,
+            o.state.as_str(),
+            o.status,
+            o.credits,
+            files,
+            o.error,
+            now_ms(),
+            o.code
+        ],
     )?;
     tx.commit()?;
     Ok(true)
@@ -562,5 +578,19 @@ impl Ledger for SqliteLedger {
                 .collect()
         })
         .await
+    }
+
+    async fn batch(&self) -> Result<Option<BatchInfo>> {
+        self.with(super::attempts::sqlite_batch).await
+    }
+
+    async fn retry(&self, codes: &[String]) -> Result<u64> {
+        let codes = codes.to_vec();
+        self.with(move |c| super::attempts::sqlite_retry(c, &codes))
+            .await
+    }
+
+    async fn attempts(&self) -> Result<Vec<super::Attempt>> {
+        self.with(super::attempts::sqlite_attempts).await
     }
 }

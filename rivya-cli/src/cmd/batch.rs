@@ -41,6 +41,10 @@ pub enum BatchAction {
         #[arg(long, value_name = "URL")]
         ledger: Option<String>,
     },
+    /// Run the failed items again, each as a new attempt under a new idempotency key (the
+    /// ledger keeps every attempt); succeeded items are never sent again. Exit 0 when every
+    /// item has succeeded, 1 otherwise.
+    Retry(crate::cmd::batch_retry::RetryArgs),
 }
 
 #[derive(Args, Debug)]
@@ -73,6 +77,10 @@ pub struct RunBatch {
     /// printed with the time the batch resumes.
     #[arg(long, default_value_t = 300, value_name = "SECS")]
     pub max_pause: u64,
+    /// Check and price every line, print each price and the total, and stop: nothing is
+    /// paid or sent, no ledger or folder is made, no API key is needed.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `rivya batch status` needs no API key or connection.
@@ -113,23 +121,7 @@ pub async fn run(conn: &Connection, args: RunBatch, render: Render) -> Result<()
             "usage: rivya batch <manifest.jsonl> --out DIR [options], or rivya batch status DIR",
         ));
     };
-    if args.concurrency == 0 || args.lease_secs == 0 {
-        return Err(Failure::usage(
-            "--concurrency and --lease-secs must be at least 1",
-        ));
-    }
-    let positive = |name: &str, v: Option<f64>, zero_ok: bool| match v {
-        Some(x) if !x.is_finite() || x < 0.0 || (x == 0.0 && !zero_ok) => Err(Failure::usage(
-            format!("{name} must be a positive number, not {x}"),
-        )),
-        _ => Ok(()),
-    };
-    positive("--rate", args.rate, false)?;
-    positive("--budget", args.budget, true)?;
-    positive("--metered-allowance", args.metered_allowance, false)?;
-    let pricing = Pricing {
-        metered_allowance: args.metered_allowance,
-    };
+    let pricing = check_flags(&args)?;
     let m = manifest::load(path, pricing).map_err(|e| Failure::invalid(e.to_string()))?;
     std::fs::create_dir_all(out)
         .map_err(|e| Failure::io(format!("cannot create {}: {e}", out.display())))?;
@@ -160,9 +152,34 @@ pub async fn run(conn: &Connection, args: RunBatch, render: Render) -> Result<()
     verdict(&summary, &results, render)
 }
 
+/// Refuses nonsense limits; the pricing the flags ask for.
+pub(crate) fn check_flags(args: &RunBatch) -> Result<Pricing, Failure> {
+    if args.concurrency == 0 || args.lease_secs == 0 {
+        return Err(Failure::usage(
+            "--concurrency and --lease-secs must be at least 1",
+        ));
+    }
+    positive("--rate", args.rate, false)?;
+    positive("--budget", args.budget, true)?;
+    positive("--metered-allowance", args.metered_allowance, false)?;
+    Ok(Pricing {
+        metered_allowance: args.metered_allowance,
+    })
+}
+
+/// A flag that must be a positive number (or zero, where `zero_ok`).
+pub(crate) fn positive(name: &str, v: Option<f64>, zero_ok: bool) -> Result<(), Failure> {
+    match v {
+        Some(x) if !x.is_finite() || x < 0.0 || (x == 0.0 && !zero_ok) => Err(Failure::usage(
+            format!("{name} must be a positive number, not {x}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Runs the batch, then writes results.jsonl from the ledger (also after a fatal error, so
 /// the file shows what was paid for).
-async fn drive<L: Ledger>(
+pub(crate) async fn drive<L: Ledger>(
     m: &manifest::Manifest,
     ledger: L,
     conn: &Connection,
@@ -185,7 +202,7 @@ async fn drive<L: Ledger>(
     Ok(summary)
 }
 
-fn verdict(s: &Summary, results: &Path, render: Render) -> Result<(), Failure> {
+pub(crate) fn verdict(s: &Summary, results: &Path, render: Render) -> Result<(), Failure> {
     let c = &s.counts;
     let summary = json!({
         "event": "finished",
@@ -233,12 +250,12 @@ fn verdict(s: &Summary, results: &Path, render: Render) -> Result<(), Failure> {
     })
 }
 
-enum Kind {
+pub(crate) enum Kind {
     Postgres(String),
     Sqlite(PathBuf),
 }
 
-fn ledger_kind(dir: Option<&Path>, ledger: Option<&str>) -> Result<Kind, Failure> {
+pub(crate) fn ledger_kind(dir: Option<&Path>, ledger: Option<&str>) -> Result<Kind, Failure> {
     match (ledger, dir) {
         (Some(url), _) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
             Ok(Kind::Postgres(url.to_owned()))
@@ -249,18 +266,18 @@ fn ledger_kind(dir: Option<&Path>, ledger: Option<&str>) -> Result<Kind, Failure
     }
 }
 
-async fn pg(url: &str) -> Result<PgLedger, Failure> {
+pub(crate) async fn pg(url: &str) -> Result<PgLedger, Failure> {
     PgLedger::connect(url, 4).await.map_err(ledger_failure)
 }
 
-fn ledger_failure(e: rivya_batch::LedgerError) -> Failure {
+pub(crate) fn ledger_failure(e: rivya_batch::LedgerError) -> Failure {
     Failure {
         code: "ledger".into(),
         ..Failure::io(e.to_string())
     }
 }
 
-fn batch_failure(e: BatchError) -> Failure {
+pub(crate) fn batch_failure(e: BatchError) -> Failure {
     match e {
         BatchError::Manifest(m) => Failure::invalid(m.to_string()),
         BatchError::Api(api) => Failure {

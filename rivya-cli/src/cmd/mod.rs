@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
 pub mod batch;
+pub mod batch_dry_run;
+pub mod batch_retry;
 pub mod batch_view;
 pub mod chat;
 pub mod credits;
@@ -8,6 +10,7 @@ pub mod history;
 pub mod mcp;
 pub mod mock;
 pub mod models;
+pub mod quote;
 pub mod run;
 pub mod task;
 pub mod upload;

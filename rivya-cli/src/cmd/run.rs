@@ -1,7 +1,7 @@
 //! `rivya run`: check everything local (params, `--out`, every `--ref`) before anything is
 //! uploaded or paid, then upload, create, wait and save.
 
-use rivya_models::catalog;
+use rivya_models::{ModelInfo, catalog};
 use rivya_runtime::{Client, Upload};
 use serde_json::{Value, json};
 
@@ -20,20 +20,7 @@ pub async fn run(
     render: Render,
     recovery: &Recovery,
 ) -> Result<(), Failure> {
-    let info = catalog::find(&args.model).ok_or_else(|| {
-        let ids: Vec<&str> = catalog::all().iter().map(|m| m.id).collect();
-        Failure::invalid(format!(
-            "unknown model `{}`; known: {}",
-            args.model,
-            ids.join(", ")
-        ))
-    })?;
-    let mut body = params::body(info, args.prompt.as_deref(), &args.params).map_err(|e| {
-        Failure::invalid(format!(
-            "{e}\n(see `rivya models {}` for what it takes)",
-            info.id
-        ))
-    })?;
+    let (info, mut body) = request(&args)?;
     if let Some(k) = &args.idempotency_key {
         check_key(k)?;
     }
@@ -52,7 +39,12 @@ pub async fn run(
         items.push(serde_json::to_value(up.to_reference()).unwrap_or_default());
     }
     if !items.is_empty() {
-        body["params"]["referenceMediaItems"] = Value::from(items);
+        // After any the body already lists (`--body`), as `Request::reference` appends.
+        let key = "referenceMediaItems";
+        match body["params"][key].as_array_mut() {
+            Some(list) => list.extend(items),
+            None => body["params"][key] = Value::from(items),
+        }
     }
 
     let key = args
@@ -93,6 +85,43 @@ pub async fn run(
         history::update(&journal, &entry, render);
     }
     outcome
+}
+
+/// A model of the compiled catalog, or an error listing them.
+pub fn model(id: &str) -> Result<&'static ModelInfo, Failure> {
+    catalog::find(id).ok_or_else(|| {
+        let ids: Vec<&str> = catalog::all().iter().map(|m| m.id).collect();
+        Failure::invalid(format!("unknown model `{id}`; known: {}", ids.join(", ")))
+    })
+}
+
+/// The create body: `--body FILE` as given, or built from the model, prompt and params;
+/// either way checked by the model's rules, with every violation named.
+fn request(args: &RunArgs) -> Result<(&'static ModelInfo, Value), Failure> {
+    let Some(path) = &args.body else {
+        let id = args
+            .model
+            .as_deref()
+            .ok_or_else(|| Failure::usage("give a model id or --body FILE"))?;
+        let info = model(id)?;
+        let body = params::body(info, args.prompt.as_deref(), &args.params).map_err(|e| {
+            Failure::invalid(format!(
+                "{e}\n(see `rivya models {}` for what it takes)",
+                info.id
+            ))
+        })?;
+        return Ok((info, body));
+    };
+    let body = crate::body_file::read(path)?;
+    let info = catalog::validate_value(&body)
+        .map_err(|e| Failure::invalid(format!("{e}\nnothing was sent")))?;
+    if info.is_chat() {
+        return Err(Failure::usage(format!(
+            "{} is a chat model: send its turns with `rivya chat`",
+            info.id
+        )));
+    }
+    Ok((info, body))
 }
 
 /// Journals the create (durably, before anything is sent), then sends it.

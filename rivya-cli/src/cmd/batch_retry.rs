@@ -1,0 +1,120 @@
+//! `rivya batch retry DIR`: the failed items of a batch run again, each as a new attempt
+//! under a new idempotency key (the attempt number is part of it); the ledger keeps every
+//! attempt. Succeeded items are never sent again; items not yet settled are resumed with
+//! their own keys, as any re-run does. No manifest is needed: the ledger holds the batch.
+//!
+//! ```sh
+//! rivya batch retry shots/                              # every failed item
+//! rivya batch retry shots/ --codes generation_failed    # only failures with this code
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Args;
+use rivya_batch::{Ledger, Limits, Manifest, Options, SqliteLedger};
+use serde_json::json;
+
+use crate::cmd::batch::{Kind, drive, ledger_failure, ledger_kind, pg, positive, verdict};
+use crate::cmd::batch_view::View;
+use crate::connect::Connection;
+use crate::failure::Failure;
+use crate::render::Render;
+
+/// `rivya batch retry`.
+#[derive(Args, Debug)]
+pub struct RetryArgs {
+    /// The batch's --out folder (results and, by default, the ledger).
+    pub dir: PathBuf,
+    /// The ledger's URL (postgres://…) or SQLite file (default DIR/ledger.sqlite).
+    #[arg(long, value_name = "URL")]
+    pub ledger: Option<String>,
+    /// Retry only failures with these codes (`generation_failed`, an API error code); as
+    /// results.jsonl's `error_code` shows them. Default: every failed item.
+    #[arg(long, num_args = 1.., value_delimiter = ',', value_name = "CODE")]
+    pub codes: Vec<String>,
+    /// Items worked on at once by this process.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub concurrency: usize,
+    /// Creates per second, all workers together.
+    #[arg(long, value_name = "PER_SEC")]
+    pub rate: Option<f64>,
+    /// Credits the batch may commit in total (what succeeded counts against it).
+    #[arg(long, value_name = "CREDITS")]
+    pub budget: Option<f64>,
+}
+
+/// Resets the failed items, runs the batch, rewrites results.jsonl; exit 0 when every item
+/// has succeeded, 1 otherwise.
+pub async fn run(conn: &Connection, args: RetryArgs, render: Render) -> Result<(), Failure> {
+    if args.concurrency == 0 {
+        return Err(Failure::usage("--concurrency must be at least 1"));
+    }
+    positive("--rate", args.rate, false)?;
+    positive("--budget", args.budget, true)?;
+    let summary = match ledger_kind(Some(&args.dir), args.ledger.as_deref())? {
+        Kind::Postgres(url) => again(pg(&url).await?, conn, &args, render).await?,
+        Kind::Sqlite(file) => {
+            // Opening would create an empty ledger: a wrong folder is an error instead.
+            if !file.is_file() {
+                return Err(Failure::io(format!(
+                    "no ledger at {}: give the batch's --out folder (or --ledger)",
+                    file.display()
+                )));
+            }
+            let l = SqliteLedger::open(&file).map_err(ledger_failure)?;
+            again(l, conn, &args, render).await?
+        }
+    };
+    verdict(&summary, &args.dir.join("results.jsonl"), render).map_err(|f| Failure { exit: 1, ..f })
+}
+
+async fn again<L: Ledger>(
+    ledger: L,
+    conn: &Connection,
+    args: &RetryArgs,
+    render: Render,
+) -> Result<rivya_batch::Summary, Failure> {
+    let Some(batch) = ledger.batch().await.map_err(ledger_failure)? else {
+        return Err(Failure::io("the ledger holds no batch: nothing to retry"));
+    };
+    let reset = ledger.retry(&args.codes).await.map_err(ledger_failure)?;
+    let codes = if args.codes.is_empty() {
+        String::new()
+    } else {
+        format!(" with code {}", args.codes.join(" or "))
+    };
+    render.note(
+        "retry",
+        json!({"batch": batch.id, "reset": reset, "codes": args.codes}),
+        &format!(
+            "batch {}: {reset} failed items{codes} start a new attempt",
+            batch.id
+        ),
+    );
+    let total = ledger.counts().await.map_err(ledger_failure)?.total;
+    // The ledger holds every item: the run needs only the manifest's hash to open it.
+    let manifest = Manifest {
+        items: Vec::new(),
+        sha256: batch.manifest_sha256,
+    };
+    let options = Options {
+        concurrency: args.concurrency,
+        limits: Limits {
+            budget: args.budget,
+            rate: args.rate,
+        },
+        out_dir: Some(args.dir.clone()),
+        lease: Duration::from_secs(60),
+        ..Options::default()
+    };
+    let view = View::new(total, render);
+    let results = results_path(&args.dir);
+    let summary = drive(&manifest, ledger, conn, options, &view, &results).await?;
+    view.finish(&summary);
+    Ok(summary)
+}
+
+fn results_path(dir: &Path) -> PathBuf {
+    dir.join("results.jsonl")
+}
