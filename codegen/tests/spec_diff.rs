@@ -248,7 +248,11 @@ fn chat_changes_are_classified() {
             "{to}: {changes:#?}"
         );
         // And the other way round.
-        let back = diff::diff_specs(&[spec(text.replace(from, to))], &[before.clone()]).unwrap();
+        let back = diff::diff_specs(
+            &[spec(text.replace(from, to))],
+            std::slice::from_ref(&before),
+        )
+        .unwrap();
         assert!(!back.is_empty());
     }
 }
