@@ -9,3 +9,4 @@ pub mod models;
 pub mod run;
 pub mod task;
 pub mod upload;
+pub mod validate;
