@@ -275,7 +275,7 @@ fn references(upload: Option<&Upload>) -> Value {
 fn reference_item(upload: &Upload) -> Value {
     let kinds: Vec<&str> = upload.kinds.iter().map(|k| k.kind.as_str()).collect();
     let nullable = |t: &str, d: &str| json!({"type": [t, "null"], "description": d});
-    let per_kind: Vec<Value> = upload
+    let mut per_kind: Vec<Value> = upload
         .kinds
         .iter()
         .map(|k| {
@@ -283,18 +283,22 @@ fn reference_item(upload: &Upload) -> Value {
             if let Value::Array(list) = &mut mimes {
                 list.push(Value::Null);
             }
-            let mut then = json!({"properties": {"mimeType": {"enum": mimes}}});
-            if matches!(k.kind, MediaKind::Video | MediaKind::Audio) {
-                then["properties"]["durationToken"] =
-                    json!({"type": "string", "pattern": not_blank()});
-                then["required"] = json!(["durationToken"]);
-            }
             json!({
                 "if": {"properties": {"kind": {"const": k.kind.as_str()}}, "required": ["kind"]},
-                "then": then,
+                "then": {"properties": {"mimeType": {"enum": mimes}}},
             })
         })
         .collect();
+    // Clips carry the upload's duration token whatever the model accepts (the rules say so of
+    // every video and audio item, even one whose kind is refused).
+    let clips = [MediaKind::Video, MediaKind::Audio].map(MediaKind::as_str);
+    per_kind.push(json!({
+        "if": {"properties": {"kind": {"enum": clips}}, "required": ["kind"]},
+        "then": {
+            "properties": {"durationToken": {"type": "string", "pattern": not_blank()}},
+            "required": ["durationToken"],
+        },
+    }));
     json!({
         "type": "object",
         "properties": {

@@ -3,6 +3,8 @@
 //! and reaches the same verdict as `catalog::validate_value` on thousands of generated bodies —
 //! valid ones and ones broken in every way a spec can be broken. Where they differ, the rule
 //! that refused must be one the schema names under an `x-rivya-` key; anything else fails.
+//! Where both refuse, every violation the rules report must be one the schema reports at the
+//! same place (the value, or the object a missing or unknown key belongs to).
 
 mod bodies;
 mod mutate;
@@ -48,6 +50,27 @@ fn explained_by(schema: &Value, v: &Violation) -> Option<&'static str> {
     at.get(key).is_some().then_some(key)
 }
 
+/// A violation's path (`params.items[2].url`) as a JSON pointer (`/params/items/2/url`);
+/// `body` is the whole body.
+fn pointer(path: &str) -> String {
+    if path == "body" {
+        return String::new();
+    }
+    path.replace('[', ".")
+        .replace(']', "")
+        .split('.')
+        .map(|p| format!("/{}", p.replace('~', "~0").replace('/', "~1")))
+        .collect()
+}
+
+/// Whether the schema refused the value at `path`, or the object holding it (where a missing
+/// or unknown key is reported).
+fn is_located(path: &str, located: &[String]) -> bool {
+    let at = pointer(path);
+    let parent = at.rsplit_once('/').map_or("", |(p, _)| p);
+    located.iter().any(|l| *l == at || l == parent)
+}
+
 #[derive(Default)]
 struct Tally {
     bodies: usize,
@@ -73,7 +96,22 @@ impl Tally {
         let by_rules = catalog::validate_value(body);
         match (by_schema, &by_rules) {
             (true, Ok(_)) => self.both_accept += 1,
-            (false, Err(_)) => self.both_refuse += 1,
+            (false, Err(e)) => {
+                self.both_refuse += 1;
+                let located: Vec<String> = validator
+                    .iter_errors(body)
+                    .map(|e| e.instance_path().to_string())
+                    .collect();
+                for v in &e.violations {
+                    if explained_by(schema, v).is_none() && !is_located(&v.path, &located) {
+                        self.failures.push(format!(
+                            "[{label}] the rules refuse {} ({v}) where the schema finds nothing \
+                             (it refuses at {located:?}):\n{body}",
+                            v.path
+                        ));
+                    }
+                }
+            }
             (true, Err(e)) => {
                 let keys: Option<Vec<&'static str>> = e
                     .violations
