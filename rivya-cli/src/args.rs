@@ -11,12 +11,16 @@ use crate::render::Render;
 const AFTER_HELP: &str = "\
 Environment:
   RIVYA_API_KEY    your API key (rvya_sk_…); not needed for `models` or with --mock
-  RIVYA_BASE_URL   the API's base URL (default https://rivya.ai)
+  RIVYA_BASE_URL   the API's base URL (default https://rivya.ai); `http://` only to loopback
+  RIVYA_ALLOW_INSECURE_HTTP=1
+                   allow an `http://` base URL on another host (as --allow-insecure-http)
   RIVYA_MOCK_DIR   where --mock keeps its state (default $XDG_CACHE_HOME/rivya/mock,
                    else ~/.cache/rivya/mock)
 
 Once a task may have been created, its id (or the idempotency key of the create) is printed on
-stderr however the command ends, with the command that resumes it.";
+stderr however the command ends, with the command that resumes it. Every create of `run` is
+journalled first (key, model, body, task id; never the API key) under $XDG_STATE_HOME/rivya,
+else ~/.local/state/rivya: `rivya history` lists it, `rivya resume` finishes it.";
 
 /// Run Rivya models from the terminal.
 #[derive(Parser, Debug)]
@@ -36,6 +40,10 @@ pub struct Cli {
     /// Override RIVYA_BASE_URL.
     #[arg(long, global = true)]
     pub base_url: Option<String>,
+    /// Allow an `http://` base URL on a host that is not loopback: the API key then travels
+    /// in clear text (also RIVYA_ALLOW_INSECURE_HTTP=1).
+    #[arg(long, global = true)]
+    pub allow_insecure_http: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -59,6 +67,22 @@ pub enum Command {
         /// The task id.
         id: String,
         /// Where to save the results (checked before waiting).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// List the journal of creates: key, model, when, task id (or "unknown"), state.
+    History {
+        /// Only creates not finished: task id unknown, or results not saved yet.
+        #[arg(long)]
+        pending: bool,
+    },
+    /// Finish a journalled create: re-send its exact body with its key (the server answers
+    /// with the same task) or wait for its known task, then save the results.
+    Resume {
+        /// The idempotency key (as printed on failure) or the task id.
+        #[arg(value_name = "KEY|TASK_ID")]
+        key_or_id: String,
+        /// Where to save the results (checked before anything is sent).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },

@@ -21,6 +21,9 @@ pub async fn connect(cli: &Cli) -> Result<Connection, Failure> {
     if let Some(url) = &cli.base_url {
         builder = builder.base_url(url.clone());
     }
+    if cli.allow_insecure_http {
+        builder = builder.allow_insecure_http(true);
+    }
     let emulator = if cli.mock {
         let dir = crate::cmd::mock::state_dir(cli)?;
         let emu = Emulator::start(EmulatorConfig {

@@ -77,10 +77,19 @@ impl Failure {
                 "the task is {id}: resume with `rivya wait {id} --out <DIR>`"
             ));
         }
+        if let (Some(k), "idempotency_conflict") = (&self.idempotency_key, self.code.as_str()) {
+            return Some(format!(
+                "the key {k} belongs to a create with another body (prompt, parameters or \
+                 reference files differ; references are keyed by their content, so the same \
+                 files give the same body): `rivya resume {k}` re-sends the body it was first \
+                 used with and gets that task; run with another key (or none) for a new task"
+            ));
+        }
         self.idempotency_key.as_ref().map(|k| {
             format!(
-                "the create may have reached the server: re-run the same command with \
-                 `--idempotency-key {k}` to get that task without paying twice"
+                "the create may have reached the server: `rivya resume {k}` re-sends its \
+                 journalled body, or re-run the same command with `--idempotency-key {k}`, to \
+                 get that task without paying twice"
             )
         })
     }
@@ -98,6 +107,8 @@ impl From<Error> for Failure {
             Error::Download { .. } | Error::NoResult { .. } => "download_failed".to_owned(),
             Error::Io { .. } => "io".to_owned(),
             Error::Config(_) => "config".to_owned(),
+            Error::InvalidId { .. } => "invalid_id".to_owned(),
+            Error::InvalidIdempotencyKey { .. } => "invalid_idempotency_key".to_owned(),
             other => other
                 .code()
                 .map_or_else(|| "error".to_owned(), |c| c.as_str().to_owned()),
@@ -107,6 +118,11 @@ impl From<Error> for Failure {
             (Error::Wait { .. }, Some(c)) => c.as_str().to_owned(),
             _ => code,
         };
+        // An id or key typed wrong is a usage error: nothing was sent.
+        let exit = match &e {
+            Error::InvalidId { .. } | Error::InvalidIdempotencyKey { .. } => 2,
+            _ => 1,
+        };
         Self {
             code,
             message: e.to_string(),
@@ -114,7 +130,7 @@ impl From<Error> for Failure {
             idempotency_key: e.idempotency_key().map(str::to_owned),
             session_id: e.session_id().map(str::to_owned),
             resume: None,
-            exit: 1,
+            exit,
         }
     }
 }
@@ -133,6 +149,18 @@ mod tests {
         assert!(f.resume_hint().unwrap().contains("rivya wait task_1"));
         f.code = "task_failed".into();
         assert!(f.resume_hint().unwrap().contains("refunded"));
+    }
+
+    #[test]
+    fn a_conflict_points_at_resume_not_at_the_same_key_again() {
+        let f = Failure {
+            code: "idempotency_conflict".into(),
+            idempotency_key: Some("k1".into()),
+            ..Failure::io("x")
+        };
+        let hint = f.resume_hint().unwrap();
+        assert!(hint.contains("rivya resume k1"), "{hint}");
+        assert!(!hint.contains("--idempotency-key k1"), "{hint}");
     }
 
     #[test]

@@ -9,10 +9,15 @@
 //! came, its idempotency key) is printed on stderr on every way out — errors, Ctrl-C, failed
 //! downloads — with the command that resumes it.
 
+// A `Failure` ends a command once; carrying its ids by value beats boxing them.
+#![allow(clippy::result_large_err)]
+
 mod args;
 mod cmd;
+mod conflict;
 mod connect;
 mod failure;
+mod journal;
 mod out_dir;
 mod params;
 mod progress;
@@ -72,6 +77,9 @@ async fn dispatch(cli: Cli, render: Render, recovery: &Recovery) -> Result<(), F
     {
         return cmd::batch::status(dir.as_deref(), ledger.as_deref(), render).await;
     }
+    if let Command::History { pending } = cli.command {
+        return cmd::history::run(pending, render);
+    }
     let conn = connect::connect(&cli).await?;
     match cli.command {
         Command::Models { id } => cmd::models::run(&conn.client, id.as_deref(), render).await,
@@ -80,6 +88,10 @@ async fn dispatch(cli: Cli, render: Render, recovery: &Recovery) -> Result<(), F
         Command::Wait { id, out } => {
             cmd::task::wait(&conn.client, &id, out.as_deref(), render, recovery).await
         }
+        Command::Resume { key_or_id, out } => {
+            cmd::history::resume(&conn.client, &key_or_id, out.as_deref(), render, recovery).await
+        }
+        Command::History { pending } => cmd::history::run(pending, render),
         Command::Credits => cmd::credits::run(&conn.client, render).await,
         Command::Upload { file, model } => {
             cmd::upload::run(&conn.client, &file, model.as_deref(), render).await

@@ -52,10 +52,54 @@ impl Render {
             }});
             eprintln!("{v}");
         } else {
-            eprintln!("error: {}", f.message);
+            eprintln!("error: {}", escape_terminal(&f.message));
             if let Some(h) = hint {
-                eprintln!("{h}");
+                eprintln!("{}", escape_terminal(&h));
             }
         }
+    }
+}
+
+/// `s` with every control character escaped (`\u{1b}`), for one field of server text (an id,
+/// a key) shown to a person: no escape sequence or line break reaches the terminal.
+pub fn escape_controls(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}
+
+/// Like [`escape_controls`], but keeps line breaks and tabs: for whole messages (which hold
+/// server text) printed for a person.
+pub fn escape_terminal(s: &str) -> String {
+    s.split('\n')
+        .map(|line| {
+            line.split('\t')
+                .map(escape_controls)
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_text_cannot_drive_the_terminal() {
+        assert_eq!(escape_controls("a\u{1b}[2Jb\r\n"), "a\\u{1b}[2Jb\\r\\n");
+        assert_eq!(
+            escape_terminal("x\u{1b}]0;t\u{7}\ny"),
+            "x\\u{1b}]0;t\\u{7}\ny"
+        );
+        assert_eq!(escape_controls("täsk"), "täsk");
     }
 }

@@ -8,16 +8,25 @@ use rivya_emulator::{Config, Emulator, FaultRates};
 use serde_json::Value;
 
 fn rivya(args: &[&str], emu: &Emulator) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rivya"))
-        .args(args)
+    command(args, emu).output().expect("run rivya")
+}
+
+/// `rivya` against `emu`, with its journal in a folder of this test process.
+fn command(args: &[&str], emu: &Emulator) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rivya"));
+    cmd.args(args)
         .env("RIVYA_API_KEY", emu.api_key())
         .env("RIVYA_BASE_URL", emu.base_url())
         .env(
             "RIVYA_MOCK_DIR",
             std::env::temp_dir().join("rivya-chat-test-unused"),
         )
-        .output()
-        .expect("run rivya")
+        .env("XDG_STATE_HOME", state_home());
+    cmd
+}
+
+fn state_home() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("rivya-chat-test-state-{}", std::process::id()))
 }
 
 async fn emulator(faults: FaultRates) -> Emulator {
@@ -150,4 +159,52 @@ async fn a_cut_stream_is_resumed_with_the_printed_key_and_charged_once() {
         spent,
         "charged once"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_turn_killed_in_flight_is_in_the_history_and_resume_finishes_it_once() {
+    let emu = emulator(FaultRates {
+        chat_delta_delay: std::time::Duration::from_millis(400),
+        ..FaultRates::default()
+    })
+    .await;
+    // Keys of earlier tests in this process share the journal folder; count only this one.
+    let mut child = command(
+        &["chat", "gpt-5-codex-chat", "Killed mid-answer", "--json"],
+        &emu,
+    )
+    .spawn()
+    .unwrap();
+    // The turn exists (and is charged) once the stream began; kill while deltas are slow.
+    for _ in 0..100 {
+        if emu.stats().chat_turns_created == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert_eq!(emu.stats().chat_turns_created, 1);
+
+    let pending = json_out(&rivya(&["history", "--pending", "--json"], &emu));
+    let row = pending
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["model"] == "gpt-5-codex-chat")
+        .unwrap_or_else(|| panic!("not in the history: {pending}"))
+        .clone();
+    let key = row["idempotency_key"].as_str().unwrap();
+    let done = rivya(&["resume", key, "--json"], &emu);
+    assert!(done.status.success(), "{done:?}");
+    let done = json_out(&done);
+    assert!(
+        done["content"]
+            .as_str()
+            .unwrap()
+            .contains("Killed mid-answer")
+    );
+    let stats = emu.stats();
+    assert_eq!(stats.chat_turns_created, 1, "paid once");
+    assert_eq!(stats.chat_turns_replayed, 1);
 }

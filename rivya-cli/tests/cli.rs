@@ -13,6 +13,11 @@ fn rivya(args: &[&str], env: &[(&str, &str)]) -> Output {
     cmd.args(args)
         .env_remove("RIVYA_API_KEY")
         .env_remove("RIVYA_BASE_URL")
+        // The journal of creates lives here, never in the user's state directory.
+        .env(
+            "XDG_STATE_HOME",
+            std::env::temp_dir().join(format!("rivya-cli-state-{}", std::process::id())),
+        )
         // --mock keeps its state here, never in the user's cache.
         .env(
             "RIVYA_MOCK_DIR",

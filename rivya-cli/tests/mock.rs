@@ -11,6 +11,11 @@ fn rivya(args: &[&str], mock_dir: &Path) -> Output {
         .args(args)
         .env_remove("RIVYA_API_KEY")
         .env_remove("RIVYA_BASE_URL")
+        // The journal of creates lives here, never in the user's state directory.
+        .env(
+            "XDG_STATE_HOME",
+            std::env::temp_dir().join(format!("rivya-mockt-state-{}", std::process::id())),
+        )
         .env("RIVYA_MOCK_DIR", mock_dir)
         .output()
         .expect("run rivya")

@@ -1,4 +1,5 @@
-//! The emulator's chat settlement rule and its deterministic replies.
+//! The emulator's deterministic chat replies and their deltas. The settlement rule it charges
+//! by is `rivya_models::price` (one definition, shared with `quote`).
 //!
 //! The API documents that a turn's credits are reserved before the model call and settled from
 //! token usage, but not how; the rule chosen for this workspace (the chat wire contract, see
@@ -6,29 +7,8 @@
 //! `rivya-emulator --help`, and implemented here. `reserved - final` goes back to the wallet
 //! when the turn completes; a turn that ends in an error event is refunded whole.
 
-/// Tokens one attachment adds to a turn's input.
-pub const ATTACHMENT_TOKENS: u64 = 256;
-/// Tokens reserved on top of the input for the answer.
-pub const RESERVED_OUTPUT_TOKENS: u64 = 4096;
 /// Characters (not bytes) per streamed delta.
 pub const DELTA_CHARS: usize = 16;
-
-/// `ceil(utf16_len(text) / 4)`.
-pub fn tokens(text: &str) -> u64 {
-    (text.encode_utf16().count() as u64).div_ceil(4)
-}
-
-/// The credits reserved before the reply: `base * ceil((input + 4096) / 1000)`.
-pub fn reserved(base_credits: u64, input_tokens: u64) -> u64 {
-    base_credits
-        .saturating_mul((input_tokens.saturating_add(RESERVED_OUTPUT_TOKENS)).div_ceil(1000))
-}
-
-/// The credits kept: `min(reserved, max(1, ceil(base * total / 1000)))`.
-pub fn final_credits(base_credits: u64, reserved: u64, total_tokens: u64) -> u64 {
-    let used = base_credits.saturating_mul(total_tokens).div_ceil(1000);
-    reserved.min(used.max(1))
-}
 
 /// The deterministic reply of turn `turn` (1-based) of a session, padded to `pad_to` bytes.
 pub fn reply(
@@ -73,20 +53,6 @@ pub fn deltas(text: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_rule_on_small_numbers() {
-        assert_eq!(tokens(""), 0);
-        assert_eq!(tokens("abcd"), 1);
-        assert_eq!(tokens("abcde"), 2);
-        assert_eq!(tokens("😀😀"), 1, "UTF-16 units, not chars");
-        assert_eq!(reserved(3, 2), 15);
-        assert_eq!(reserved(3, 904), 15);
-        assert_eq!(reserved(3, 905), 18);
-        assert_eq!(final_credits(3, 15, 12), 1);
-        assert_eq!(final_credits(3, 15, 1001), 4);
-        assert_eq!(final_credits(3, 15, 100_000), 15);
-    }
 
     #[test]
     fn replies_are_deterministic_and_padded_exactly() {

@@ -4,6 +4,7 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
+use rivya_models::price;
 use rivya_models::{ModelInfo, catalog};
 use rivya_runtime::ErrorCode;
 use serde::{Deserialize, Serialize};
@@ -253,8 +254,8 @@ impl State {
             .unwrap_or_default();
         let web = body.get("enable_web_search").and_then(Value::as_bool) == Some(true);
         let base = u64::from(info.base_credits);
-        let input_tokens = chat_rule::tokens(message) + attachments * chat_rule::ATTACHMENT_TOKENS;
-        let reserved = chat_rule::reserved(base, input_tokens);
+        let input_tokens = price::input_tokens(message, attachments);
+        let reserved = price::chat_reserved(base, input_tokens);
         if self.data.wallet < reserved as f64 {
             return Err(bad(
                 402,
@@ -273,8 +274,8 @@ impl State {
         let turn_no = self.data.chat.session(&sid).map_or(0, |s| s.turns) + 1;
         let content =
             chat_rule::reply(info.id, turn_no, message, web, self.config.chat_reply_bytes);
-        let output_tokens = chat_rule::tokens(&content);
-        let final_credits = chat_rule::final_credits(base, reserved, input_tokens + output_tokens);
+        let output_tokens = price::tokens(&content);
+        let final_credits = price::chat_final(base, reserved, input_tokens + output_tokens);
         // Reserved before the reply, then settled: the difference goes back.
         self.data.wallet -= reserved as f64;
         self.data.wallet += (reserved - final_credits) as f64;

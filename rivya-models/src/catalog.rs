@@ -74,3 +74,13 @@ pub fn validate_value(body: &Value) -> Result<&'static ModelInfo, ValidationErro
     body::validate(info, obj, &mut v);
     v.finish(info.id).map(|()| info)
 }
+
+/// Validates an untyped body (generation or chat turn) and prices it: the model and what the
+/// request will cost (see [`crate::price`] for the rules). A body the rules refuse is never
+/// sent, so it has no price: its violations come back instead.
+pub fn quote_value(body: &Value) -> Result<(&'static ModelInfo, crate::Quote), ValidationError> {
+    let info = validate_value(body)?;
+    let empty = Map::new();
+    let obj = body.as_object().unwrap_or(&empty);
+    Ok((info, crate::price::quote(info, obj)))
+}

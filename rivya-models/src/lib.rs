@@ -25,7 +25,7 @@ mod request;
 
 pub mod catalog;
 pub mod files;
-pub use rivya_rules::{rules, wire};
+pub use rivya_rules::{price, rules, wire};
 
 // Generated code is formatted by prettyplease when it is written; rustfmt leaves it alone so
 // `cargo fmt --check` and `cargo xtask gen --check` never fight over it.
@@ -46,6 +46,6 @@ pub use generated::*;
 pub use request::{GenerationRequest, Model, ModelParams, Request, UnknownOption};
 pub use rivya_rules::{
     Billing, Capability, ChatInfo, FilesApi, Input, KindLimit, MediaKind, ModelInfo, ParamInfo,
-    ParamKind, ReferenceMediaItem, UploadPolicy, ValidationError, Violation, ViolationKind,
+    ParamKind, Quote, ReferenceMediaItem, UploadPolicy, ValidationError, Violation, ViolationKind,
     Violations,
 };

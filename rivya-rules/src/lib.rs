@@ -13,6 +13,7 @@ mod violation;
 
 pub mod body;
 pub mod chat;
+pub mod price;
 pub mod rules;
 pub mod wire;
 
@@ -22,4 +23,5 @@ pub use info::{
     ParamKind, UploadPolicy,
 };
 pub use media::{MediaKind, ReferenceMediaItem};
+pub use price::Quote;
 pub use violation::{ValidationError, Violation, ViolationKind, Violations};

@@ -39,12 +39,12 @@
 //!   order they are the content), then `completion` (the completion object) on success or
 //!   `error` (an error envelope) on failure. Comments may appear anywhere.
 //! - **Classification is tolerant**, since the real server may name things otherwise: an event
-//!   is [`ChatEvent::Completed`] when named `completion`/`completed`/`done` or when its data is
-//!   a completion object (`"object": "chat.completion"`, or `message` and `usage`);
-//!   [`ChatEvent::Error`] when named `error` or when its data holds an `error` object;
-//!   [`ChatEvent::Delta`] when its name contains `delta` or its data has a string `delta` (or
-//!   `delta.content`); data `[DONE]` ends the stream quietly. Anything else, `session`
-//!   included, is [`ChatEvent::Other`], never a failure; any event whose data has top-level
+//!   is `Completed` when named `completion`/`completed`/`done` or when its data is a completion
+//!   object (`"object": "chat.completion"`, or `message` and `usage`); `Error` when named
+//!   `error` or when its data holds an `error` object; `Delta` when its name contains `delta`
+//!   or its data has a string `delta` (or `delta.content`); data `[DONE]` ends the stream
+//!   quietly. Anything else, `session` included, is `Other` (see
+//!   [`ChatEvent`](crate::ChatEvent)), never a failure; any event whose data has top-level
 //!   `session_id` / `id` strings tells the stream the session and turn ids it reports.
 //! - **Broken streams.** A stream that ends before a completion or error event (EOF, reset,
 //!   idle longer than the request timeout, an undecodable completion) ends in
@@ -78,9 +78,11 @@ use serde_json::Value;
 
 use crate::chat_stream::{self, ChatStream};
 use crate::chat_types::{ChatCompletion, ChatSession, ChatSessionList};
-use crate::client::{Client, encode_segment};
+use crate::client::Client;
 use crate::error::Error;
 use crate::files::Upload;
+use crate::idempotency::check_idempotency_key;
+use crate::segment::path_segment;
 
 pub(crate) const COMPLETIONS: &str = "chat/completions";
 
@@ -101,6 +103,7 @@ impl Client {
     ) -> Result<ChatCompletion, Error> {
         ChatTurn::validate(req)?;
         let key = idempotency_key.into();
+        check_idempotency_key(&key)?;
         self.post(COMPLETIONS, Some(encode(req)?), Some(&key)).await
     }
 
@@ -119,6 +122,7 @@ impl Client {
     ) -> Result<ChatCompletion, Error> {
         validate_chat_value(body)?;
         let key = idempotency_key.into();
+        check_idempotency_key(&key)?;
         self.post(COMPLETIONS, Some(encode(body)?), Some(&key))
             .await
     }
@@ -138,8 +142,10 @@ impl Client {
         idempotency_key: impl Into<String>,
     ) -> Result<ChatStream, Error> {
         ChatTurn::validate(req)?;
+        let key = idempotency_key.into();
+        check_idempotency_key(&key)?;
         let session = req.session_id().map(str::to_owned);
-        chat_stream::open(self, encode(req)?, idempotency_key.into(), session).await
+        chat_stream::open(self, encode(req)?, key, session).await
     }
 
     /// [`Client::chat_stream`] for an untyped turn, validated like [`Client::chat_value`].
@@ -159,7 +165,9 @@ impl Client {
             .get("session_id")
             .and_then(Value::as_str)
             .map(str::to_owned);
-        chat_stream::open(self, encode(body)?, idempotency_key.into(), session).await
+        let key = idempotency_key.into();
+        check_idempotency_key(&key)?;
+        chat_stream::open(self, encode(body)?, key, session).await
     }
 
     /// The account's API chat sessions, newest first (`GET /api/v1/chat/sessions`).
@@ -169,7 +177,10 @@ impl Client {
 
     /// One chat session with its messages (`GET /api/v1/chat/sessions/{id}`).
     pub async fn chat_session(&self, session_id: &str) -> Result<ChatSession, Error> {
-        let path = format!("chat/sessions/{}", encode_segment(session_id));
+        let path = format!(
+            "chat/sessions/{}",
+            path_segment("chat session id", session_id)?
+        );
         self.get(&path).await
     }
 
@@ -240,4 +251,24 @@ fn not_a_chat_model(id: &str) -> ValidationError {
     v.push("model", ViolationKind::NotAnOption { options }, id);
     v.finish(id)
         .expect_err("a violation was pushed, so finish reports it")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_generation_model_is_named_as_not_a_chat_model() {
+        let body = serde_json::json!({"model": "kling-3-0", "prompt": "a cat"});
+        let Err(Error::Validation(v)) = validate_chat_value(&body) else {
+            panic!("refused")
+        };
+        assert_eq!(v.violations.len(), 1);
+        assert_eq!(v.violations[0].path, "model");
+        let shown = v.to_string();
+        assert!(
+            shown.contains("gpt-5-2-chat") && !shown.contains("kling-2-6"),
+            "{shown}"
+        );
+    }
 }

@@ -11,6 +11,7 @@ use reqwest::Method;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde_json::Value;
 
+use crate::chat_probe::{Probe, Shape};
 use crate::chat_types::{ChatCompletion, ChatEvent};
 use crate::client::{Client, IDEMPOTENCY_HEADER, judge, retry_after_of};
 use crate::error::{ApiError, ChatProgress, Error, ErrorCode, TransportError};
@@ -106,14 +107,17 @@ impl ChatStream {
         }
     }
 
-    /// Learns the session and turn ids from an event's data.
-    fn learn(&mut self, data: &Value) {
-        if let Some(s) = data.get("session_id").and_then(Value::as_str) {
-            self.progress.session_id = Some(s.to_owned());
-        }
-        if let Some(t) = data.get("id").and_then(Value::as_str) {
-            self.progress.turn_id = Some(t.to_owned());
-        }
+    /// Learns the session and turn ids from an event's data (allocating only on a change).
+    fn learn(&mut self, probe: &Probe<'_>) {
+        let learn = |known: &mut Option<String>, seen: &Option<std::borrow::Cow<'_, str>>| {
+            if let Some(s) = seen
+                && known.as_deref() != Some(s.as_ref())
+            {
+                *known = Some(s.to_string());
+            }
+        };
+        learn(&mut self.progress.session_id, &probe.session_id);
+        learn(&mut self.progress.turn_id, &probe.id);
     }
 
     /// What one SSE event comes to: `None` to end the stream quietly (`[DONE]`).
@@ -123,28 +127,29 @@ impl ChatStream {
             self.done = true;
             return None;
         }
-        let data: Value = serde_json::from_str(&ev.data).unwrap_or(Value::Null);
-        self.learn(&data);
-        let name = ev.event.to_ascii_lowercase();
-        let completed = matches!(name.as_str(), "completion" | "completed" | "done")
-            || data.get("object").and_then(Value::as_str) == Some("chat.completion")
-            || (data.get("message").is_some() && data.get("usage").is_some());
-        if completed {
-            return Some(self.completed(&ev.data));
+        let kind = {
+            let probe = Probe::read(&ev.data);
+            if let Some(p) = &probe {
+                self.learn(p);
+            }
+            kind_of(&ev.event, probe, &ev.data)
+        };
+        match kind {
+            Kind::Completed => Some(self.completed(&ev.data)),
+            Kind::Error => {
+                self.done = true;
+                Some(Ok(ChatEvent::Error(self.api_error(&ev.data))))
+            }
+            Kind::Delta(text) => {
+                self.progress.text.push_str(&text);
+                Some(Ok(ChatEvent::Delta { text }))
+            }
+            Kind::Other => Some(Ok(ChatEvent::Other {
+                event: ev.event,
+                data: ev.data,
+                id: (!ev.id.is_empty()).then_some(ev.id),
+            })),
         }
-        if name == "error" || data.get("error").is_some_and(Value::is_object) {
-            self.done = true;
-            return Some(Ok(ChatEvent::Error(self.api_error(&data, &ev.data))));
-        }
-        if let Some(text) = delta_text(&name, &data, &ev.data) {
-            self.progress.text.push_str(&text);
-            return Some(Ok(ChatEvent::Delta { text }));
-        }
-        Some(Ok(ChatEvent::Other {
-            event: ev.event,
-            data: ev.data,
-            id: (!ev.id.is_empty()).then_some(ev.id),
-        }))
     }
 
     fn completed(&mut self, raw: &str) -> Result<ChatEvent, Error> {
@@ -160,8 +165,9 @@ impl ChatStream {
     }
 
     /// The `ApiError` of an `error` event (its envelope, or the raw data as the message).
-    fn api_error(&self, data: &Value, raw: &str) -> ApiError {
-        let err = data.get("error").unwrap_or(data);
+    fn api_error(&self, raw: &str) -> ApiError {
+        let data: Value = serde_json::from_str(raw).unwrap_or(Value::Null);
+        let err = data.get("error").unwrap_or(&data);
         let text = |k: &str| err.get(k).and_then(Value::as_str).map(str::to_owned);
         ApiError {
             status: self.status,
@@ -174,17 +180,42 @@ impl ChatStream {
     }
 }
 
-/// The text of a delta event: `{"delta": "…"}` or `{"delta": {"content": "…"}}`, or, for an
-/// event named as a delta whose data is not JSON, the data itself.
-fn delta_text(name: &str, data: &Value, raw: &str) -> Option<String> {
-    let delta = data.get("delta");
-    let text = delta
-        .and_then(Value::as_str)
-        .or_else(|| delta?.get("content")?.as_str());
-    match text {
-        Some(t) => Some(t.to_owned()),
-        None if name.contains("delta") && !data.is_object() => Some(raw.to_owned()),
-        None => None,
+/// What an event is, by the contract's tolerant rules.
+enum Kind {
+    Completed,
+    Error,
+    Delta(String),
+    Other,
+}
+
+/// Classifies an event by its name and the facts of its data (`None`: not a JSON object).
+fn kind_of(name: &str, probe: Option<Probe<'_>>, raw: &str) -> Kind {
+    let named = |n: &str| name.eq_ignore_ascii_case(n);
+    let p = probe.as_ref();
+    let completed = named("completion") || named("completed") || named("done");
+    let object = p.and_then(|p| p.object.as_deref());
+    if completed
+        || object == Some("chat.completion")
+        || p.is_some_and(|p| p.has_message && p.has_usage)
+    {
+        return Kind::Completed;
+    }
+    if named("error") || p.is_some_and(|p| p.error_object) {
+        return Kind::Error;
+    }
+    let delta_named = name.to_ascii_lowercase().contains("delta");
+    let is_object = probe.is_some();
+    match probe.and_then(|p| p.delta) {
+        Some(Shape::Str(text)) => Kind::Delta(text.into_owned()),
+        // `{"delta": {"content": "…"}}`: rare enough to read again as a tree.
+        Some(Shape::Object) => serde_json::from_str::<Value>(raw)
+            .ok()
+            .and_then(|v| Some(v.get("delta")?.get("content")?.as_str()?.to_owned()))
+            .map_or(Kind::Other, Kind::Delta),
+        Some(Shape::Other) => Kind::Other,
+        // An event named as a delta whose data is not an object carries the text itself.
+        None if delta_named && !is_object => Kind::Delta(raw.to_owned()),
+        None => Kind::Other,
     }
 }
 
@@ -322,3 +353,9 @@ fn not_success<T>(a: Attempt<Value>) -> Attempt<T> {
         ))),
     }
 }
+
+/// A stream can be moved to a spawned task and polled without pinning.
+const _: () = {
+    const fn send_unpin<T: Send + Unpin>() {}
+    send_unpin::<ChatStream>();
+};

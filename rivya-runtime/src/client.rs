@@ -14,6 +14,7 @@ use crate::config::{ApiKey, ClientBuilder};
 use crate::error::{ApiError, Error, ErrorCode};
 use crate::poll::{self, PollPolicy, Schedule, WaitOptions};
 use crate::retry::{self, Attempt, RetryPolicy};
+use crate::segment::path_segment;
 use crate::trace::CallSpan;
 use crate::types::{Credits, FileObject, ModelList, Submitted, Task};
 
@@ -281,6 +282,7 @@ impl Client {
     }
 
     async fn submit(&self, body: Vec<u8>, key: String) -> Result<Submitted, Error> {
+        crate::idempotency::check_idempotency_key(&key)?;
         let task: Task = self.post("generations", Some(body), Some(&key)).await?;
         Ok(Submitted {
             task,
@@ -290,7 +292,7 @@ impl Client {
 
     /// The task's current state (`GET /api/v1/generations/{id}`).
     pub async fn task(&self, task_id: &str) -> Result<Task, Error> {
-        let path = format!("generations/{}", encode_segment(task_id));
+        let path = format!("generations/{}", path_segment("task id", task_id)?);
         self.get(&path).await
     }
 
@@ -389,7 +391,7 @@ impl Client {
 
     /// A file's metadata (`GET /api/v1/files/{id}`).
     pub async fn file(&self, file_id: &str) -> Result<FileObject, Error> {
-        let path = format!("files/{}", encode_segment(file_id));
+        let path = format!("files/{}", path_segment("file id", file_id)?);
         self.get(&path).await
     }
 
@@ -443,7 +445,7 @@ pub(crate) fn judge<T: DeserializeOwned>(
     let idempotency_key = key.map(str::to_owned);
     let decode = |message: String| Error::Decode {
         status,
-        body: String::from_utf8_lossy(body).into_owned(),
+        body: crate::error::redact_secrets(&String::from_utf8_lossy(body)),
         message,
         idempotency_key: idempotency_key.clone(),
     };
@@ -504,29 +506,9 @@ impl Traced for serde_json::Value {}
 impl Traced for crate::webhooks::WebhookEndpoint {}
 impl<T> Traced for crate::webhooks::List<T> {}
 
-/// Percent-encodes an id for use as one path segment.
-pub(crate) fn encode_segment(id: &str) -> String {
-    let mut out = String::with_capacity(id.len());
-    for b in id.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ids_cannot_escape_their_path_segment() {
-        assert_eq!(encode_segment("task_abc-1"), "task_abc-1");
-        assert_eq!(encode_segment("../credits"), "..%2Fcredits");
-        assert_eq!(encode_segment("a b?c#"), "a%20b%3Fc%23");
-    }
 
     #[test]
     fn idempotency_keys_are_fresh_uuids() {

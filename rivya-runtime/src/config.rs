@@ -11,6 +11,10 @@ use crate::retry::RetryPolicy;
 /// The default base URL.
 pub const DEFAULT_BASE_URL: &str = "https://rivya.ai";
 
+/// The environment variable that allows an `http://` base URL on a host that is not loopback
+/// when set to `1`.
+pub const INSECURE_HTTP_ENV: &str = "RIVYA_ALLOW_INSECURE_HTTP";
+
 /// An API key. Its `Debug` shows only a short prefix, and it never appears in errors or logs.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ApiKey(String);
@@ -46,6 +50,7 @@ pub struct ClientBuilder {
     pub(crate) user_agent: String,
     pub(crate) jitter_seed: Option<u64>,
     pub(crate) http: Option<reqwest::Client>,
+    pub(crate) allow_insecure_http: bool,
 }
 
 impl Default for ClientBuilder {
@@ -61,12 +66,14 @@ impl Default for ClientBuilder {
             user_agent: format!("rivya-rust/{}", env!("CARGO_PKG_VERSION")),
             jitter_seed: None,
             http: None,
+            allow_insecure_http: false,
         }
     }
 }
 
 impl ClientBuilder {
-    /// Settings from the environment: `RIVYA_API_KEY` and `RIVYA_BASE_URL`, when set.
+    /// Settings from the environment: `RIVYA_API_KEY` and `RIVYA_BASE_URL`, when set, and
+    /// `RIVYA_ALLOW_INSECURE_HTTP=1` ([`ClientBuilder::allow_insecure_http`]).
     pub fn from_env() -> Self {
         let mut b = Self::default();
         if let Ok(key) = std::env::var("RIVYA_API_KEY")
@@ -79,7 +86,16 @@ impl ClientBuilder {
         {
             b.base_url = url.trim().to_owned();
         }
+        b.allow_insecure_http = std::env::var(INSECURE_HTTP_ENV).is_ok_and(|v| v.trim() == "1");
         b
+    }
+
+    /// Allows an `http://` base URL on a host that is not loopback. The API key then travels
+    /// in clear text; without this, such a base URL is refused when the client is built.
+    /// (`http://` to `localhost`, `127.0.0.0/8` or `::1` is always allowed.)
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
     }
 
     /// The API key (`Authorization: Bearer …`).
@@ -150,16 +166,8 @@ impl ClientBuilder {
     /// Builds the client (one connection pool, shared by every call and clone).
     pub fn build(mut self) -> Result<Client, Error> {
         crate::install_tls_provider();
-        let base = self.base_url.trim_end_matches('/').to_owned();
-        let valid = base
-            .strip_prefix("https://")
-            .or_else(|| base.strip_prefix("http://"))
-            .is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace));
-        if !valid {
-            return Err(Error::Config(format!(
-                "base URL `{base}` must be an absolute http(s) URL"
-            )));
-        }
+        let base = check_base_url(&self.base_url, self.allow_insecure_http)
+            .map_err(|m| Error::Config(format!("base URL: {m}")))?;
         // The system proxy settings are honoured: reqwest reads HTTPS_PROXY, HTTP_PROXY,
         // ALL_PROXY and NO_PROXY (either case) from the environment unless told not to.
         let http = match self.http.take() {
@@ -172,5 +180,88 @@ impl ClientBuilder {
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };
         Ok(Client::from_parts(http, base, self))
+    }
+}
+
+/// The base URL, parsed: http(s) with a host, no credentials, query or fragment; `http://` only
+/// to loopback unless allowed. Errors never repeat the URL (it may hold a password).
+fn check_base_url(raw: &str, allow_insecure_http: bool) -> Result<String, String> {
+    let url = reqwest::Url::parse(raw.trim())
+        .map_err(|e| format!("not an absolute http(s) URL ({e})"))?;
+    let https = match url.scheme() {
+        "https" => true,
+        "http" => false,
+        other => {
+            let shown: String = other.chars().take(20).collect();
+            return Err(format!("scheme `{shown}` is not http or https"));
+        }
+    };
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(
+            "must not contain credentials (`user:password@`); the API key is sent as a bearer token"
+                .to_owned(),
+        );
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("must not have a query (`?…`) or fragment (`#…`)".to_owned());
+    }
+    let host = url
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .ok_or("has no host")?;
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if !https && !loopback && !allow_insecure_http {
+        return Err(format!(
+            "`http://` would send the API key in clear text to {host}; use https://, or opt in \
+             with ClientBuilder::allow_insecure_http (CLI: --allow-insecure-http or \
+             {INSECURE_HTTP_ENV}=1)"
+        ));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_parsed_not_prefix_matched() {
+        let ok = |u: &str| check_base_url(u, false).unwrap();
+        assert_eq!(ok("https://rivya.ai"), "https://rivya.ai");
+        assert_eq!(ok("https://rivya.ai/"), "https://rivya.ai");
+        assert_eq!(
+            ok("https://proxy.example/rivya/"),
+            "https://proxy.example/rivya"
+        );
+        assert_eq!(ok("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+        assert_eq!(ok("http://localhost:1"), "http://localhost:1");
+        assert_eq!(ok("http://[::1]:9"), "http://[::1]:9");
+        for bad in [
+            "http://a@b",
+            "https://user:hunter2@rivya.ai",
+            "https://rivya.ai?x=1",
+            "https://rivya.ai/#frag",
+            "ftp://user:hunter2@rivya.ai",
+            "rivya.ai",
+            "https://",
+            "http://rivya.ai",
+            "http://10.0.0.1",
+        ] {
+            let e = check_base_url(bad, false).unwrap_err();
+            assert!(!e.contains("hunter2"), "{bad}: {e}");
+        }
+        assert!(
+            check_base_url("http://rivya.ai", false)
+                .unwrap_err()
+                .contains("--allow-insecure-http")
+        );
+        assert_eq!(
+            check_base_url("http://rivya.ai", true).unwrap(),
+            "http://rivya.ai"
+        );
     }
 }

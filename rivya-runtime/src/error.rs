@@ -232,6 +232,23 @@ pub enum Error {
         /// What the stream had told before the error.
         progress: Box<ChatProgress>,
     },
+    /// An id that cannot be one URL path segment (empty, `.` or `..`); nothing was sent.
+    InvalidId {
+        /// What the id names (`task id`, `file id`, `webhook id` …).
+        what: &'static str,
+        /// The id as given.
+        id: String,
+        /// Why it was refused.
+        reason: &'static str,
+    },
+    /// An idempotency key that cannot be sent as a header; nothing was sent, and a retry
+    /// would not help.
+    InvalidIdempotencyKey {
+        /// The key as given.
+        key: String,
+        /// Why it was refused.
+        reason: &'static str,
+    },
 }
 
 /// What a chat stream had told when it stopped early: everything needed to recover the turn.
@@ -391,6 +408,16 @@ impl fmt::Display for Error {
             }
             Self::Io { path, source } => write!(f, "{path}: {source}"),
             Self::Config(m) => write!(f, "client configuration: {m}"),
+            Self::ChatStreamBroken { .. } | Self::ChatFailed { .. } => self.fmt_chat(f),
+            Self::InvalidId { .. } | Self::InvalidIdempotencyKey { .. } => self.fmt_refused(f),
+        }
+    }
+}
+
+impl Error {
+    /// The message of a chat stream that stopped early: why, and how to recover.
+    fn fmt_chat(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
             Self::ChatStreamBroken {
                 progress, reason, ..
             } => write!(
@@ -402,7 +429,48 @@ impl fmt::Display for Error {
                 "chat turn failed mid-stream: `{}`: {} {progress}",
                 error.code, error.message
             ),
+            _ => Ok(()),
         }
+    }
+}
+
+impl Error {
+    /// The input refused before sending, shown escaped and cut to 80 characters.
+    fn fmt_refused(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (what, value, reason) = match self {
+            Self::InvalidId { what, id, reason } => (*what, id, *reason),
+            Self::InvalidIdempotencyKey { key, reason } => ("idempotency key", key, *reason),
+            _ => return Ok(()),
+        };
+        let shown: String = value.chars().take(80).collect();
+        write!(f, "{what} {shown:?} refused: {reason}; nothing was sent")
+    }
+}
+
+/// Replaces every signing secret (`whsec_…`) and API key (`rvya_sk_…`) in a response body
+/// kept for diagnosis, so a decode error never prints one.
+pub(crate) fn redact_secrets(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    loop {
+        let next = ["whsec_", "rvya_sk_"]
+            .iter()
+            .filter_map(|p| rest.find(p).map(|i| (i, *p)))
+            .min();
+        let Some((i, prefix)) = next else {
+            out.push_str(rest);
+            return out;
+        };
+        out.push_str(&rest[..i]);
+        out.push_str(prefix);
+        out.push_str("<redacted>");
+        let tail = &rest[i + prefix.len()..];
+        let end = tail
+            .find(|c: char| {
+                !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_' | '-'))
+            })
+            .unwrap_or(tail.len());
+        rest = &tail[end..];
     }
 }
 
@@ -460,5 +528,26 @@ impl std::error::Error for Error {
 impl From<ValidationError> for Error {
     fn from(e: ValidationError) -> Self {
         Self::Validation(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_kept_for_diagnosis_lose_their_secrets() {
+        let body = r#"{"id":"whend_1","signing_secret":"whsec_c2VjcmV0+/=","k":"rvya_sk_abc"}"#;
+        let e = Error::Decode {
+            status: 200,
+            body: redact_secrets(body),
+            message: "x".into(),
+            idempotency_key: None,
+        };
+        for shown in [e.to_string(), format!("{e:?}")] {
+            assert!(!shown.contains("c2VjcmV0"), "{shown}");
+            assert!(!shown.contains("rvya_sk_abc"), "{shown}");
+            assert!(shown.contains("whsec_<redacted>"), "{shown}");
+        }
     }
 }

@@ -44,7 +44,8 @@ impl Upload {
         Self::new(Source::Path(path), name)
     }
 
-    /// Bytes in memory, with the file name to send.
+    /// Bytes in memory, with the file name to send (quotes, backslashes and control
+    /// characters become `_`, so the name cannot break out of the multipart header).
     pub fn bytes(data: impl Into<Vec<u8>>, name: impl Into<String>) -> Self {
         Self::new(Source::Bytes(data.into()), name.into())
     }
@@ -52,7 +53,7 @@ impl Upload {
     fn new(source: Source, name: String) -> Self {
         Self {
             source,
-            name,
+            name: header_safe_name(&name),
             kind: None,
             model: None,
             client_request_id: None,
@@ -84,7 +85,7 @@ impl Upload {
         self
     }
 
-    /// Uses this idempotency key instead of a fresh one (to retry an earlier upload safely).
+    /// Uses this idempotency key instead of the one derived from the upload's content.
     pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
         self.idempotency_key = Some(key.into());
         self
@@ -121,10 +122,16 @@ impl Client {
                 reason,
             },
         )?;
-        let key = upload
-            .idempotency_key
-            .clone()
-            .unwrap_or_else(Client::new_idempotency_key);
+        let key = match &upload.idempotency_key {
+            Some(k) => k.clone(),
+            None => content_key(&upload, checked.kind)
+                .await
+                .map_err(|source| Error::Io {
+                    path: label.clone(),
+                    source,
+                })?,
+        };
+        crate::idempotency::check_idempotency_key(&key)?;
         self.ensure_key()?;
         let mut rng = self.rng();
         let span = CallSpan::new("POST", "files", Some(&key), None);
@@ -158,6 +165,41 @@ impl Client {
             idempotency_key: key,
         })
     }
+}
+
+/// The key of an upload without one: SHA-256 over the file's bytes, its kind, the model, the
+/// file name and the client request id (everything the body holds), so uploading the same file
+/// again (a re-run after a lost answer) is a replay on a server that replays keys: the same
+/// file and URL, hence the same create body.
+async fn content_key(upload: &Upload, kind: MediaKind) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"rivya-upload-v1\0");
+    for part in [
+        kind.as_str(),
+        upload.model.map_or("", |m| m.id),
+        &upload.name,
+        upload.client_request_id.as_deref().unwrap_or(""),
+    ] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part.as_bytes());
+    }
+    match &upload.source {
+        Source::Bytes(b) => h.update(b),
+        Source::Path(p) => {
+            let mut file = tokio::fs::File::open(p).await?;
+            let mut buf = vec![0; 64 * 1024];
+            loop {
+                let n = file.read(&mut buf).await?;
+                if n == 0 {
+                    break;
+                }
+                h.update(&buf[..n]);
+            }
+        }
+    }
+    let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!("upload-{hex}"))
 }
 
 /// Reads the first bytes (for type detection) and the size of a file.
@@ -198,4 +240,42 @@ async fn multipart(
         form = form.text("client_request_id", id.clone());
     }
     Ok(form.part("file", part))
+}
+
+/// A file name fit for `Content-Disposition: …; filename="…"`: control characters (CR, LF …),
+/// `"` and `\` become `_` (the HTTP library would escape CR/LF with a backslash, which still
+/// ends the header line), at most 255 bytes, never empty.
+fn header_safe_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len().min(255));
+    for c in name.chars() {
+        let c = if c.is_control() || c == '"' || c == '\\' {
+            '_'
+        } else {
+            c
+        };
+        if out.len() + c.len_utf8() > 255 {
+            break;
+        }
+        out.push(c);
+    }
+    if out.trim().is_empty() {
+        "upload".to_owned()
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_cannot_break_the_multipart_header() {
+        let up = Upload::bytes(b"x".to_vec(), "a\r\nContent-Type: text/html\r\n\"x\\.png");
+        assert_eq!(up.name, "a__Content-Type: text/html___x_.png");
+        assert_eq!(Upload::bytes(vec![], "bild-ä.png").name, "bild-ä.png");
+        assert_eq!(Upload::bytes(vec![], "\n").name, "_");
+        assert_eq!(Upload::bytes(vec![], " ").name, "upload");
+        assert_eq!(Upload::bytes(vec![], "é".repeat(200)).name.len(), 254);
+    }
 }

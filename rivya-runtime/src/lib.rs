@@ -16,14 +16,18 @@
 //! - Requests are validated with the generated rules before anything is sent.
 //! - Every call follows one [`RetryPolicy`]: exponential backoff with jitter, `Retry-After`
 //!   honoured up to a cap, decided by the error code in the body.
-//! - Creates and uploads mint one `Idempotency-Key` before their first attempt and send it on
-//!   every retry; errors carry it, so a create can always be retried safely.
+//! - Creates mint one `Idempotency-Key` before their first attempt and send it on every retry;
+//!   uploads derive theirs from their content; errors carry it, so a create can always be
+//!   retried safely.
 //! - Waits poll on a growing schedule with a deadline that always applies; a timeout hands
 //!   back the task id, and [`Client::wait`] resumes from any process.
 //! - Results are saved with [`Client::download_result`]: streamed to `.part`, hashed, resumed
 //!   with `Range` where the server allows, renamed when complete.
 //! - Uploads are checked against the model's policy by magic bytes, then streamed from disk.
 //! - The API key never appears in `Debug` output, logs or errors.
+//! - Chat ([`chat`]): one turn whole ([`Client::chat`]) or streamed as typed events
+//!   ([`Client::chat_stream`]) over a WHATWG Server-Sent Events parser ([`sse`]); a stream cut
+//!   mid-answer ends in an error carrying the session id, idempotency key and text so far.
 //! - Webhooks: typed endpoint management ([`Client::create_webhook`] …) and delivery
 //!   verification ([`WebhookVerifier`], Standard Webhooks, inferred from the `whsec_` prefix).
 //! - With the `tracing` feature, every call is a `rivya.call` span (method, path, attempt,
@@ -34,6 +38,7 @@
 #![warn(missing_docs)]
 
 pub mod chat;
+mod chat_probe;
 mod chat_stream;
 mod chat_types;
 mod client;
@@ -41,8 +46,10 @@ mod config;
 mod download;
 mod error;
 mod files;
+mod idempotency;
 mod poll;
 mod retry;
+mod segment;
 mod signature;
 pub mod sse;
 mod trace;
@@ -55,13 +62,15 @@ pub use chat_types::{
     ChatSessionMessage, Usage,
 };
 pub use client::{Client, IDEMPOTENCY_HEADER};
-pub use config::{ApiKey, ClientBuilder, DEFAULT_BASE_URL};
+pub use config::{ApiKey, ClientBuilder, DEFAULT_BASE_URL, INSECURE_HTTP_ENV};
 pub use download::{Downloaded, extension_for, sanitize_stem};
 pub use error::{ApiError, ChatProgress, Error, ErrorCode, TransportError};
 pub use files::Upload;
+pub use idempotency::{MAX_IDEMPOTENCY_KEY_BYTES, check_idempotency_key};
 pub use poll::{PollPolicy, StatusObserver, WaitOptions};
 pub use retry::{RetryPolicy, parse_retry_after};
 pub use rivya_models::UploadRejection;
+pub use segment::path_segment;
 pub use signature::{
     DEFAULT_TOLERANCE, SECRET_PREFIX, WebhookError, WebhookEvent, WebhookEventType, WebhookVerifier,
 };

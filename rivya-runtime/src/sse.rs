@@ -11,6 +11,9 @@
 
 use std::time::Duration;
 
+/// A buffer larger than this is freed once empty rather than kept for reuse.
+const RELEASE_ABOVE: usize = 1024 * 1024;
+
 /// One dispatched event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -30,6 +33,9 @@ pub struct SseParser {
     buf: Vec<u8>,
     /// Where the unconsumed part of `buf` starts.
     start: usize,
+    /// How far past `start` a line end was already looked for: a long line arriving in many
+    /// chunks is scanned once, not once per chunk.
+    scanned: usize,
     /// Whether the stream's start was examined for a BOM.
     bom_done: bool,
     /// The previous chunk ended in CR: an LF starting the next one belongs to it.
@@ -52,6 +58,10 @@ impl SseParser {
         if self.start > 0 && self.start == self.buf.len() {
             self.buf.clear();
             self.start = 0;
+            if self.buf.capacity() > RELEASE_ABOVE {
+                // A huge event passed: do not hold its buffer for the rest of the stream.
+                self.buf = Vec::new();
+            }
         } else if self.start > 64 * 1024 && self.start * 2 > self.buf.len() {
             // Drop consumed bytes once they outweigh the pending ones (amortised O(n)).
             self.buf.drain(..self.start);
@@ -67,8 +77,15 @@ impl SseParser {
                 return None;
             }
             let line_end = self.take_line()?;
-            if let Some(ev) = self.process_line(line_end) {
-                return Some(ev);
+            let event = self.process_line(line_end);
+            if self.start == self.buf.len() && self.buf.capacity() > RELEASE_ABOVE {
+                // A huge line was consumed (and copied): free its buffer now, not at the next
+                // push, so it is not held while the caller decodes the event.
+                self.buf = Vec::new();
+                self.start = 0;
+            }
+            if event.is_some() {
+                return event;
             }
         }
     }
@@ -112,7 +129,15 @@ impl SseParser {
             self.after_cr = false;
         }
         let rest = &self.buf[self.start..];
-        let i = rest.iter().position(|&b| b == b'\n' || b == b'\r')?;
+        let Some(i) = rest[self.scanned.min(rest.len())..]
+            .iter()
+            .position(|&b| b == b'\n' || b == b'\r')
+            .map(|i| i + self.scanned.min(rest.len()))
+        else {
+            self.scanned = rest.len();
+            return None;
+        };
+        self.scanned = 0;
         let (from, to) = (self.start, self.start + i);
         let mut next = to + 1;
         if rest[i] == b'\r' {

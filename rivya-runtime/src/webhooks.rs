@@ -8,8 +8,8 @@ use serde_json::{Map, Value};
 use crate::Client;
 use crate::error::Error;
 
-/// A webhook endpoint.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A webhook endpoint. Its `Debug` hides the signing secret.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct WebhookEndpoint {
     /// `whend_…`.
@@ -32,6 +32,23 @@ pub struct WebhookEndpoint {
     /// Fields this client does not know yet.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl std::fmt::Debug for WebhookEndpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookEndpoint")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("url", &self.url)
+            .field("event_types", &self.event_types)
+            .field("status", &self.status)
+            .field(
+                "signing_secret",
+                &self.signing_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 /// `POST /api/v1/webhooks`.
@@ -135,8 +152,11 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
     }
 }
 
-fn path(id: &str, rest: &str) -> String {
-    format!("webhooks/{}{rest}", crate::client::encode_segment(id))
+fn path(id: &str, rest: &str) -> Result<String, Error> {
+    Ok(format!(
+        "webhooks/{}{rest}",
+        crate::segment::path_segment("webhook id", id)?
+    ))
 }
 
 fn json(body: &impl Serialize) -> Result<Vec<u8>, Error> {
@@ -159,7 +179,7 @@ impl Client {
 
     /// One endpoint (`GET /api/v1/webhooks/{id}`).
     pub async fn webhook(&self, id: &str) -> Result<WebhookEndpoint, Error> {
-        self.get(&path(id, "")).await
+        self.get(&path(id, "")?).await
     }
 
     /// Changes an endpoint (`PATCH /api/v1/webhooks/{id}`).
@@ -168,34 +188,53 @@ impl Client {
         id: &str,
         update: &WebhookUpdate,
     ) -> Result<WebhookEndpoint, Error> {
-        self.patch(&path(id, ""), json(update)?).await
+        self.patch(&path(id, "")?, json(update)?).await
     }
 
     /// Deletes an endpoint (`DELETE /api/v1/webhooks/{id}`).
     pub async fn delete_webhook(&self, id: &str) -> Result<(), Error> {
-        let _: Value = self.delete(&path(id, "")).await?;
+        let _: Value = self.delete(&path(id, "")?).await?;
         Ok(())
     }
 
     /// A new signing secret (`POST …/rotate-secret`), in the answer's `signing_secret`.
     pub async fn rotate_webhook_secret(&self, id: &str) -> Result<WebhookEndpoint, Error> {
-        self.post(&path(id, "/rotate-secret"), None, None).await
+        self.post(&path(id, "/rotate-secret")?, None, None).await
     }
 
     /// The endpoint's recent deliveries (`GET …/deliveries`).
     pub async fn webhook_deliveries(&self, id: &str) -> Result<Vec<WebhookDelivery>, Error> {
-        let list: List<WebhookDelivery> = self.get(&path(id, "/deliveries")).await?;
+        let list: List<WebhookDelivery> = self.get(&path(id, "/deliveries")?).await?;
         Ok(list.0)
     }
 
     /// Sends a test delivery to the endpoint (`POST …/test`); the answer is unspecified.
     pub async fn test_webhook(&self, id: &str) -> Result<Value, Error> {
-        self.post(&path(id, "/test"), None, None).await
+        self.post(&path(id, "/test")?, None, None).await
     }
 
     /// The event types endpoints can subscribe to (`GET /api/v1/webhook-events`).
     pub async fn webhook_event_types(&self) -> Result<Vec<WebhookEventInfo>, Error> {
         let list: List<WebhookEventInfo> = self.get("webhook-events").await?;
         Ok(list.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_the_signing_secret() {
+        let e: WebhookEndpoint = serde_json::from_value(serde_json::json!({
+            "id": "whend_1", "signing_secret": "whsec_c2VjcmV0", "status": "active"
+        }))
+        .unwrap();
+        let shown = format!("{e:?}");
+        assert!(!shown.contains("c2VjcmV0"), "{shown}");
+        assert!(
+            shown.contains("<redacted>") && shown.contains("whend_1"),
+            "{shown}"
+        );
     }
 }

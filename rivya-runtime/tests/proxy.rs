@@ -41,6 +41,8 @@ async fn proxies_from_the_environment_are_used_and_no_proxy_exempts() {
         Client::builder()
             .api_key("rvya_sk_test")
             .base_url(base)
+            // Plain http to a name that is not loopback needs the explicit opt-in.
+            .allow_insecure_http(true)
             .retry_policy(RetryPolicy::none())
             .build()
             .unwrap()

@@ -189,3 +189,61 @@ async fn oversize_and_mistyped_files_are_refused_before_any_byte_is_sent() {
     assert!(matches!(missing, Error::Io { .. }));
     assert!(received(&server).await.is_empty());
 }
+
+#[tokio::test]
+async fn the_same_file_uploads_under_the_same_key() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/files"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": "file_1", "url": "https://cdn.test/f"})),
+        )
+        .mount(&server)
+        .await;
+    let c = client(&server.uri());
+    let bytes = png_bytes(70_000);
+    let file = temp_file("same.png", &bytes);
+    let key = |up: rivya_runtime::Uploaded| up.idempotency_key;
+    let on_disk = key(c
+        .upload(Upload::path(&file).model::<kling_3_0::Model>())
+        .await
+        .unwrap());
+    let again = key(c
+        .upload(Upload::path(&file).model::<kling_3_0::Model>())
+        .await
+        .unwrap());
+    // Another process, the same file: the same key (a re-run replays the upload).
+    assert_eq!(on_disk, again);
+    assert!(
+        on_disk.len() <= 255 && on_disk.starts_with("upload-"),
+        "{on_disk}"
+    );
+    // What the body holds changes the key: the bytes, the model, the name.
+    let mut other = bytes.clone();
+    *other.last_mut().unwrap() ^= 1;
+    let other_file = temp_file("same.png.2", &other);
+    let name = file.file_name().unwrap().to_str().unwrap();
+    let differ = [
+        key(c
+            .upload(Upload::bytes(other, name).model::<kling_3_0::Model>())
+            .await
+            .unwrap()),
+        key(c.upload(Upload::path(&file)).await.unwrap()),
+        key(c
+            .upload(Upload::path(&other_file).model::<kling_3_0::Model>())
+            .await
+            .unwrap()),
+    ];
+    for k in &differ {
+        assert_ne!(*k, on_disk);
+    }
+    // Bytes with the same name, content and model are the same upload as the file.
+    let same = key(c
+        .upload(Upload::bytes(bytes, name).model::<kling_3_0::Model>())
+        .await
+        .unwrap());
+    assert_eq!(same, on_disk);
+    std::fs::remove_file(&file).unwrap();
+    std::fs::remove_file(&other_file).unwrap();
+}

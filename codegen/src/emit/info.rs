@@ -54,20 +54,7 @@ pub(super) fn info(m: &Model) -> TokenStream {
     let params_required = m.params_required;
     let consts = m.params.iter().map(const_ident);
     let upload = upload_policy(m);
-    let chat = match &m.chat {
-        None => quote!(None),
-        Some(c) => {
-            let max = Literal::u32_unsuffixed(c.max_attachments);
-            let (web, reasoning) = (c.web_search, c.reasoning_effort);
-            quote! {
-                Some(crate::ChatInfo {
-                    max_attachments: #max,
-                    web_search: #web,
-                    reasoning_effort: #reasoning,
-                })
-            }
-        }
-    };
+    let chat = chat_info(m);
     let url = &m.source_url;
     let doc = docs::outer(&format!(
         "Everything the page documents about {}, shared by typed and untyped validation.",
@@ -93,6 +80,24 @@ pub(super) fn info(m: &Model) -> TokenStream {
             minimal_example: #minimal_example,
             reference_example: #reference_example,
         };
+    }
+}
+
+/// `Some(crate::ChatInfo { … })` for a chat model, else `None`.
+fn chat_info(m: &Model) -> TokenStream {
+    match &m.chat {
+        None => quote!(None),
+        Some(c) => {
+            let max = Literal::u32_unsuffixed(c.max_attachments);
+            let (web, reasoning) = (c.web_search, c.reasoning_effort);
+            quote! {
+                Some(crate::ChatInfo {
+                    max_attachments: #max,
+                    web_search: #web,
+                    reasoning_effort: #reasoning,
+                })
+            }
+        }
     }
 }
 

@@ -55,18 +55,7 @@ pub fn draft(
         );
     }
     let takes_files = head.inputs.iter().any(|i| i == "file");
-    let listed = |k: &str| keys.contains(&k);
-    // A cut table shows only its first rows: a field after the cut is not "lacking".
-    let seen_last = |k: &str| listed(k) || (partial && !listed("client_request_id"));
-    let mut without = Vec::new();
-    if !takes_files || !listed("attachments") {
-        without.push("attachments");
-    }
-    for key in ["enable_web_search", "reasoning_effort"] {
-        if !seen_last(key) {
-            without.push(key);
-        }
-    }
+    let without = lacking(&keys, takes_files, partial);
     let max_attachments = (!without.contains(&"attachments")).then(|| {
         warnings.push(format!(
             "the page does not say how many images one turn may attach: {DEFAULT_MAX_ATTACHMENTS} is the SDK's conservative choice; confirm"
@@ -124,6 +113,23 @@ pub fn draft(
         rust_names: Vec::new(),
         id: head.id,
     })
+}
+
+/// The shared fields the contract does not list. A cut table shows only its first rows, so a
+/// field that would come after the cut is not taken as lacking.
+fn lacking(keys: &[&str], takes_files: bool, partial: bool) -> Vec<&'static str> {
+    let listed = |k: &str| keys.contains(&k);
+    let seen = |k: &str| listed(k) || (partial && !listed("client_request_id"));
+    let mut without = Vec::new();
+    if !takes_files || !listed("attachments") {
+        without.push("attachments");
+    }
+    for key in ["enable_web_search", "reasoning_effort"] {
+        if !seen(key) {
+            without.push(key);
+        }
+    }
+    without
 }
 
 /// The page's chat requests: objects with `model` and `message` that are not responses

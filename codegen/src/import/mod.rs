@@ -183,10 +183,7 @@ fn read(text: &str, file_name: &str, reviewed: &str) -> Result<Draft, ImportErro
                 .into(),
         );
     }
-    let notes = partial
-        .then(|| "The stored page is cut off: facts it does not show are marked in TODO comments; check them against the live page.".to_owned())
-        .into_iter()
-        .collect();
+    let notes = partial_note(partial);
 
     let (language, url) = source(file_name, &head.id);
     let display_name = header::display_name(&lines, &head.id).unwrap_or_else(|| {
@@ -219,6 +216,14 @@ fn read(text: &str, file_name: &str, reviewed: &str) -> Result<Draft, ImportErro
         rust_names,
         id: head.id,
     })
+}
+
+/// The note a cut-off draft carries.
+fn partial_note(partial: bool) -> Vec<String> {
+    partial
+        .then(|| "The stored page is cut off: facts it does not show are marked in TODO comments; check them against the live page.".to_owned())
+        .into_iter()
+        .collect()
 }
 
 /// The rendering's language (from the file name, `kling-3-0.id.txt`) and the page's URL.

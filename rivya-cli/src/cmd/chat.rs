@@ -14,7 +14,9 @@ use rivya_models::{ModelInfo, catalog};
 use rivya_runtime::{ChatCompletion, ChatEvent, Client, Error, Upload};
 use serde_json::{Value, json};
 
+use crate::cmd::history;
 use crate::failure::Failure;
+use crate::journal::{Entry, Journal, Kind};
 use crate::recovery::Recovery;
 use crate::render::Render;
 
@@ -121,6 +123,16 @@ pub async fn run(
         .idempotency_key
         .clone()
         .unwrap_or_else(Client::new_idempotency_key);
+    // The durable trace comes first: a process killed mid-turn leaves the key and the exact
+    // body for `rivya history` / `rivya resume`.
+    let journal = Journal::open()?;
+    let mut entry = Entry::new(Kind::ChatSession, &key, info.id, &body);
+    journal.record(&entry).map_err(|e| {
+        Failure::io(format!(
+            "cannot write the journal in {}: {e}; nothing was sent",
+            journal.dir().display()
+        ))
+    })?;
     // From here on the turn may reach the server: every exit names the key.
     recovery.creating(&key);
     let resume = resume_command(&args, &key);
@@ -130,7 +142,35 @@ pub async fn run(
         stream(client, &body, &key, render).await
     };
     let done = done.map_err(|e| failure(e, &key, &resume))?;
-    finish(&done, info, render);
+    entry.created(&done.session_id);
+    entry.done();
+    history::update(&journal, &entry, render);
+    finish(&done, info, render, !args.no_stream);
+    Ok(())
+}
+
+/// `rivya resume KEY` of a journalled chat turn: the same body with the same key (the server
+/// returns that turn, charged once), printed like a finished turn.
+pub async fn resume(
+    client: &Client,
+    journal: &Journal,
+    mut entry: Entry,
+    render: Render,
+    recovery: &Recovery,
+) -> Result<(), Failure> {
+    let info = catalog::find(&entry.model)
+        .filter(|m| m.is_chat())
+        .ok_or_else(|| Failure::invalid(format!("`{}` is not a chat model", entry.model)))?;
+    let key = entry.idempotency_key.clone();
+    recovery.creating(&key);
+    let done = client
+        .chat_value_with_key(&entry.body, key.clone())
+        .await
+        .map_err(|e| failure(e, &key, &format!("rivya resume {key}")))?;
+    entry.created(&done.session_id);
+    entry.done();
+    history::update(journal, &entry, render);
+    finish(&done, info, render, false);
     Ok(())
 }
 
@@ -234,8 +274,9 @@ async fn stream(
     s.into_completion().await
 }
 
-/// Prints the end of a turn: the JSON object, or the session line after the streamed text.
-fn finish(done: &ChatCompletion, info: &ModelInfo, render: Render) {
+/// Prints the end of a turn: the JSON object, or the answer (unless it was streamed already)
+/// and the session line.
+fn finish(done: &ChatCompletion, info: &ModelInfo, render: Render, streamed: bool) {
     if render.json {
         let v = json!({
             "id": done.id,
@@ -248,7 +289,11 @@ fn finish(done: &ChatCompletion, info: &ModelInfo, render: Render) {
         println!("{v}");
         return;
     }
-    println!();
+    if streamed {
+        println!();
+    } else {
+        println!("{}", printable(&done.message.content));
+    }
     eprintln!(
         "session {} ({} credits; {} tokens) — continue with `rivya chat {} --session {} \"…\"`",
         done.session_id,

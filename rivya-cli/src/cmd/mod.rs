@@ -4,6 +4,7 @@ pub mod batch;
 pub mod batch_view;
 pub mod chat;
 pub mod credits;
+pub mod history;
 pub mod mock;
 pub mod models;
 pub mod run;

@@ -6,15 +6,13 @@ use rivya_runtime::{Client, Upload};
 use serde_json::{Value, json};
 
 use crate::args::RunArgs;
-use crate::cmd::task;
+use crate::cmd::{history, task};
 use crate::failure::Failure;
+use crate::journal::{Entry, Journal, Kind};
 use crate::progress::Progress;
 use crate::recovery::Recovery;
 use crate::render::Render;
 use crate::{out_dir, params, refs};
-
-/// The longest idempotency key sent (the emulator refuses longer ones; the API is silent).
-const MAX_KEY_BYTES: usize = 255;
 
 pub async fn run(
     client: &Client,
@@ -61,12 +59,11 @@ pub async fn run(
         .idempotency_key
         .clone()
         .unwrap_or_else(Client::new_idempotency_key);
-    // From here on the create may reach the server: every exit names the key or the task.
-    recovery.creating(&key);
-    progress.message("creating the task".to_owned());
-    let submitted = client.create_value(&body, Some(key.clone())).await?;
+    let (journal, mut entry, submitted) =
+        create(client, info.id, &body, &key, &progress, recovery).await?;
     let id = submitted.task.id.clone();
-    recovery.created(&id);
+    entry.created(&id);
+    history::update(&journal, &entry, render);
     progress.suspend(|| {
         render.note(
             "created",
@@ -83,25 +80,102 @@ pub async fn run(
         );
         return Ok(());
     }
-    let done = if submitted.task.is_terminal() {
-        match submitted.task.status {
-            rivya_runtime::TaskStatus::Failed => {
-                return Err(rivya_runtime::Error::TaskFailed(Box::new(submitted.task)).into());
-            }
-            _ => submitted.task,
-        }
-    } else {
-        task::wait_for(client, &id, &progress, true).await?
-    };
-    task::finish(client, done, args.out.as_deref(), &progress, render).await
+    let outcome = follow(
+        client,
+        submitted.task,
+        args.out.as_deref(),
+        &progress,
+        render,
+    )
+    .await;
+    if outcome.is_ok() || outcome.as_ref().is_err_and(|f| f.code == "task_failed") {
+        entry.done();
+        history::update(&journal, &entry, render);
+    }
+    outcome
 }
 
-/// A key the user typed: printable ASCII, 1 to 255 bytes (so it survives as a header).
-fn check_key(k: &str) -> Result<(), Failure> {
-    if k.is_empty() || k.len() > MAX_KEY_BYTES || !k.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(Failure::usage(format!(
-            "--idempotency-key must be 1 to {MAX_KEY_BYTES} printable ASCII characters without spaces"
-        )));
+/// Journals the create (durably, before anything is sent), then sends it.
+async fn create(
+    client: &Client,
+    model: &str,
+    body: &Value,
+    key: &str,
+    progress: &Progress,
+    recovery: &Recovery,
+) -> Result<(Journal, Entry, rivya_runtime::Submitted), Failure> {
+    let journal = Journal::open()?;
+    let mut entry = Entry::new(Kind::Task, key, model, body);
+    if let Ok(Some(earlier)) = journal.find(key)
+        && earlier.idempotency_key == key
+    {
+        refuse_conflict(&earlier, body)?;
+        // The same create again (a re-run with the printed key): keep its history.
+        entry = earlier;
     }
-    Ok(())
+    // The durable trace comes first: a process killed while the create is in flight leaves
+    // the key and the exact body for `rivya resume`.
+    journal.record(&entry).map_err(|e| {
+        Failure::io(format!(
+            "cannot write the journal in {}: {e}; nothing was sent (set XDG_STATE_HOME to a \
+             writable directory)",
+            journal.dir().display()
+        ))
+    })?;
+    // From here on the create may reach the server: every exit names the key or the task.
+    recovery.creating(key);
+    progress.message("creating the task".to_owned());
+    let submitted = client.create_value(body, Some(key.to_owned())).await?;
+    recovery.created(&submitted.task.id);
+    Ok((journal, entry, submitted))
+}
+
+/// Refuses, before anything is sent, a key the journal holds with another body: the server
+/// would answer `idempotency_conflict` (or, worse, forget the earlier task).
+fn refuse_conflict(earlier: &Entry, body: &Value) -> Result<(), Failure> {
+    let diff = crate::conflict::differences(&earlier.body, body);
+    if diff.is_empty() {
+        return Ok(());
+    }
+    let key = &earlier.idempotency_key;
+    Err(Failure {
+        code: "idempotency_conflict".to_owned(),
+        idempotency_key: Some(key.clone()),
+        ..Failure::invalid(format!(
+            "the idempotency key {key} was used (see `rivya history`) with another body; \
+             what differs: {}. Nothing was sent",
+            diff.join(", ")
+        ))
+    })
+}
+
+/// Waits for the task just created (unless it is already over) and saves its results.
+async fn follow(
+    client: &Client,
+    task: rivya_runtime::Task,
+    out: Option<&std::path::Path>,
+    progress: &Progress,
+    render: Render,
+) -> Result<(), Failure> {
+    let done = if task.is_terminal() {
+        match task.status {
+            rivya_runtime::TaskStatus::Failed => {
+                return Err(rivya_runtime::Error::TaskFailed(Box::new(task)).into());
+            }
+            _ => task,
+        }
+    } else {
+        task::wait_for(client, &task.id, progress, true).await?
+    };
+    task::finish(client, done, out, progress, render).await
+}
+
+/// A key the user typed, checked by the library's rule (so it survives as a header).
+fn check_key(k: &str) -> Result<(), Failure> {
+    rivya_runtime::check_idempotency_key(k).map_err(|e| {
+        Failure::usage(format!(
+            "--idempotency-key: {e} (1 to {} printable ASCII characters)",
+            rivya_runtime::MAX_IDEMPOTENCY_KEY_BYTES
+        ))
+    })
 }

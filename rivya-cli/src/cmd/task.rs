@@ -28,6 +28,8 @@ pub async fn wait(
     render: Render,
     recovery: &Recovery,
 ) -> Result<(), Failure> {
+    // A malformed id names no task: refuse it before it could be printed as one to resume.
+    rivya_runtime::path_segment("task id", id)?;
     if let Some(dir) = out {
         out_dir::prepare(dir)?;
     }

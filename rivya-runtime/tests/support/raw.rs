@@ -40,6 +40,11 @@ pub enum Reply {
     /// Write these bytes as they are (status line, headers, body — possibly cut short), then
     /// close the connection.
     Raw(Vec<u8>),
+    /// Write these bytes, then keep the connection open, silent, for this long before closing.
+    Stall(Vec<u8>, std::time::Duration),
+    /// Write each part, flushed, with this pause before each after the first, then close (a
+    /// stream that arrives over time).
+    Paced(Vec<Vec<u8>>, std::time::Duration),
 }
 
 pub struct RawServer {
@@ -217,6 +222,22 @@ fn respond(conn: &mut TcpStream, keep_alive: bool, reply: Reply) -> std::io::Res
         Reply::Raw(bytes) => {
             conn.write_all(&bytes)?;
             conn.flush()?;
+            Ok(false)
+        }
+        Reply::Stall(bytes, pause) => {
+            conn.write_all(&bytes)?;
+            conn.flush()?;
+            thread::sleep(pause);
+            Ok(false)
+        }
+        Reply::Paced(parts, pause) => {
+            for (i, part) in parts.iter().enumerate() {
+                if i > 0 {
+                    thread::sleep(pause);
+                }
+                conn.write_all(part)?;
+                conn.flush()?;
+            }
             Ok(false)
         }
         Reply::Json(status, json, extra) => {
