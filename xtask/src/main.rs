@@ -58,7 +58,8 @@ enum Command {
     },
     /// Decide the next version from the spec diff since the last release (the newest vX.Y.Z
     /// tag): breaking → major, additions → minor, wording → patch (0.x: breaking raises the
-    /// minor number); set it and write CHANGELOG.md.
+    /// minor number); set it and write CHANGELOG.md. `--format json` prints
+    /// {"bump", "from", "to", "changelog"}; bump is `none` when nothing changed.
     Release {
         /// Compare with this revision instead of the newest vX.Y.Z tag.
         #[arg(long, value_name = "REF")]

@@ -74,7 +74,7 @@ pub fn run(root: &Path, opts: &Options) -> ExitCode {
             "changelog": release.entry,
         });
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
-    } else {
+    } else if release.bump != Bump::None {
         println!(
             "release: {} ({} → {}) since {}\n\n{}",
             release.bump.as_str(),

@@ -366,3 +366,44 @@ fn attachments(max: u32) -> Value {
         },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn number(integer: bool, min: Option<f64>, step: f64) -> Value {
+        param(&Param {
+            key: "n".into(),
+            description: "A number".into(),
+            required: false,
+            field: "n".into(),
+            type_name: "N".into(),
+            kind: Kind::Number {
+                integer,
+                min,
+                max: Some(100.0),
+                step: Some(step),
+                default: None,
+            },
+        })
+    }
+
+    /// `multipleOf` counts from zero and exactly: it is used only where that is the rule.
+    #[test]
+    fn multiple_of_only_where_it_is_exact() {
+        let whole = number(true, Some(10.0), 5.0);
+        assert_eq!(whole["multipleOf"], 5);
+        assert!(whole.get("x-rivya-step").is_none());
+        let unit = number(true, None, 1.0);
+        assert!(unit.get("multipleOf").is_none() && unit.get("x-rivya-step").is_none());
+        let shifted = number(true, Some(1.0), 5.0);
+        assert!(shifted.get("multipleOf").is_none());
+        assert_eq!(shifted["x-rivya-step"], json!({"base": 1, "step": 5}));
+        let decimal = number(false, Some(0.0), 0.05);
+        assert!(decimal.get("multipleOf").is_none());
+        assert_eq!(decimal["x-rivya-step"], json!({"base": 0, "step": 0.05}));
+        assert_eq!(decimal["type"], "number");
+        assert!(decimal.get("x-rivya-integer").is_none());
+        assert!(whole.get("x-rivya-integer").is_some());
+    }
+}
