@@ -147,10 +147,18 @@ fn decide(root: &Path, opts: &Options) -> Result<Release, String> {
                 bump = bump.max(needed);
             }
             Some(_) => {}
-            None => eprintln!(
-                "note: cargo-semver-checks is not installed, so the hand-written crates' API was \
-                 not compared; install it with `cargo install cargo-semver-checks --locked`"
-            ),
+            None => {
+                eprintln!(
+                    "note: cargo-semver-checks is not installed, so the hand-written crates' API \
+                     was not compared; install it with `cargo install cargo-semver-checks --locked`"
+                );
+                if code.iter().any(|p| p.starts_with("codegen/")) {
+                    eprintln!(
+                        "note: the generator changed since `{base}`; what that does to the \
+                         generated API is judged by cargo-semver-checks only"
+                    );
+                }
+            }
         }
     }
     let to = from.bumped(bump);
