@@ -25,7 +25,7 @@ fn show((a, b, c): (u64, u64, u64)) -> String {
 
 pub fn run(root: &Path) -> ExitCode {
     let out = Command::new("cargo")
-        .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        .args(["metadata", "--format-version", "1", "--locked"])
         .args(["--filter-platform", "x86_64-unknown-linux-gnu"])
         .current_dir(root)
         .output();
