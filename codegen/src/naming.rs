@@ -181,6 +181,7 @@ const RESERVED_FIELDS: &[&str] = &[
     "model_id",
     "from_parts",
     "reference",
+    "references",
     "reference_media_items",
 ];
 

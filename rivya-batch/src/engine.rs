@@ -34,7 +34,15 @@ pub struct Options {
     pub create_attempts: u32,
     /// The worker's name in leases (default: host name, process id and a random suffix).
     pub worker: String,
+    /// The longest pause the API may ask for (429 `Retry-After`, or a pause an earlier run
+    /// left in the ledger) before the run ends with [`BatchError::Paused`] and the time to
+    /// come back (default [`DEFAULT_MAX_PAUSE`]). Shorter pauses are waited, each at most
+    /// [`rivya_runtime::MAX_RETRY_AFTER`] at a time, and reported as [`Event::Paused`].
+    pub max_pause: Duration,
 }
+
+/// The default [`Options::max_pause`]: 5 minutes.
+pub const DEFAULT_MAX_PAUSE: Duration = Duration::from_secs(300);
 
 impl Default for Options {
     fn default() -> Self {
@@ -45,6 +53,7 @@ impl Default for Options {
             out_dir: None,
             create_attempts: 8,
             worker: default_worker(),
+            max_pause: DEFAULT_MAX_PAUSE,
         }
     }
 }
@@ -85,10 +94,23 @@ pub enum Event {
         /// Why it did not succeed.
         error: Option<String>,
     },
-    /// The API asked every worker to wait (429).
+    /// Every worker waits (a 429, or a pause in the ledger) and resumes at `until_ms`.
     Paused {
         /// For how long, in milliseconds.
         ms: u64,
+        /// When the batch resumes, in Unix milliseconds.
+        until_ms: u64,
+    },
+    /// The server reserved more for an item than its quote; no further creates in this run.
+    OverQuote {
+        /// The item key.
+        key: String,
+        /// Its task.
+        task_id: String,
+        /// Credits the server reserved.
+        reserved: f64,
+        /// Credits quoted.
+        quoted: f64,
     },
 }
 
@@ -127,6 +149,8 @@ pub(crate) struct Ctx<L> {
     pub claims: AtomicU64,
     /// Uploads in flight in this process, by content hash, so each file goes up once.
     pub uploading: Mutex<std::collections::HashMap<String, Arc<Mutex<()>>>>,
+    /// Set when an item cost more than quoted: no further creates in this run.
+    pub over_quote: std::sync::Mutex<Option<BatchError>>,
 }
 
 impl<L> Ctx<L> {
@@ -134,6 +158,21 @@ impl<L> Ctx<L> {
         if let Some(o) = &self.observer {
             o(&e);
         }
+    }
+
+    /// Whether creating has stopped (an item cost more than quoted).
+    pub fn creating_stopped(&self) -> bool {
+        self.over_quote
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+    }
+
+    /// Stops creating: `why` (a [`BatchError::OverQuote`]) ends the run once in-flight
+    /// items are settled.
+    pub fn stop_creating(&self, why: BatchError) {
+        let mut slot = self.over_quote.lock().unwrap_or_else(|e| e.into_inner());
+        slot.get_or_insert(why);
     }
 }
 
@@ -171,6 +210,7 @@ pub async fn run<L: Ledger>(
         stop: AtomicBool::new(false),
         claims: AtomicU64::new(0),
         uploading: Mutex::default(),
+        over_quote: std::sync::Mutex::new(None),
     });
     let counts = ctx.ledger.counts().await?;
     ctx.emit(Event::Started {
@@ -194,7 +234,12 @@ pub async fn run<L: Ledger>(
             first_error.get_or_insert(e);
         }
     }
-    if let Some(e) = first_error {
+    let over_quote = ctx
+        .over_quote
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take();
+    if let Some(e) = first_error.or(over_quote) {
         return Err(e);
     }
     Ok(Summary {
@@ -234,7 +279,14 @@ async fn worker<L: Ledger>(ctx: &Ctx<L>) -> Result<(), BatchError> {
 async fn leased<L: Ledger>(ctx: &Ctx<L>, row: Row) -> Result<(), BatchError> {
     let key = row.key.clone();
     let worker = row.lease_owner.clone().unwrap_or_default();
-    let work = crate::item::process(ctx, row);
+    let chat = rivya_models::catalog::find(&row.model).is_some_and(|m| m.is_chat());
+    let work = async {
+        if chat {
+            crate::chat_item::process(ctx, row).await
+        } else {
+            crate::item::process(ctx, row).await
+        }
+    };
     let keep = async {
         let worker = worker.as_str();
         loop {

@@ -15,6 +15,26 @@ pub enum BatchError {
     Ledger(LedgerError),
     /// The API refused the whole batch (an auth error, no credits left); re-run to resume.
     Api(rivya_runtime::Error),
+    /// The server reserved more for an item than its quote: the batch stopped creating
+    /// (what was in flight is settled) so the budget holds against what the server reserves.
+    OverQuote {
+        /// The item.
+        key: String,
+        /// Its task.
+        task_id: String,
+        /// Credits the server reserved.
+        reserved: f64,
+        /// Credits the item was quoted (and reserved against the budget) at.
+        quoted: f64,
+    },
+    /// The API asked the batch to wait longer than `Options::max_pause`: the run ended; run
+    /// it again after `until`.
+    Paused {
+        /// How long the API asked to wait.
+        asked: std::time::Duration,
+        /// When to come back.
+        until: std::time::SystemTime,
+    },
     /// A local file could not be read or written.
     Io {
         /// The file.
@@ -31,6 +51,30 @@ impl fmt::Display for BatchError {
             Self::Ledger(e) => write!(f, "{e}"),
             Self::Api(e) => write!(f, "the batch stopped: {e}; re-run the command to resume"),
             Self::Io { path, source } => write!(f, "{path}: {source}"),
+            Self::OverQuote {
+                key,
+                task_id,
+                reserved,
+                quoted,
+            } => write!(
+                f,
+                "the server reserved {reserved} credits for item {key:?} (task {task_id}) \
+                 against a quote of {quoted}: no further creates in this run, so the budget \
+                 holds against what the server reserves (what was in flight is settled); \
+                 check the budget and run the same command again to go on"
+            ),
+            Self::Paused { asked, until } => {
+                let secs = until
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                write!(
+                    f,
+                    "the API asked to pause for {} s, longer than --max-pause: the run ended; \
+                     come back after {} (Unix time {secs}) and run the same command again",
+                    asked.as_secs(),
+                    httpdate::fmt_http_date(*until)
+                )
+            }
         }
     }
 }
@@ -42,6 +86,7 @@ impl std::error::Error for BatchError {
             Self::Ledger(e) => Some(e),
             Self::Api(e) => Some(e),
             Self::Io { source, .. } => Some(source),
+            Self::OverQuote { .. } | Self::Paused { .. } => None,
         }
     }
 }

@@ -14,7 +14,7 @@ use crate::keys;
 use crate::ledger::{FileRecord, Ledger, Outcome, Reserve, Row, State};
 
 /// Where a step left the item.
-enum Step<T> {
+pub(crate) enum Step<T> {
     Done(T),
     /// Refused for good (recorded as failed).
     Failed(String),
@@ -60,7 +60,7 @@ fn backoff(attempt: u32) -> Duration {
 }
 
 /// The claim this worker task holds on the item.
-fn owner(row: &Row) -> &str {
+pub(crate) fn owner(row: &Row) -> &str {
     row.lease_owner.as_deref().unwrap_or_default()
 }
 
@@ -96,29 +96,18 @@ async fn submit<L: Ledger>(ctx: &Ctx<L>, row: &Row) -> Result<Option<Task>, Batc
             .unwrap_or_else(|| keys::create_key(&ctx.batch.id, &row.key));
         (row.request.clone(), idem)
     } else {
+        if ctx.creating_stopped() {
+            let why = "not created: an earlier item cost more than quoted".to_owned();
+            return later(ctx, row, why).await.map(|()| None);
+        }
         let body = match with_references(ctx, row).await {
             Step::Done(b) => b,
             other => return stop(ctx, row, other).await.map(|()| None),
         };
-        let idem = keys::create_key(&ctx.batch.id, &row.key);
-        match ctx
-            .ledger
-            .reserve(&row.key, worker, &idem, &body.to_string())
-            .await?
-        {
-            Reserve::Go => {}
-            Reserve::Lost => return Ok(None),
-            Reserve::OverBudget => {
-                ctx.emit(Event::Item {
-                    key: row.key.clone(),
-                    state: State::OverBudget.as_str().to_owned(),
-                    credits: 0.0,
-                    error: Some("its reservation would pass the budget".into()),
-                });
-                return Ok(None);
-            }
+        match reserve(ctx, row, &body).await? {
+            Some(idem) => (body, idem),
+            None => return Ok(None),
         }
-        (body, idem)
     };
     match create(ctx, &body, &idem).await? {
         Step::Done(task) => {
@@ -134,14 +123,70 @@ async fn submit<L: Ledger>(ctx: &Ctx<L>, row: &Row) -> Result<Option<Task>, Batc
                 key: row.key.clone(),
                 task_id: task.id.clone(),
             });
+            check_quote(ctx, row, &task);
             Ok(Some(task))
         }
         other => stop(ctx, row, other).await.map(|()| None),
     }
 }
 
+/// Writes a fresh item's key, body and reservation before anything is sent: the key to send
+/// with, or `None` when the item is not to be created now (taken by another worker, or over
+/// the budget).
+pub(crate) async fn reserve<L: Ledger>(
+    ctx: &Ctx<L>,
+    row: &Row,
+    body: &Value,
+) -> Result<Option<String>, BatchError> {
+    let idem = keys::create_key(&ctx.batch.id, &row.key);
+    match ctx
+        .ledger
+        .reserve(&row.key, owner(row), &idem, &body.to_string())
+        .await?
+    {
+        Reserve::Go => Ok(Some(idem)),
+        Reserve::Lost => Ok(None),
+        Reserve::OverBudget => {
+            ctx.emit(Event::Item {
+                key: row.key.clone(),
+                state: State::OverBudget.as_str().to_owned(),
+                credits: 0.0,
+                error: Some("its reservation would pass the budget".into()),
+            });
+            Ok(None)
+        }
+    }
+}
+
+/// Stops further creates when the server reserved more than the item's quote: the ledger
+/// already holds the real reservation, and the next item's quote cannot be trusted either.
+fn check_quote<L: Ledger>(ctx: &Ctx<L>, row: &Row, task: &Task) {
+    let Some(reserved) = task.reserved_credits else {
+        return;
+    };
+    if reserved <= row.price + 1e-9 {
+        return;
+    }
+    ctx.emit(Event::OverQuote {
+        key: row.key.clone(),
+        task_id: task.id.clone(),
+        reserved,
+        quoted: row.price,
+    });
+    ctx.stop_creating(BatchError::OverQuote {
+        key: row.key.clone(),
+        task_id: task.id.clone(),
+        reserved,
+        quoted: row.price,
+    });
+}
+
 /// Records a step that ended the item's progress for now.
-async fn stop<L: Ledger, T>(ctx: &Ctx<L>, row: &Row, step: Step<T>) -> Result<(), BatchError> {
+pub(crate) async fn stop<L: Ledger, T>(
+    ctx: &Ctx<L>,
+    row: &Row,
+    step: Step<T>,
+) -> Result<(), BatchError> {
     match step {
         Step::Done(_) => Ok(()),
         Step::Failed(msg) => {
@@ -162,7 +207,11 @@ async fn stop<L: Ledger, T>(ctx: &Ctx<L>, row: &Row, step: Step<T>) -> Result<()
     }
 }
 
-async fn later<L: Ledger>(ctx: &Ctx<L>, row: &Row, msg: String) -> Result<(), BatchError> {
+pub(crate) async fn later<L: Ledger>(
+    ctx: &Ctx<L>,
+    row: &Row,
+    msg: String,
+) -> Result<(), BatchError> {
     ctx.ledger.give_up(&row.key, owner(row), &msg).await?;
     ctx.emit(Event::Item {
         key: row.key.clone(),
@@ -173,7 +222,11 @@ async fn later<L: Ledger>(ctx: &Ctx<L>, row: &Row, msg: String) -> Result<(), Ba
     Ok(())
 }
 
-async fn record<L: Ledger>(ctx: &Ctx<L>, row: &Row, o: Outcome) -> Result<(), BatchError> {
+pub(crate) async fn record<L: Ledger>(
+    ctx: &Ctx<L>,
+    row: &Row,
+    o: Outcome,
+) -> Result<(), BatchError> {
     if ctx.ledger.finish(&row.key, owner(row), &o).await? {
         ctx.emit(Event::Item {
             key: row.key.clone(),
@@ -185,17 +238,68 @@ async fn record<L: Ledger>(ctx: &Ctx<L>, row: &Row, o: Outcome) -> Result<(), Ba
     Ok(())
 }
 
-/// Waits for the rate limit (and any batch-wide pause), all workers together.
+/// Waits for the rate limit (and any batch-wide pause), all workers together. A pause
+/// longer than `max_pause` (one an earlier run stored, say) ends the run with the time to
+/// come back; a long one is reported with the time the batch resumes.
 async fn token<L: Ledger>(ctx: &Ctx<L>) -> Result<(), BatchError> {
     while let Some(wait) = ctx.ledger.take_token().await? {
+        if wait > ctx.options.max_pause {
+            return Err(paused(wait));
+        }
+        if wait >= Duration::from_secs(5) {
+            emit_pause(ctx, wait);
+        }
         tokio::time::sleep(wait).await;
     }
     Ok(())
 }
 
+/// The longest pause kept or reported: a `Retry-After` beyond any clock stays a day.
+const LONGEST_PAUSE: Duration = Duration::from_secs(86_400);
+
+fn paused(asked: Duration) -> BatchError {
+    let asked = asked.min(LONGEST_PAUSE);
+    BatchError::Paused {
+        asked,
+        until: std::time::SystemTime::now() + asked,
+    }
+}
+
+fn emit_pause<L>(ctx: &Ctx<L>, wait: Duration) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    ctx.emit(Event::Paused {
+        ms: u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+        until_ms: u64::try_from((now + wait).as_millis()).unwrap_or(u64::MAX),
+    });
+}
+
+/// A 429: backs every worker off for its `Retry-After` (at most the documented cap at a
+/// time), or ends the run when the API asks for longer than `max_pause`.
+async fn rate_limited<L: Ledger>(
+    ctx: &Ctx<L>,
+    after: Option<Duration>,
+    attempt: u32,
+) -> Result<(), BatchError> {
+    let asked = after.unwrap_or_else(|| backoff(attempt));
+    if asked > ctx.options.max_pause {
+        // Kept in the ledger (a day at most), so other workers and a re-run know it too.
+        ctx.ledger.pause(asked.min(LONGEST_PAUSE)).await?;
+        return Err(paused(asked));
+    }
+    let wait = asked.min(rivya_runtime::MAX_RETRY_AFTER);
+    ctx.ledger.pause(wait).await?;
+    emit_pause(ctx, wait);
+    Ok(())
+}
+
 /// Sends `call` until it succeeds, fails for good, or runs out of attempts; a 429 pauses
 /// the whole batch for its `Retry-After`.
-async fn attempts<L: Ledger, T, F, Fut>(ctx: &Ctx<L>, mut call: F) -> Result<Step<T>, BatchError>
+pub(crate) async fn attempts<L: Ledger, T, F, Fut>(
+    ctx: &Ctx<L>,
+    mut call: F,
+) -> Result<Step<T>, BatchError>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, Error>>,
@@ -209,13 +313,7 @@ where
         };
         last = e.to_string();
         match classify(&e) {
-            Class::RateLimited(after) => {
-                let wait = after.unwrap_or_else(|| backoff(attempt));
-                ctx.ledger.pause(wait).await?;
-                ctx.emit(Event::Paused {
-                    ms: wait.as_millis() as u64,
-                });
-            }
+            Class::RateLimited(after) => rate_limited(ctx, after, attempt).await?,
             Class::Transient => tokio::time::sleep(backoff(attempt)).await,
             Class::Permanent => return Ok(Step::Failed(last)),
             Class::Fatal => return Ok(Step::Fatal(e)),
@@ -317,7 +415,7 @@ async fn reference<L: Ledger>(
 }
 
 /// SHA-256 of a file, read in chunks on a blocking thread.
-async fn hash_file(path: &Path) -> std::io::Result<String> {
+pub(crate) async fn hash_file(path: &Path) -> std::io::Result<String> {
     let path = path.to_owned();
     tokio::task::spawn_blocking(move || {
         use sha2::Digest;

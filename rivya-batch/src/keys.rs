@@ -82,23 +82,21 @@ pub fn new_batch_id() -> String {
     format!("{:016x}", fastrand::u64(..))
 }
 
-/// A file name stem from an item key: safe characters kept, the rest replaced, and a short
-/// hash added when anything was replaced, so two keys never share a stem.
+/// A file name stem from an item key: the characters the download helper keeps (ASCII
+/// letters, digits, `-`, `_`) kept, the rest replaced, and a short hash added when anything
+/// was replaced or cut, so two keys never share a stem (`a.b` and `a_b` included).
 pub fn file_stem(key: &str) -> String {
-    let mut clean: String = key
+    let clean: String = key
         .chars()
         .take(80)
         .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_') {
                 c
             } else {
                 '_'
             }
         })
         .collect();
-    if clean.starts_with('.') {
-        clean.replace_range(0..1, "_");
-    }
     if clean == key {
         clean
     } else {
@@ -132,6 +130,12 @@ mod tests {
     fn file_stems_are_safe_and_distinct() {
         assert_eq!(file_stem("shot-01"), "shot-01");
         assert_ne!(file_stem("a/b"), file_stem("a_b"));
+        assert_ne!(file_stem("a.b"), file_stem("a_b"));
+        // What the download helper would make of the stem is the stem itself.
+        for key in ["a.b", "a_b", "x y", "é", &"k".repeat(200)] {
+            let stem = file_stem(key);
+            assert_eq!(rivya_runtime::sanitize_stem(&stem), stem, "{key}");
+        }
         assert!(!file_stem("../etc").contains('/'));
         assert!(!file_stem("..").starts_with(".."));
     }

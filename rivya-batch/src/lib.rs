@@ -22,6 +22,7 @@
 //! - Bounded concurrency, a token-bucket rate limit and a credit budget, held in the ledger
 //!   for all workers together; a 429 backs the whole batch off.
 
+mod chat_item;
 mod engine;
 mod error;
 mod item;
@@ -30,7 +31,7 @@ pub mod ledger;
 pub mod manifest;
 mod results;
 
-pub use engine::{Event, Observer, Options, Summary, run};
+pub use engine::{DEFAULT_MAX_PAUSE, Event, Observer, Options, Summary, run};
 pub use error::BatchError;
 pub use ledger::{Counts, Ledger, LedgerError, Limits, PgLedger, SqliteLedger};
 pub use manifest::{Item, Manifest, ManifestError, Pricing, Problem};

@@ -1,4 +1,5 @@
-//! The manifest: one JSON item per line (`{key, model, prompt, params, refs}`), read as a
+//! The manifest: one JSON item per line (`{key, model, prompt, params, refs}`, or a chat
+//! turn's `{key, model, message, session_id, enable_web_search, reasoning_effort, refs}`), read as a
 //! stream and checked up front with the generated rules. Every problem of every line is
 //! collected — with its line number and path — before anything is paid.
 
@@ -42,13 +43,25 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
-            write!(f, "line {}: {}", self.line, self.message)
+        // A message can quote a huge line: show its start.
+        let message: String = self.message.chars().take(MAX_MESSAGE_CHARS).collect();
+        let cut = if message.len() < self.message.len() {
+            " …"
         } else {
-            write!(f, "line {}: {}: {}", self.line, self.path, self.message)
+            ""
+        };
+        match (self.line, self.path.is_empty()) {
+            (0, _) => write!(f, "{message}{cut}"),
+            (n, true) => write!(f, "line {n}: {message}{cut}"),
+            (n, false) => write!(f, "line {n}: {}: {message}{cut}", self.path),
         }
     }
 }
+
+/// Problems listed by the error's `Display`; the rest are counted (all stay in `problems`).
+const MAX_PROBLEMS_SHOWN: usize = 20;
+/// Characters of one problem's message shown.
+const MAX_MESSAGE_CHARS: usize = 300;
 
 /// How items are priced.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -82,8 +95,15 @@ impl fmt::Display for ManifestError {
             "the manifest has {n} problem{}; nothing was sent",
             if n == 1 { "" } else { "s" }
         )?;
-        for p in &self.problems {
+        for p in self.problems.iter().take(MAX_PROBLEMS_SHOWN) {
             write!(f, "\n  {p}")?;
+        }
+        if n > MAX_PROBLEMS_SHOWN {
+            write!(
+                f,
+                "\n  … and {} more (the first {MAX_PROBLEMS_SHOWN} are shown)",
+                n - MAX_PROBLEMS_SHOWN
+            )?;
         }
         Ok(())
     }
@@ -93,7 +113,9 @@ impl std::error::Error for ManifestError {}
 
 /// Reads and checks a manifest file; reference paths are relative to its folder.
 pub fn load(path: &Path, pricing: Pricing) -> Result<Manifest, ManifestError> {
-    let file = std::fs::File::open(path).map_err(|e| ManifestError {
+    // A directory, FIFO, socket or device is refused here, with what it is (a FIFO would
+    // block the read forever; a directory would fail as if line 1 were bad).
+    let file = rivya_runtime::open_regular(path).map_err(|e| ManifestError {
         problems: vec![Problem {
             line: 0,
             path: String::new(),
@@ -126,7 +148,21 @@ pub fn read(
         line_no += 1;
         match hasher.read_line(&mut buf) {
             Ok(0) => break,
-            Ok(_) => checker.line(line_no, buf.trim()),
+            Ok(_) => {
+                // A UTF-8 byte order mark (editors on Windows add one) is not part of line 1.
+                let text = match buf.strip_prefix('\u{feff}') {
+                    Some(rest) if line_no == 1 => rest,
+                    _ => &buf,
+                };
+                if text.starts_with('\u{feff}') {
+                    let msg = "a UTF-8 byte order mark (U+FEFF) inside the manifest: save it \
+                               as plain UTF-8"
+                        .to_owned();
+                    checker.problem(line_no, "", msg);
+                } else {
+                    checker.line(line_no, text.trim());
+                }
+            }
             Err(e) => {
                 checker.problem(line_no, "", format!("cannot read the line: {e}"));
                 break;
@@ -165,7 +201,29 @@ struct RefFile {
     size: u64,
 }
 
-const FIELDS: &[&str] = &["key", "model", "prompt", "params", "refs"];
+const FIELDS: &[&str] = &[
+    "key",
+    "model",
+    "prompt",
+    "params",
+    "refs",
+    "message",
+    "session_id",
+    "enable_web_search",
+    "reasoning_effort",
+];
+
+/// The fields that go into the request body: a generation's, or a chat turn's (whose `refs`
+/// become `attachments`). The model's rules refuse the other kind's fields by path.
+const REQUEST_FIELDS: &[&str] = &[
+    "model",
+    "prompt",
+    "params",
+    "message",
+    "session_id",
+    "enable_web_search",
+    "reasoning_effort",
+];
 
 impl Checker<'_> {
     fn problem(&mut self, line: usize, path: &str, message: String) {
@@ -199,7 +257,7 @@ impl Checker<'_> {
         }
         let refs = self.refs(line, obj.get("refs"));
         let mut request = Map::new();
-        for k in ["model", "prompt", "params"] {
+        for &k in REQUEST_FIELDS {
             if let Some(v) = obj.get(k) {
                 request.insert(k.to_owned(), v.clone());
             }
@@ -207,7 +265,7 @@ impl Checker<'_> {
         let request = Value::Object(request);
         let info = self.validate(line, &request, &refs);
         let key = self.key(line, &obj, &request, &refs);
-        let price = info.and_then(|info| self.price(line, info));
+        let price = info.and_then(|info| self.price(line, info, &request, refs.len()));
         if self.problems.len() != before {
             return;
         }
@@ -273,6 +331,22 @@ impl Checker<'_> {
             .and_then(catalog::find);
         let mut body = request.clone();
         if !refs.is_empty()
+            && let Some(info) = info
+            && info.is_chat()
+        {
+            // Images to attach: checked now, sent by file id once uploaded.
+            let mut items = Vec::new();
+            for (i, (_, path)) in refs.iter().enumerate() {
+                let Ok(file) = self.inspect(path) else {
+                    continue;
+                };
+                match rivya_models::files::check(&file.head, file.size, None, Some(info)) {
+                    Ok(_) => items.push(json!({"file_id": "pending-upload"})),
+                    Err(reason) => self.problem(line, &format!("refs[{i}]"), reason.to_string()),
+                }
+            }
+            body["attachments"] = Value::Array(items);
+        } else if !refs.is_empty()
             && let Some(info) = info
         {
             let mut items = match body.pointer("/params/referenceMediaItems") {
@@ -346,10 +420,24 @@ impl Checker<'_> {
         Some(key)
     }
 
-    fn price(&mut self, line: usize, info: &ModelInfo) -> Option<f64> {
+    fn price(
+        &mut self,
+        line: usize,
+        info: &ModelInfo,
+        request: &Value,
+        attachments: usize,
+    ) -> Option<f64> {
         let base = f64::from(info.base_credits);
         match info.billing {
             Billing::Fixed => Some(base),
+            // A chat turn reserves by its message (the workspace's token rule): that is its
+            // most, and what the budget counts.
+            Billing::TokenBased if info.is_chat() => {
+                let mut body = request.as_object().cloned().unwrap_or_default();
+                let pending = vec![json!({"file_id": "pending-upload"}); attachments];
+                body.insert("attachments".into(), Value::Array(pending));
+                Some(rivya_models::price::quote(info, &body).reserved() as f64)
+            }
             // Metered, token-based and any billing added later: the cost depends on the output.
             _ => match self.pricing.metered_allowance {
                 Some(a) if a >= base => Some(a),
@@ -397,7 +485,7 @@ fn placeholder(name: &str, c: rivya_models::files::Checked) -> Value {
 }
 
 fn read_head(path: &Path) -> std::io::Result<RefFile> {
-    let file = std::fs::File::open(path)?;
+    let file = rivya_runtime::open_regular(path)?;
     let size = file.metadata()?.len();
     let mut head = Vec::with_capacity(rivya_models::files::HEAD_LEN);
     file.take(rivya_models::files::HEAD_LEN as u64)

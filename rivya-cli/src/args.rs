@@ -14,6 +14,10 @@ Environment:
   RIVYA_BASE_URL   the API's base URL (default https://rivya.ai); `http://` only to loopback
   RIVYA_ALLOW_INSECURE_HTTP=1
                    allow an `http://` base URL on another host (as --allow-insecure-http)
+  RIVYA_MAX_DOWNLOAD_BYTES
+                   the largest result file saved (default 8 GiB)
+  PGPASSWORD, PGPASSFILE (else ~/.pgpass)
+                   the PostgreSQL ledger's password when its URL has none
   RIVYA_MOCK_DIR   where --mock keeps its state (default $XDG_CACHE_HOME/rivya/mock,
                    else ~/.cache/rivya/mock)
 
@@ -107,6 +111,8 @@ pub enum Command {
     Chat(crate::cmd::chat::ChatArgs),
     /// Run a manifest of many items exactly once (resumable; shareable across hosts).
     Batch(crate::cmd::batch::BatchArgs),
+    /// Serve every model as tools for AI agents (MCP over stdio): validated, priced, paid once.
+    Mcp(crate::cmd::mcp::McpArgs),
     /// The --mock emulator's state.
     #[command(subcommand)]
     Mock(MockCommand),

@@ -97,6 +97,7 @@ async fn dispatch(cli: Cli, render: Render, recovery: &Recovery) -> Result<(), F
             cmd::upload::run(&conn.client, &file, model.as_deref(), render).await
         }
         Command::Batch(b) => cmd::batch::run(&conn, b.run, render).await,
+        Command::Mcp(m) => cmd::mcp::run(&conn, m).await,
         Command::Chat(c) => match c.action {
             Some(cmd::chat::ChatAction::Sessions { id }) => {
                 cmd::chat::sessions(&conn.client, id.as_deref(), render).await

@@ -38,10 +38,11 @@ impl Progress {
         }
     }
 
-    /// Stops the spinner, leaving `msg`.
-    pub fn finish(&self, msg: String) {
+    /// Stops the spinner and clears its line: the command's result, printed next, says where
+    /// things ended (leaving the spinner's line would print the final status twice).
+    pub fn finish(&self) {
         if let Some(b) = &self.bar {
-            b.finish_with_message(msg);
+            b.finish_and_clear();
         }
     }
 }

@@ -44,11 +44,9 @@ pub fn check(info: &ModelInfo, refs: &[String]) -> Result<Vec<Checked>, Failure>
 }
 
 fn head(path: &std::path::Path) -> std::io::Result<(Vec<u8>, u64)> {
-    let file = std::fs::File::open(path)?;
+    // A FIFO, socket or device is refused at once (opening a FIFO would wait forever).
+    let file = rivya_runtime::open_regular(path)?;
     let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(std::io::Error::other("not a regular file"));
-    }
     let mut head = Vec::with_capacity(files::HEAD_LEN);
     file.take(files::HEAD_LEN as u64).read_to_end(&mut head)?;
     Ok((head, meta.len()))

@@ -16,12 +16,10 @@ impl Render {
     /// A result: `value` as JSON, or `text`.
     pub fn result(&self, value: &Value, text: &str) {
         if self.json {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(value).unwrap_or_default()
-            );
+            line(&serde_json::to_string_pretty(value).unwrap_or_default());
         } else {
-            println!("{text}");
+            // Human text holds server strings (ids, statuses, URLs, messages).
+            line(&escape_terminal(text));
         }
     }
 
@@ -34,7 +32,7 @@ impl Render {
             }
             eprintln!("{v}");
         } else {
-            eprintln!("{text}");
+            eprintln!("{}", escape_terminal(text));
         }
     }
 
@@ -87,6 +85,15 @@ pub fn escape_terminal(s: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Writes one line to stdout. A closed stdout (`rivya … | head -n 1`) is not an error of the
+/// command: the reader has what it wanted, so the line is dropped quietly (`println!` would
+/// panic), and whatever the command still has to say goes to stderr as usual.
+pub fn line(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}").and_then(|()| out.flush());
 }
 
 #[cfg(test)]

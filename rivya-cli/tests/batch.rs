@@ -251,6 +251,44 @@ async fn two_workers_on_one_postgres_ledger_one_killed_midway() {
     assert_eq!(counts["succeeded"], 120, "{counts}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_postgres_workers_sharing_one_out_both_exit_0() {
+    let Some(server) = pg::PgServer::start(false) else {
+        return;
+    };
+    let url = server.database("shared_out").await;
+    let d = Dir::new("pg-shared");
+    let m = manifest(&d.0, 60);
+    let emu = Emulator::start(Config {
+        queued_for: Duration::from_millis(5),
+        processing_for: Duration::from_millis(20),
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let (m, out) = (m.to_str().unwrap(), d.0.join("out"));
+    let o = out.to_str().unwrap();
+    let args = [
+        "batch",
+        m,
+        "--out",
+        o,
+        "--ledger",
+        &url,
+        "--concurrency",
+        "4",
+    ];
+    // Both finish at about the same time and rewrite results.jsonl together.
+    let workers: Vec<_> = (0..2)
+        .map(|_| cmd(&args, Some(&emu), &d.0).spawn().unwrap())
+        .collect();
+    for w in workers {
+        let done = w.wait_with_output().unwrap();
+        assert!(done.status.success(), "{}", stderr(&done));
+    }
+    assert_exactly_once(&emu, &out, 60).await;
+}
+
 #[test]
 fn a_bad_manifest_fails_with_line_numbers_and_sends_nothing() {
     let d = Dir::new("bad");

@@ -215,6 +215,11 @@ async fn resume_by_task_id_waits_for_the_known_task() {
     let id = created["task"]["id"].as_str().unwrap().to_owned();
     let pending = json(&rivya(&["history", "--pending", "--json"], &emu, &state));
     assert_eq!(pending[0]["task_id"], id.as_str());
+    // `rivya wait` on a journalled task finishes its entry too.
+    let waited = json(&rivya(&["wait", &id, "--json"], &emu, &state));
+    assert_eq!(waited["id"], id.as_str());
+    let pending = json(&rivya(&["history", "--pending", "--json"], &emu, &state));
+    assert_eq!(pending, Value::Array(vec![]));
     let done = json(&rivya(&["resume", &id, "--json"], &emu, &state));
     assert_eq!(done["id"], id.as_str());
     assert_eq!(emu.stats().tasks_created, 1);

@@ -154,3 +154,61 @@ fn a_key_with_a_line_break_is_refused_before_any_request() {
     assert_eq!(error(&out)["code"], "usage");
     assert!(seen.lock().unwrap().is_empty());
 }
+
+#[test]
+fn a_fifo_given_as_a_reference_is_refused_at_once() {
+    let (server, seen) = counting();
+    let url = server.url();
+    let dir = std::env::temp_dir().join(format!("rivya-sec-fifo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("ref.png");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let r = format!("@{}", fifo.display());
+    let args = [
+        "run",
+        "nano-banana",
+        "--prompt",
+        "x",
+        "--ref",
+        r.as_str(),
+        "--json",
+    ];
+    let env = [
+        ("RIVYA_API_KEY", "rvya_sk_x"),
+        ("RIVYA_BASE_URL", url.as_str()),
+    ];
+    // On a thread: a command that blocks on the FIFO fails the test instead of hanging it.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut child = {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rivya"));
+        cmd.args(args).env_remove("RIVYA_BASE_URL");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let pid = child.id();
+    std::thread::spawn(move || {
+        let mut err = String::new();
+        std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+        let _ = tx.send((child.wait().unwrap().code(), err));
+    });
+    let Ok((code, stderr)) = rx.recv_timeout(std::time::Duration::from_secs(30)) else {
+        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        panic!("rivya blocked on the FIFO");
+    };
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("FIFO"), "{stderr}");
+    assert!(seen.lock().unwrap().is_empty());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

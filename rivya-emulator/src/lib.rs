@@ -188,6 +188,9 @@ pub struct Config {
     /// Pad every chat reply with ASCII to this many bytes (for benchmarks); `None` keeps the
     /// short deterministic reply.
     pub chat_reply_bytes: Option<usize>,
+    /// Reserve this multiple of the model's documented price (default 1), like a server whose
+    /// price depends on the request (a long clip at twice the base): for budget tests.
+    pub reserve_factor: f64,
 }
 
 impl Default for Config {
@@ -207,6 +210,7 @@ impl Default for Config {
             ],
             state_dir: None,
             chat_reply_bytes: None,
+            reserve_factor: 1.0,
         }
     }
 }
@@ -233,6 +237,12 @@ impl Emulator {
             .faults
             .check()
             .map_err(|m| std::io::Error::new(std::io::ErrorKind::InvalidInput, m))?;
+        if !(config.reserve_factor.is_finite() && config.reserve_factor > 0.0) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "reserve_factor must be a positive number",
+            ));
+        }
         let base_url = format!("http://{}", listener.local_addr()?);
         let api_key = config.api_keys.first().cloned().unwrap_or_default();
         let dir = config.state_dir.clone();

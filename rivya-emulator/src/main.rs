@@ -28,7 +28,7 @@ struct Args {
     /// Milliseconds a task then stays processing.
     #[arg(long, default_value_t = 2000)]
     processing_ms: u64,
-    /// Share of mutating requests answered 429 (Retry-After: 1).
+    /// Share of requests, on every API route, answered 429 (Retry-After: 1).
     #[arg(long, default_value_t = 0.0, value_parser = rate)]
     rate_limited: f64,
     /// Share answered 503 public_api_disabled.

@@ -330,7 +330,7 @@ impl State {
             let list: Vec<String> = e.violations.iter().map(ToString::to_string).collect();
             ApiErr::new(400, ErrorCode::ValidationFailed, list.join("; "))
         })?;
-        let cost = f64::from(info.base_credits);
+        let cost = f64::from(info.base_credits) * self.config.reserve_factor;
         if self.data.wallet < cost {
             return Err(ApiErr::new(
                 402,

@@ -10,6 +10,7 @@
 //! request could hold it.
 
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
@@ -68,7 +69,13 @@ impl Store {
     /// A store; with a directory, it is created if needed and its state checked readable.
     pub fn new(state: State, dir: Option<PathBuf>) -> std::io::Result<Self> {
         if let Some(d) = &dir {
-            std::fs::create_dir_all(d)?;
+            // The state holds prompts and signed URLs: the directory is private (0700) when
+            // this creates it, the files 0600.
+            std::os::unix::fs::DirBuilderExt::mode(
+                std::fs::DirBuilder::new().recursive(true),
+                0o700,
+            )
+            .create(d)?;
             let _lock = FileLock::acquire(d)?;
             load(d)?;
         }
@@ -154,7 +161,13 @@ fn save(dir: &Path, data: &Data, loaded: &[u8]) -> std::io::Result<()> {
         return Ok(());
     }
     let tmp = dir.join(format!("{STATE_FILE}.{}.tmp", std::process::id()));
-    let mut f = std::fs::File::create(&tmp)?;
+    // A stale temp file of a dead process with this pid is replaced; a link never followed.
+    let _ = std::fs::remove_file(&tmp);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)?;
     f.write_all(&bytes)?;
     f.sync_all()?;
     drop(f);
@@ -174,6 +187,7 @@ impl FileLock {
             match std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
+                .mode(0o600)
                 .open(&path)
             {
                 Ok(mut f) => {
@@ -260,6 +274,10 @@ mod tests {
         .unwrap();
         drop(a.lock().unwrap()); // creates the file
         let file = d.join(STATE_FILE);
+        // Prompts and signed URLs stay private.
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!((mode(&d), mode(&file)), (0o700, 0o600));
         let before = std::fs::metadata(&file).unwrap().modified().unwrap();
         std::thread::sleep(Duration::from_millis(20));
         let g = a.lock().unwrap();

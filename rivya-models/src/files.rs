@@ -234,7 +234,7 @@ mod sniff_tests {
 #[cfg(test)]
 mod check_tests {
     use super::*;
-    use crate::Model;
+    use crate::GenerationModel;
 
     const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
     const GIF: &[u8] = b"GIF89a\x01\x00";

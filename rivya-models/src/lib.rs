@@ -1,8 +1,11 @@
 //! Typed, validated request models for the Rivya Public API v1.
 //!
 //! Every model of the catalog has a module (`rivya_models::kling_3_0`, …) generated from its
-//! spec in `specs/`: a marker type implementing [`Model`], a `Params` struct, one enum per select
-//! parameter, and a `Request` with a fluent builder whose `validate()` reports every violation.
+//! spec in `specs/`: a marker type `Model` implementing [`GenerationModel`] (chat models:
+//! [`ChatModel`]), a `Params` struct, one enum per select parameter (each a [`SelectOption`]),
+//! and a `Request` with a fluent builder whose `validate()` reports every violation. The names
+//! never clash in a `use` list: `use rivya_models::{GenerationModel, kling_3_0::{Model,
+//! Request}}`.
 //!
 //! ```
 //! use rivya_models::kling_3_0::{self, AspectRatio, ClipDuration};
@@ -21,6 +24,7 @@
 #![warn(missing_docs)]
 
 mod chat;
+mod option;
 mod request;
 
 pub mod catalog;
@@ -43,7 +47,8 @@ mod fixture_tests;
 pub use chat::{Attachment, ChatModel, ChatRequest, ChatTurn, ReasoningEffort};
 pub use files::UploadRejection;
 pub use generated::*;
-pub use request::{GenerationRequest, Model, ModelParams, Request, UnknownOption};
+pub use option::SelectOption;
+pub use request::{GenerationModel, GenerationRequest, ModelParams, RequestBody, UnknownOption};
 pub use rivya_rules::{
     Billing, Capability, ChatInfo, FilesApi, Input, KindLimit, MediaKind, ModelInfo, ParamInfo,
     ParamKind, Quote, ReferenceMediaItem, UploadPolicy, ValidationError, Violation, ViolationKind,

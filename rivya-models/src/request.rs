@@ -9,15 +9,19 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::{ModelInfo, ValidationError, Violations, rules};
 
-/// A model of the catalog, as a type. Each generated module has one marker type implementing
-/// this trait, so clients can be generic over models.
-pub trait Model: Copy + Default + fmt::Debug + Send + Sync + 'static {
+/// A generation model of the catalog, as a type. Each generated module has one marker type
+/// (`kling_3_0::Model`) implementing this trait, so clients can be generic over models; chat
+/// models implement [`crate::ChatModel`] instead.
+pub trait GenerationModel: Copy + Default + fmt::Debug + Send + Sync + 'static {
     /// Everything the model's page documents.
     const INFO: &'static ModelInfo;
 
-    /// The model's typed `params` object, so code generic over models can build requests:
-    /// `Request::<M::Params>::from_parts(…)`.
+    /// The model's typed `params` object.
     type Params: ModelParams<Model = Self>;
+
+    /// The model's request type (`kling_3_0::Request`), built in generic code from its parts:
+    /// `M::Request::from(RequestBody::from_parts(prompt, params))`.
+    type Request: GenerationRequest + From<RequestBody<Self::Params>>;
 
     /// The API model id (`kling-3-0`).
     fn id() -> &'static str {
@@ -60,18 +64,19 @@ pub trait ModelParams:
     Serialize + DeserializeOwned + Clone + fmt::Debug + PartialEq + Send + Sync + 'static
 {
     /// The model these params belong to.
-    type Model: Model;
+    type Model: GenerationModel;
 
     /// Records every rule these params break that their types do not already rule out.
     fn check(&self, violations: &mut crate::Violations);
 }
 
-/// A generation request for the model of `P`. Each generated module names its own as
-/// `Request` (`kling_3_0::Request`), with a constructor and one fluent setter per parameter.
+/// The body of a generation request for the model of `P`: what each model's own `Request`
+/// (`kling_3_0::Request`, with a constructor and one setter per parameter) holds and derefs
+/// to, so its fields read the same on every model.
 ///
 /// Serializes to exactly the body of `POST /api/v1/generations`; `model` comes from the type.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Request<P> {
+pub struct RequestBody<P> {
     /// The text prompt.
     pub prompt: Option<String>,
     /// The model-specific parameters.
@@ -80,7 +85,7 @@ pub struct Request<P> {
     pub client_request_id: Option<String>,
 }
 
-impl<P: ModelParams> Request<P> {
+impl<P: ModelParams> RequestBody<P> {
     /// A request from its parts (generic code's constructor; a model's own `Request::new` is
     /// the one to use by hand).
     pub fn from_parts(prompt: Option<String>, params: P) -> Self {
@@ -92,9 +97,10 @@ impl<P: ModelParams> Request<P> {
     }
 }
 
-/// What code generic over models can ask of any model's request. Each model's `Request` also
-/// has these as inherent methods, so its documentation page lists everything in one place.
-pub trait GenerationRequest {
+/// What code generic over models can ask of any model's request (and what the client takes).
+/// Each model's `Request` also has these as inherent methods, so its documentation page lists
+/// everything in one place.
+pub trait GenerationRequest: Serialize {
     /// The metadata of this request's model.
     fn info(&self) -> &'static ModelInfo;
 
@@ -107,7 +113,7 @@ pub trait GenerationRequest {
     fn validate(&self) -> Result<(), ValidationError>;
 }
 
-impl<P: ModelParams> GenerationRequest for Request<P> {
+impl<P: ModelParams> GenerationRequest for RequestBody<P> {
     fn info(&self) -> &'static ModelInfo {
         P::Model::INFO
     }
@@ -120,7 +126,7 @@ impl<P: ModelParams> GenerationRequest for Request<P> {
     }
 }
 
-impl<P: ModelParams> Serialize for Request<P> {
+impl<P: ModelParams> Serialize for RequestBody<P> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let len =
             2 + usize::from(self.prompt.is_some()) + usize::from(self.client_request_id.is_some());
@@ -139,7 +145,7 @@ impl<P: ModelParams> Serialize for Request<P> {
 
 const FIELDS: &[&str] = &["model", "prompt", "params", "client_request_id"];
 
-impl<'de, P: ModelParams> Deserialize<'de> for Request<P> {
+impl<'de, P: ModelParams> Deserialize<'de> for RequestBody<P> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_struct("Request", FIELDS, RequestVisitor(PhantomData))
     }
@@ -148,13 +154,13 @@ impl<'de, P: ModelParams> Deserialize<'de> for Request<P> {
 struct RequestVisitor<P>(PhantomData<P>);
 
 impl<'de, P: ModelParams> Visitor<'de> for RequestVisitor<P> {
-    type Value = Request<P>;
+    type Value = RequestBody<P>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "a generation request for `{}`", P::Model::INFO.id)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Request<P>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RequestBody<P>, A::Error> {
         let mut model: Option<String> = None;
         let mut prompt: Option<Option<String>> = None;
         let mut params: Option<P> = None;
@@ -187,7 +193,7 @@ impl<'de, P: ModelParams> Visitor<'de> for RequestVisitor<P> {
                 std::iter::empty::<(&str, &str)>(),
             ))?,
         };
-        Ok(Request {
+        Ok(RequestBody {
             prompt: prompt.flatten(),
             params,
             client_request_id: client_request_id.flatten(),

@@ -3,7 +3,9 @@
 //! - where the minimal request uses only defaults, `Request::new(prompt)` serializes to it;
 //! - the untyped validator accepts every documented request.
 
-use rivya_models::{GenerationRequest, ModelInfo, ModelParams, Request, catalog};
+use rivya_models::{
+    GenerationModel, GenerationRequest, ModelInfo, ModelParams, RequestBody, catalog,
+};
 use serde_json::Value;
 
 /// Whether the example's params are exactly the documented defaults (all of them).
@@ -22,10 +24,10 @@ fn examples(info: &ModelInfo) -> Vec<Value> {
 
 /// Round-trips every example through the typed request of `P`; returns how many were checked.
 fn round_trip<P: ModelParams>() -> usize {
-    let info = <P::Model as rivya_models::Model>::INFO;
+    let info = <P::Model as GenerationModel>::INFO;
     let all = examples(info);
     for example in &all {
-        let typed: Request<P> = serde_json::from_value(example.clone())
+        let typed: RequestBody<P> = serde_json::from_value(example.clone())
             .unwrap_or_else(|e| panic!("{}: example does not deserialize: {e}", info.id));
         typed
             .validate()
@@ -39,8 +41,8 @@ fn round_trip<P: ModelParams>() -> usize {
 }
 
 /// The default request with the example's prompt serializes to the minimal example.
-fn default_matches<P: ModelParams>(new: impl Fn(&str) -> Request<P>) {
-    let info = <P::Model as rivya_models::Model>::INFO;
+fn default_matches<R: GenerationRequest>(new: impl Fn(&str) -> R) {
+    let info = new("probe").info();
     let example: Value = serde_json::from_str(info.minimal_example.unwrap()).unwrap();
     assert!(
         uses_only_defaults(info, &example),

@@ -256,7 +256,7 @@ fn select_enums_parse_and_print_wire_values() {
 
 #[test]
 fn marker_types_describe_their_model() {
-    use rivya_models::{Billing, Capability, Model};
+    use rivya_models::{Billing, Capability, GenerationModel};
     type K = kling_3_0::Model;
     assert_eq!((K::id(), K::display_name()), ("kling-3-0", "Kling 3.0"));
     assert_eq!(
@@ -269,17 +269,20 @@ fn marker_types_describe_their_model() {
     assert!(seedream_3_0::Model::upload_policy().is_none());
 }
 
-/// Code generic over models builds and checks requests through `Model::Params` and
-/// `GenerationRequest`, without naming a model's module.
+/// Code generic over models builds and checks requests through `GenerationModel::Params`,
+/// `GenerationModel::Request` and `GenerationRequest`, without naming a model's module.
 #[test]
 fn generic_code_reaches_a_model_through_its_marker() {
-    use rivya_models::{GenerationRequest, Model, Request};
+    use rivya_models::{GenerationModel, GenerationRequest, RequestBody};
 
-    fn all_defaults<M: Model>(prompt: &str) -> Request<M::Params>
+    fn all_defaults<M: GenerationModel>(prompt: &str) -> M::Request
     where
         M::Params: Default,
     {
-        Request::from_parts(Some(prompt.to_owned()), M::Params::default())
+        M::Request::from(RequestBody::from_parts(
+            Some(prompt.to_owned()),
+            M::Params::default(),
+        ))
     }
 
     let req = all_defaults::<kling_3_0::Model>("A product reveal");
@@ -309,4 +312,44 @@ fn typed_bodies_need_required_keys_too() {
     assert_eq!(sent["params"]["voice"], "TX3LPaxmHKxFdv7VOQHJ");
     let read: Request = serde_json::from_value(sent).unwrap();
     assert_eq!(read.params.voice, Voice::Liam);
+}
+
+/// The names a user imports together never clash, and every select shares one trait.
+#[test]
+fn one_name_per_thing_in_a_use_list() {
+    use rivya_models::kling_3_0::{AspectRatio, ClipDuration, Model, Request};
+    use rivya_models::{GenerationModel, GenerationRequest, SelectOption};
+
+    fn options_of<T: SelectOption>() -> (&'static str, Vec<String>) {
+        (T::KEY, T::ALL.iter().map(|o| o.wire().to_owned()).collect())
+    }
+    assert_eq!(Model::id(), "kling-3-0");
+    let (key, wires) = options_of::<AspectRatio>();
+    assert_eq!(key, "aspect_ratio");
+    assert_eq!(wires, AspectRatio::OPTIONS);
+    assert_eq!(ClipDuration::try_from("10"), Ok(ClipDuration::Secs10));
+    let err = ClipDuration::try_from("99").unwrap_err();
+    assert_eq!(err.param, "duration");
+    let req = Request::new("x").duration(ClipDuration::Secs10);
+    assert_eq!(req.info().id, "kling-3-0");
+    assert_eq!(
+        req.params.duration,
+        ClipDuration::Secs10,
+        "fields read through"
+    );
+}
+
+/// `reference` appends; `references` replaces the whole list.
+#[test]
+fn references_replace_the_list() {
+    use rivya_models::ReferenceMediaItem;
+    let req = kling_3_0::Request::new("x")
+        .reference(ReferenceMediaItem::image("https://a.example/1.png"))
+        .reference(ReferenceMediaItem::image("https://a.example/2.png"))
+        .references([ReferenceMediaItem::image("https://a.example/3.png")]);
+    assert_eq!(req.params.reference_media_items.len(), 1);
+    assert_eq!(
+        req.params.reference_media_items[0].url,
+        "https://a.example/3.png"
+    );
 }

@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use reqwest::header::RETRY_AFTER;
 use reqwest::{Method, RequestBuilder};
-use rivya_models::{ModelParams, Request, catalog};
+use rivya_models::{GenerationRequest, catalog};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -35,6 +35,7 @@ struct Inner {
     retry: RetryPolicy,
     poll: Option<PollPolicy>,
     jitter_seed: Option<u64>,
+    max_download_bytes: u64,
     counter: AtomicU64,
 }
 
@@ -85,6 +86,7 @@ impl Client {
                 retry: b.retry,
                 poll: b.poll,
                 jitter_seed: b.jitter_seed,
+                max_download_bytes: b.max_download_bytes,
                 counter: AtomicU64::new(0),
             }),
         }
@@ -103,6 +105,11 @@ impl Client {
     /// The timeout of one request (for a stream: of its answer, then of each wait for data).
     pub(crate) fn request_timeout(&self) -> std::time::Duration {
         self.inner.request_timeout
+    }
+
+    /// The largest result file a download saves.
+    pub(crate) fn max_download_bytes(&self) -> u64 {
+        self.inner.max_download_bytes
     }
 
     /// The retry policy of every call.
@@ -247,19 +254,19 @@ impl Client {
 
     /// Creates a task. The request is validated first and never sent when invalid. One
     /// idempotency key is minted before the first attempt and sent on every retry.
-    pub async fn create<P: ModelParams>(&self, req: &Request<P>) -> Result<Submitted, Error> {
+    pub async fn create<R: GenerationRequest>(&self, req: &R) -> Result<Submitted, Error> {
         self.create_with_key(req, Client::new_idempotency_key())
             .await
     }
 
     /// [`Client::create`] with your own idempotency key (to retry a create whose outcome you
     /// did not see: the server returns the same task).
-    pub async fn create_with_key<P: ModelParams>(
+    pub async fn create_with_key<R: GenerationRequest>(
         &self,
-        req: &Request<P>,
+        req: &R,
         idempotency_key: impl Into<String>,
     ) -> Result<Submitted, Error> {
-        rivya_models::GenerationRequest::validate(req)?;
+        GenerationRequest::validate(req)?;
         let body = serde_json::to_vec(req)
             .map_err(|e| Error::Config(format!("cannot encode the request: {e}")))?;
         self.submit(body, idempotency_key.into()).await
@@ -332,18 +339,18 @@ impl Client {
 
     /// Validate → create → wait: the finished task, or an error that names the task id (or,
     /// if the create itself failed, the idempotency key to retry it with).
-    pub async fn run<P: ModelParams>(&self, req: &Request<P>) -> Result<Task, Error> {
+    pub async fn run<R: GenerationRequest>(&self, req: &R) -> Result<Task, Error> {
         self.run_with(req, WaitOptions::default()).await
     }
 
     /// [`Client::run`] with wait options (a status observer, another schedule).
-    pub async fn run_with<P: ModelParams>(
+    pub async fn run_with<R: GenerationRequest>(
         &self,
-        req: &Request<P>,
+        req: &R,
         options: WaitOptions<'_>,
     ) -> Result<Task, Error> {
         let submitted = self.create(req).await?;
-        let model = <P::Model as rivya_models::Model>::INFO.id;
+        let model = req.info().id;
         self.follow(submitted, model, options).await
     }
 
@@ -426,12 +433,14 @@ pub(crate) async fn attempt<T: DeserializeOwned>(
     judge(status, &body, retry_after, key)
 }
 
-/// The usable `Retry-After` of a response.
+/// The `Retry-After` of a response; one that cannot be read counts as the documented maximum.
 pub(crate) fn retry_after_of(resp: &reqwest::Response) -> Option<std::time::Duration> {
-    resp.headers()
-        .get(RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| retry::parse_retry_after(v, SystemTime::now()))
+    resp.headers().get(RETRY_AFTER).map(|v| {
+        v.to_str()
+            .ok()
+            .and_then(|v| retry::parse_retry_after(v, SystemTime::now()))
+            .unwrap_or(retry::MAX_RETRY_AFTER)
+    })
 }
 
 /// Decides what a complete answer comes to: its decoded body, or a typed error and whether

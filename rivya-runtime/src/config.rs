@@ -51,7 +51,14 @@ pub struct ClientBuilder {
     pub(crate) jitter_seed: Option<u64>,
     pub(crate) http: Option<reqwest::Client>,
     pub(crate) allow_insecure_http: bool,
+    pub(crate) max_download_bytes: u64,
 }
+
+/// The default largest result file a download saves: 8 GiB.
+pub const DEFAULT_MAX_DOWNLOAD_BYTES: u64 = 8 << 30;
+
+/// The environment variable that sets [`ClientBuilder::max_download_bytes`].
+pub const MAX_DOWNLOAD_ENV: &str = "RIVYA_MAX_DOWNLOAD_BYTES";
 
 impl Default for ClientBuilder {
     fn default() -> Self {
@@ -67,13 +74,15 @@ impl Default for ClientBuilder {
             jitter_seed: None,
             http: None,
             allow_insecure_http: false,
+            max_download_bytes: DEFAULT_MAX_DOWNLOAD_BYTES,
         }
     }
 }
 
 impl ClientBuilder {
-    /// Settings from the environment: `RIVYA_API_KEY` and `RIVYA_BASE_URL`, when set, and
-    /// `RIVYA_ALLOW_INSECURE_HTTP=1` ([`ClientBuilder::allow_insecure_http`]).
+    /// Settings from the environment: `RIVYA_API_KEY` and `RIVYA_BASE_URL`, when set,
+    /// `RIVYA_ALLOW_INSECURE_HTTP=1` ([`ClientBuilder::allow_insecure_http`]) and
+    /// `RIVYA_MAX_DOWNLOAD_BYTES` ([`ClientBuilder::max_download_bytes`]).
     pub fn from_env() -> Self {
         let mut b = Self::default();
         if let Ok(key) = std::env::var("RIVYA_API_KEY")
@@ -87,7 +96,21 @@ impl ClientBuilder {
             b.base_url = url.trim().to_owned();
         }
         b.allow_insecure_http = std::env::var(INSECURE_HTTP_ENV).is_ok_and(|v| v.trim() == "1");
+        if let Some(n) = std::env::var(MAX_DOWNLOAD_ENV)
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+        {
+            b.max_download_bytes = n;
+        }
         b
+    }
+
+    /// The largest result file a download saves (default 8 GiB; also `RIVYA_MAX_DOWNLOAD_BYTES`
+    /// in [`ClientBuilder::from_env`]). A larger one is refused as soon as its announced size,
+    /// or the bytes received, pass it, and its `.part` is removed.
+    pub fn max_download_bytes(mut self, bytes: u64) -> Self {
+        self.max_download_bytes = bytes;
+        self
     }
 
     /// Allows an `http://` base URL on a host that is not loopback. The API key then travels

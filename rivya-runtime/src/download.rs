@@ -11,11 +11,11 @@ use reqwest::StatusCode;
 use reqwest::header::{
     CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, IF_RANGE, LAST_MODIFIED, RANGE, RETRY_AFTER,
 };
-use sha2::{Digest, Sha256};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 use crate::Client;
 use crate::error::Error;
+use crate::part::{hash_file, meta_path, open_part, resume_point, write_meta};
 use crate::retry::{self, Attempt};
 use crate::trace::CallSpan;
 use crate::types::Task;
@@ -178,7 +178,7 @@ impl Client {
         let got = span.instrument(call).await?;
         let ext = got.ext;
         let path = dir.join(format!("{stem}.{ext}"));
-        let (size, sha256) = hash_file(&part).await.map_err(io(&part))?;
+        let (size, sha256) = hash_file(&part).map_err(io(&part))?;
         tokio::fs::rename(&part, &path).await.map_err(io(&path))?;
         let _ = tokio::fs::remove_file(meta_path(&part)).await;
         Ok(Downloaded {
@@ -201,7 +201,7 @@ impl Client {
             path: part.display().to_string(),
             source,
         };
-        let (have, validator) = match resume_point(url, part).await {
+        let (have, validator) = match resume_point(&identity(url), part) {
             Ok(r) => r,
             Err(e) => return Attempt::Fail(io(e)),
         };
@@ -222,15 +222,22 @@ impl Client {
             Ok(r) => r,
             Err(outcome) => return outcome,
         };
+        let cap = self.max_download_bytes();
+        if let Some(len) = head.length
+            && resume_from.saturating_add(len) > cap
+        {
+            let _ = tokio::fs::remove_file(part).await;
+            return Attempt::Fail(too_large(head.status, resume_from.saturating_add(len), cap));
+        }
         if resume_from == 0 {
             // A fresh start: note what this `.part` belongs to, so a later attempt or run can
             // resume it. A strong ETag (else Last-Modified) makes `If-Range` safe.
             let note = format!("{}\n{}\n", identity(url), head.validator());
-            if let Err(e) = tokio::fs::write(meta_path(part), note).await {
+            if let Err(e) = write_meta(part, &note) {
                 return Attempt::Fail(io(e));
             }
         }
-        let written = match write_body(resp, part, resume_from).await {
+        let written = match write_body(resp, part, resume_from, cap).await {
             Attempt::Done(n) => n,
             Attempt::Retry(e, after) => return Attempt::Retry(e, after),
             Attempt::Fail(e) => return Attempt::Fail(e),
@@ -258,31 +265,20 @@ impl Client {
     }
 }
 
+fn too_large(status: u16, size: u64, cap: u64) -> Error {
+    Error::Http {
+        status,
+        body: format!(
+            "the file has more than {cap} bytes ({size} seen or announced), the download \
+             limit; raise it with ClientBuilder::max_download_bytes or RIVYA_MAX_DOWNLOAD_BYTES"
+        ),
+    }
+}
+
 fn transport(source: reqwest::Error) -> Error {
     Error::Transport {
         source: crate::TransportError::new(source),
         idempotency_key: None,
-    }
-}
-
-/// How much of the file a `.part` already holds, and the validator to send with `If-Range`.
-/// Only a `.part` this URL started is resumed (its query, a signature, may change).
-async fn resume_point(url: &reqwest::Url, part: &Path) -> std::io::Result<(u64, Option<String>)> {
-    let have = match tokio::fs::metadata(part).await {
-        Ok(m) if m.is_file() => m.len(),
-        Ok(_) => return Err(std::io::Error::other("exists and is not a regular file")),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
-        Err(e) => return Err(e),
-    };
-    if have == 0 {
-        return Ok((0, None));
-    }
-    match tokio::fs::read_to_string(meta_path(part)).await {
-        Ok(text) if text.lines().next() == Some(identity(url).as_str()) => {
-            let validator = text.lines().nth(1).filter(|v| !v.is_empty());
-            Ok((have, validator.map(str::to_owned)))
-        }
-        _ => Ok((0, None)),
     }
 }
 
@@ -396,7 +392,12 @@ async fn start_at(
 
 /// Streams the body into the `.part` (appending when resuming) and syncs it; returns the
 /// file's length. A connection lost midway keeps what arrived for the next attempt.
-async fn write_body(mut resp: reqwest::Response, part: &Path, resume_from: u64) -> Attempt<u64> {
+async fn write_body(
+    mut resp: reqwest::Response,
+    part: &Path,
+    resume_from: u64,
+    cap: u64,
+) -> Attempt<u64> {
     let io = |source| Error::Io {
         path: part.display().to_string(),
         source,
@@ -413,6 +414,11 @@ async fn write_body(mut resp: reqwest::Response, part: &Path, resume_from: u64) 
                     return Attempt::Fail(io(e));
                 }
                 written += chunk.len() as u64;
+                if written > cap {
+                    drop(file);
+                    let _ = tokio::fs::remove_file(part).await;
+                    return Attempt::Fail(too_large(resp.status().as_u16(), written, cap));
+                }
             }
             Ok(None) => break,
             Err(e) => {
@@ -428,13 +434,6 @@ async fn write_body(mut resp: reqwest::Response, part: &Path, resume_from: u64) 
         Ok(()) => Attempt::Done(written),
         Err(e) => Attempt::Fail(io(e)),
     }
-}
-
-/// `<stem>.part.meta`: the URL a `.part` belongs to and the server's validator.
-fn meta_path(part: &Path) -> PathBuf {
-    let mut name = part.as_os_str().to_owned();
-    name.push(".meta");
-    PathBuf::from(name)
 }
 
 /// A URL without its query and fragment (signed URLs change their query, not the object).
@@ -461,44 +460,6 @@ fn range_start(v: &str) -> Option<u64> {
     let rest = v.trim().strip_prefix("bytes")?.trim_start();
     let (start, _) = rest.split_once('-')?;
     start.trim().parse().ok()
-}
-
-async fn open_part(part: &Path, append: bool) -> std::io::Result<tokio::fs::File> {
-    let mut o = tokio::fs::OpenOptions::new();
-    if append {
-        o.append(true);
-    } else {
-        o.write(true).create(true).truncate(true);
-    }
-    o.open(part).await
-}
-
-/// Size and SHA-256 of a file, read in 64 KiB blocks (a resumed download is hashed whole,
-/// not just the part fetched last).
-async fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
-    let mut file = tokio::fs::File::open(path).await?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut size = 0u64;
-    loop {
-        let n = file.read(&mut buf).await?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        size += n as u64;
-    }
-    Ok((size, hex(&hasher.finalize())))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[usize::from(b >> 4)] as char);
-        s.push(DIGITS[usize::from(b & 15)] as char);
-    }
-    s
 }
 
 #[cfg(test)]
@@ -548,6 +509,6 @@ mod tests {
 
     #[test]
     fn hex_is_lowercase() {
-        assert_eq!(hex(&[0x00, 0xab, 0xff]), "00abff");
+        assert_eq!(crate::part::hex(&[0x00, 0xab, 0xff]), "00abff");
     }
 }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use reqwest::Method;
-use rivya_models::{MediaKind, Model, ModelInfo};
+use rivya_models::{GenerationModel, MediaKind, ModelInfo};
 use tokio::io::AsyncReadExt;
 
 use crate::client::{Client, IDEMPOTENCY_HEADER, attempt};
@@ -68,7 +68,7 @@ impl Upload {
     }
 
     /// Checks the file against this model's upload policy, here and on the server.
-    pub fn model<M: Model>(mut self) -> Self {
+    pub fn model<M: GenerationModel>(mut self) -> Self {
         self.model = Some(M::INFO);
         self
     }
@@ -187,7 +187,7 @@ async fn content_key(upload: &Upload, kind: MediaKind) -> std::io::Result<String
     match &upload.source {
         Source::Bytes(b) => h.update(b),
         Source::Path(p) => {
-            let mut file = tokio::fs::File::open(p).await?;
+            let mut file = tokio::fs::File::from_std(crate::localfile::open_regular(p)?);
             let mut buf = vec![0; 64 * 1024];
             loop {
                 let n = file.read(&mut buf).await?;
@@ -204,7 +204,7 @@ async fn content_key(upload: &Upload, kind: MediaKind) -> std::io::Result<String
 
 /// Reads the first bytes (for type detection) and the size of a file.
 async fn read_head(path: &std::path::Path) -> std::io::Result<(Vec<u8>, u64)> {
-    let mut file = tokio::fs::File::open(path).await?;
+    let mut file = tokio::fs::File::from_std(crate::localfile::open_regular(path)?);
     let size = file.metadata().await?.len();
     let mut head = Vec::with_capacity(rivya_models::files::HEAD_LEN);
     (&mut file)
@@ -223,7 +223,7 @@ async fn multipart(
     let part = match &upload.source {
         Source::Bytes(b) => reqwest::multipart::Part::bytes(b.clone()),
         Source::Path(p) => {
-            let file = tokio::fs::File::open(p).await?;
+            let file = tokio::fs::File::from_std(crate::localfile::open_regular(p)?);
             let stream = tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024);
             reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), size)
         }

@@ -15,7 +15,7 @@
 //!
 //! - Requests are validated with the generated rules before anything is sent.
 //! - Every call follows one [`RetryPolicy`]: exponential backoff with jitter, `Retry-After`
-//!   honoured up to a cap, decided by the error code in the body.
+//!   honoured up to one cap ([`MAX_RETRY_AFTER`]), decided by the error code in the body.
 //! - Creates mint one `Idempotency-Key` before their first attempt and send it on every retry;
 //!   uploads derive theirs from their content; errors carry it, so a create can always be
 //!   retried safely.
@@ -47,6 +47,8 @@ mod download;
 mod error;
 mod files;
 mod idempotency;
+mod localfile;
+mod part;
 mod poll;
 mod retry;
 mod segment;
@@ -62,13 +64,17 @@ pub use chat_types::{
     ChatSessionMessage, Usage,
 };
 pub use client::{Client, IDEMPOTENCY_HEADER};
-pub use config::{ApiKey, ClientBuilder, DEFAULT_BASE_URL, INSECURE_HTTP_ENV};
+pub use config::{
+    ApiKey, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_DOWNLOAD_BYTES, INSECURE_HTTP_ENV,
+    MAX_DOWNLOAD_ENV,
+};
 pub use download::{Downloaded, extension_for, sanitize_stem};
 pub use error::{ApiError, ChatProgress, Error, ErrorCode, TransportError};
 pub use files::Upload;
 pub use idempotency::{MAX_IDEMPOTENCY_KEY_BYTES, check_idempotency_key};
+pub use localfile::{kind_of, open_regular};
 pub use poll::{PollPolicy, StatusObserver, WaitOptions};
-pub use retry::{RetryPolicy, parse_retry_after};
+pub use retry::{MAX_RETRY_AFTER, RetryPolicy, parse_retry_after};
 pub use rivya_models::UploadRejection;
 pub use segment::path_segment;
 pub use signature::{

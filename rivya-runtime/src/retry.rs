@@ -6,6 +6,11 @@ use std::time::{Duration, SystemTime};
 
 use crate::error::{Error, ErrorCode};
 
+/// The documented maximum of any wait the SDK makes for a `Retry-After` (60 s): a larger
+/// value, or one that cannot be parsed, counts as this maximum. The batch engine uses the
+/// same cap for each pause.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
 /// When and how often failed calls are retried.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetryPolicy {
@@ -18,7 +23,8 @@ pub struct RetryPolicy {
     /// Fraction of each backoff taken off at random, 0 to 1 (default 0.25), so many clients do
     /// not retry in step.
     pub jitter: f64,
-    /// The longest `Retry-After` honoured (default 60 s); a longer one returns the error.
+    /// The longest wait for a `Retry-After` (default [`MAX_RETRY_AFTER`], 60 s); a longer
+    /// one waits this long, then retries.
     pub max_retry_after: Duration,
 }
 
@@ -29,7 +35,7 @@ impl Default for RetryPolicy {
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(8),
             jitter: 0.25,
-            max_retry_after: Duration::from_secs(60),
+            max_retry_after: MAX_RETRY_AFTER,
         }
     }
 }
@@ -56,11 +62,12 @@ impl RetryPolicy {
 }
 
 /// Parses `Retry-After`: whole seconds (`"0"`, `"120"`) or an HTTP-date. Anything else
-/// (negative, fractional, garbage) yields `None`, and the normal backoff applies.
+/// (negative, fractional, garbage) yields `None`; a response carrying such a value waits
+/// [`MAX_RETRY_AFTER`].
 pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let v = value.trim();
     if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
-        // Saturate absurd values: they exceed any cap and so return the error.
+        // Saturate absurd values: they exceed any cap and so wait the cap.
         return Some(Duration::from_secs(v.parse().unwrap_or(u64::MAX)));
     }
     let at = httpdate::parse_http_date(v).ok()?;
@@ -113,8 +120,7 @@ where
             return Err(error);
         }
         let delay = match retry_after {
-            Some(d) if d > policy.max_retry_after => return Err(error),
-            Some(d) => d,
+            Some(d) => d.min(policy.max_retry_after),
             None => policy.backoff(retry, rng),
         };
         tokio::time::sleep(delay).await;
@@ -271,9 +277,15 @@ mod schedule {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn retry_after_beyond_the_cap_returns_the_error_at_once() {
-        let (g, r) = gaps(no_jitter(), 1, Some(Duration::from_secs(61))).await;
-        assert!(g.is_empty());
-        assert!(r.is_err());
+    async fn retry_after_beyond_the_cap_waits_the_cap() {
+        let (g, r) = gaps(no_jitter(), 1, Some(Duration::from_secs(3600))).await;
+        assert_eq!(g, [60_000]);
+        assert!(r.is_ok());
+        let (g, _) = gaps(no_jitter(), 1, Some(Duration::from_secs(u64::MAX))).await;
+        assert_eq!(
+            g,
+            [60_000],
+            "a value too large for any clock is the cap, not zero"
+        );
     }
 }

@@ -37,7 +37,7 @@ pub fn module(m: &Model) -> TokenStream {
     let items = m.params.iter().filter_map(types::list_item);
     let defaults = params::defaults_mod(m);
     let marker_doc = docs::outer(&format!(
-        "{} as a type, for code that is generic over models (see [`crate::Model`]).",
+        "{} as a type, for code that is generic over models (see [`crate::GenerationModel`]).",
         m.display_name
     ));
     quote! {
@@ -48,9 +48,10 @@ pub fn module(m: &Model) -> TokenStream {
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
         pub struct #marker;
 
-        impl crate::Model for #marker {
+        impl crate::GenerationModel for #marker {
             const INFO: &'static crate::ModelInfo = &INFO;
             type Params = Params;
+            type Request = Request;
         }
 
         #info

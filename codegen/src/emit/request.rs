@@ -1,4 +1,5 @@
-//! `Request`: the model's alias of `crate::Request<Params>`, its constructor and setters.
+//! `Request`: the model's own request type (a newtype over `crate::RequestBody<Params>`, so
+//! its documentation page holds this model's methods only), its constructor and setters.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -20,6 +21,15 @@ pub(super) fn request_impl(m: &Model) -> TokenStream {
                 self.params.reference_media_items.push(item);
                 self
             }
+
+            /// Replaces every reference item (see [`Params::reference_media_items`]).
+            pub fn references(
+                mut self,
+                items: impl IntoIterator<Item = crate::ReferenceMediaItem>,
+            ) -> Self {
+                self.params.reference_media_items = items.into_iter().collect();
+                self
+            }
         }
     });
     let default_request = (args.is_empty() && !m.prompt_required).then(|| {
@@ -35,9 +45,14 @@ pub(super) fn request_impl(m: &Model) -> TokenStream {
         "A generation request for {}: [`Request::new`], then one setter per parameter.",
         m.display_name
     ));
+    let wrapper = wrapper_impls();
     quote! {
         #doc
-        pub type Request = crate::Request<Params>;
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct Request(crate::RequestBody<Params>);
+
+        #wrapper
 
         impl Request {
             #new_fn
@@ -48,6 +63,48 @@ pub(super) fn request_impl(m: &Model) -> TokenStream {
         }
 
         #default_request
+    }
+}
+
+/// The newtype's plumbing: its fields read through `crate::RequestBody`, conversions both
+/// ways, and the trait generic code and the client use.
+fn wrapper_impls() -> TokenStream {
+    quote! {
+        impl std::ops::Deref for Request {
+            type Target = crate::RequestBody<Params>;
+
+            fn deref(&self) -> &Self::Target {
+                &self.0
+            }
+        }
+
+        impl std::ops::DerefMut for Request {
+            fn deref_mut(&mut self) -> &mut Self::Target {
+                &mut self.0
+            }
+        }
+
+        impl From<crate::RequestBody<Params>> for Request {
+            fn from(body: crate::RequestBody<Params>) -> Self {
+                Self(body)
+            }
+        }
+
+        impl From<Request> for crate::RequestBody<Params> {
+            fn from(request: Request) -> Self {
+                request.0
+            }
+        }
+
+        impl crate::GenerationRequest for Request {
+            fn info(&self) -> &'static crate::ModelInfo {
+                &INFO
+            }
+
+            fn validate(&self) -> Result<(), crate::ValidationError> {
+                crate::GenerationRequest::validate(&self.0)
+            }
+        }
     }
 }
 
@@ -107,7 +164,7 @@ fn new_fn(m: &Model, args: &[&Param]) -> TokenStream {
         #new_doc
         pub fn new(#prompt_arg #(#arg_decls),*) -> Self {
             #(#arg_converts)*
-            Self::from_parts(#prompt_value, #params_value)
+            Self(crate::RequestBody::from_parts(#prompt_value, #params_value))
         }
     }
 }

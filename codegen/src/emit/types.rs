@@ -93,6 +93,24 @@ fn enum_traits(p: &Param, options: &[crate::ir::Opt]) -> TokenStream {
             }
         }
 
+        impl crate::SelectOption for #name {
+            const KEY: &'static str = #key;
+            const ALL: &'static [Self] = Self::ALL;
+            const OPTIONS: &'static [&'static str] = Self::OPTIONS;
+
+            fn wire(self) -> &'static str {
+                self.as_str()
+            }
+        }
+
+        impl TryFrom<&str> for #name {
+            type Error = crate::UnknownOption;
+
+            fn try_from(s: &str) -> Result<Self, Self::Error> {
+                s.parse()
+            }
+        }
+
         impl std::str::FromStr for #name {
             type Err = crate::UnknownOption;
 

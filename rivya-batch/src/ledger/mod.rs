@@ -10,6 +10,7 @@
 //! workers together. Two implementations: [`SqliteLedger`] (one file, the default) and
 //! [`PgLedger`] (several workers on several hosts).
 
+mod pgpass;
 mod postgres;
 mod schema;
 mod shared;

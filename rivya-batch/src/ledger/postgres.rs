@@ -40,11 +40,15 @@ impl std::fmt::Debug for PgLedger {
 
 impl PgLedger {
     /// Connects with `url` (`postgres://user@host:port/db`; no TLS) using `connections`
-    /// connections, and migrates the schema.
+    /// connections, and migrates the schema. Without a password in the URL, `PGPASSWORD`
+    /// or the password file (`PGPASSFILE`, else `~/.pgpass`, when private) supplies it; a
+    /// connection attempt times out after 10 s unless the URL sets `connect_timeout`.
     pub async fn connect(url: &str, connections: usize) -> Result<Self> {
+        // PGPASSWORD / the password file and a connect timeout, as with libpq.
+        let config = super::pgpass::config(url).map_err(LedgerError)?;
         let mut conns = Vec::new();
         for _ in 0..connections.max(1) {
-            let (client, conn) = tokio_postgres::connect(url, NoTls).await.map_err(|e| {
+            let (client, conn) = config.connect(NoTls).await.map_err(|e| {
                 LedgerError(format!("cannot connect to the PostgreSQL ledger: {e}"))
             })?;
             tokio::spawn(async move {

@@ -7,6 +7,7 @@
 //! be lost, which still duplicates nothing, because every idempotency key is derived from the
 //! batch id and the item key rather than stored randomness.
 
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,6 +49,7 @@ impl SqliteLedger {
             .create(true)
             .truncate(false)
             .write(true)
+            .mode(0o600)
             .open(&lock_path)
             .map_err(|e| LedgerError(format!("cannot create {}: {e}", lock_path.display())))?;
         lock.try_lock().map_err(|e| match e {
@@ -59,6 +61,23 @@ impl SqliteLedger {
                 LedgerError(format!("cannot lock {}: {e}", lock_path.display()))
             }
         })?;
+        // The ledger holds prompts, keys and signed URLs: a new one is created 0600 (SQLite
+        // gives its -wal and -shm files the database's mode).
+        match std::fs::File::options()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => {
+                return Err(LedgerError(format!(
+                    "cannot create {}: {e}",
+                    path.display()
+                )));
+            }
+        }
         let mut conn = Connection::open(path)
             .map_err(|e| LedgerError(format!("cannot open {}: {e}", path.display())))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;

@@ -68,6 +68,11 @@ pub struct RunBatch {
     /// Seconds before a silent worker's items are taken over by another.
     #[arg(long, default_value_t = 60, value_name = "SECS")]
     pub lease_secs: u64,
+    /// The longest pause the API may ask for (429 Retry-After) before the run ends with exit
+    /// 1 and the time to come back; shorter pauses are waited (at most 60 s at a time) and
+    /// printed with the time the batch resumes.
+    #[arg(long, default_value_t = 300, value_name = "SECS")]
+    pub max_pause: u64,
 }
 
 /// `rivya batch status` needs no API key or connection.
@@ -136,6 +141,7 @@ pub async fn run(conn: &Connection, args: RunBatch, render: Render) -> Result<()
         },
         lease: Duration::from_secs(args.lease_secs),
         out_dir: Some(out.to_owned()),
+        max_pause: Duration::from_secs(args.max_pause),
         ..Options::default()
     };
     let view = View::new(m.items.len() as u64, render);
@@ -189,9 +195,9 @@ fn verdict(s: &Summary, results: &Path, render: Render) -> Result<(), Failure> {
     });
     if render.json {
         // One line, like the events before it: the output stays JSON lines.
-        println!("{summary}");
+        crate::render::line(&summary.to_string());
     } else {
-        println!(
+        crate::render::line(&format!(
             "batch {}: {} of {} succeeded, {} failed, {} over budget; {} credits spent; {}",
             s.batch,
             c.succeeded,
@@ -200,7 +206,7 @@ fn verdict(s: &Summary, results: &Path, render: Render) -> Result<(), Failure> {
             c.over_budget,
             c.credits_spent,
             results.display()
-        );
+        ));
     }
     if s.all_succeeded() {
         return Ok(());
@@ -262,6 +268,14 @@ fn batch_failure(e: BatchError) -> Failure {
             task_id: None,
             idempotency_key: None,
             ..Failure::from(api)
+        },
+        e @ BatchError::Paused { .. } => Failure {
+            code: "paused".into(),
+            ..Failure::io(e.to_string())
+        },
+        e @ BatchError::OverQuote { .. } => Failure {
+            code: "over_quote".into(),
+            ..Failure::io(e.to_string())
         },
         other => Failure::io(other.to_string()),
     }

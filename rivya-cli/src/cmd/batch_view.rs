@@ -72,7 +72,31 @@ impl View {
                     t.cents
                         .fetch_add((credits * 100.0) as u64, Ordering::Relaxed);
                 }
-                Event::Paused { .. } => {}
+                Event::Paused { ms, until_ms } => {
+                    if let Some(bar) = &bar {
+                        let until =
+                            std::time::UNIX_EPOCH + std::time::Duration::from_millis(*until_ms);
+                        bar.println(format!(
+                            "paused by the API for {:.0} s; resuming at {}",
+                            *ms as f64 / 1000.0,
+                            humantime::format_rfc3339_seconds(until)
+                        ));
+                    }
+                }
+                Event::OverQuote {
+                    key,
+                    reserved,
+                    quoted,
+                    ..
+                } => {
+                    if let Some(bar) = &bar {
+                        bar.println(format!(
+                            "item {}: the server reserved {reserved} credits against a quote of \
+                             {quoted}; no further creates in this run",
+                            crate::render::escape_controls(key)
+                        ));
+                    }
+                }
             }
             match &bar {
                 Some(bar) => {
@@ -84,7 +108,7 @@ impl View {
                         t.cents.load(Ordering::Relaxed) as f64 / 100.0
                     ));
                 }
-                None => println!("{}", serde_json::to_string(e).unwrap_or_default()),
+                None => crate::render::line(&serde_json::to_string(e).unwrap_or_default()),
             }
         })
     }
@@ -92,7 +116,7 @@ impl View {
     pub fn finish(&self, summary: &Summary) {
         if let Some(bar) = &self.bar {
             bar.set_position(summary.counts.succeeded + summary.counts.failed);
-            bar.finish();
+            bar.finish_and_clear();
         }
     }
 }

@@ -286,13 +286,13 @@ fn finish(done: &ChatCompletion, info: &ModelInfo, render: Render, streamed: boo
             "usage": done.usage,
             "credits": done.credits,
         });
-        println!("{v}");
+        crate::render::line(&v.to_string());
         return;
     }
     if streamed {
-        println!();
+        crate::render::line("");
     } else {
-        println!("{}", printable(&done.message.content));
+        crate::render::line(&printable(&done.message.content));
     }
     eprintln!(
         "session {} ({} credits; {} tokens) — continue with `rivya chat {} --session {} \"…\"`",

@@ -50,7 +50,7 @@ fn row(e: &Entry) -> Value {
         "model": e.model,
         "created_at": when(e.created_at),
         "task_id": e.id,
-        "state": state(e.state),
+        "state": e.state,
     })
 }
 

@@ -5,6 +5,7 @@ pub mod batch_view;
 pub mod chat;
 pub mod credits;
 pub mod history;
+pub mod mcp;
 pub mod mock;
 pub mod models;
 pub mod run;

@@ -19,17 +19,80 @@ pub async fn run(client: &Client, id: Option<&str>, render: Render) -> Result<()
         render.result(&detail_json(info), &detail_text(info));
         return Ok(());
     }
-    let list = client.models().await?;
+    list(client, render).await;
+    Ok(())
+}
+
+/// How long `rivya models` waits for the live catalog before showing the compiled one alone.
+const LIVE_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// The compiled catalog (every spec of this build, offline), with what the live API adds when
+/// it answers: models it lists that this build has no spec for, and specs it does not list.
+async fn list(client: &Client, render: Render) {
+    let live = tokio::time::timeout(LIVE_WAIT, client.models()).await;
+    let live: Option<Vec<rivya_runtime::CatalogModel>> = match live {
+        Ok(Ok(list)) => Some(list.data),
+        Ok(Err(e)) => {
+            render.note(
+                "live_catalog_unavailable",
+                json!({"message": e.to_string()}),
+                &format!("(the live catalog did not answer: {e}; showing this build's)"),
+            );
+            None
+        }
+        Err(_) => {
+            render.note(
+                "live_catalog_unavailable",
+                json!({"message": "timed out"}),
+                "(the live catalog did not answer in time; showing this build's)",
+            );
+            None
+        }
+    };
+    let listed = |id: &str| live.as_ref().map(|l| l.iter().any(|m| m.id == id));
+    let mut rows = Vec::new();
     let mut text = String::new();
-    for m in &list.data {
-        let credits = m.base_credits.map_or(String::new(), |c| c.to_string());
-        let category = m.category.as_deref().unwrap_or("");
-        let name = m.display_name.as_deref().unwrap_or("");
-        text += &format!("{:<24} {category:<6} {credits:>5} credits  {name}\n", m.id);
+    for m in catalog::all() {
+        let source = match listed(m.id) {
+            Some(true) => "both",
+            Some(false) => "spec only",
+            None => "spec",
+        };
+        rows.push(json!({
+            "id": m.id, "display_name": m.display_name, "capability": m.capability.as_str(),
+            "base_credits": m.base_credits, "billing": m.billing.as_str(), "source": source,
+        }));
+        let mark = if source == "spec only" {
+            "  (not in the live catalog)"
+        } else {
+            ""
+        };
+        text += &format!(
+            "{:<24} {:<6} {:>5} credits  {}{mark}\n",
+            m.id,
+            m.capability.as_str(),
+            m.base_credits,
+            m.display_name
+        );
+    }
+    for m in live
+        .iter()
+        .flatten()
+        .filter(|m| catalog::find(&m.id).is_none())
+    {
+        rows.push(json!({
+            "id": m.id, "display_name": m.display_name, "capability": m.category,
+            "base_credits": m.base_credits, "billing": m.billing_type, "source": "live only",
+        }));
+        text += &format!(
+            "{:<24} {:<6}                {}  (live only: no spec in this build)\n",
+            m.id,
+            m.category.as_deref().unwrap_or(""),
+            m.display_name.as_deref().unwrap_or("")
+        );
     }
     text += "`rivya models <id>` shows a model's parameters";
-    render.result(&serde_json::to_value(&list.data).unwrap_or_default(), &text);
-    Ok(())
+    render.result(&Value::Array(rows), &text);
 }
 
 fn param_json(kind: &ParamKind) -> Value {

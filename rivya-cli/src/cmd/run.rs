@@ -73,7 +73,7 @@ pub async fn run(
     });
     progress.message(format!("{id} {}", submitted.task.status));
     if args.no_wait {
-        progress.finish(format!("created {id}"));
+        progress.finish();
         render.result(
             &json!({"task": submitted.task, "idempotency_key": key}),
             &format!("{id}\nwait for it with `rivya wait {id}`"),

@@ -36,7 +36,22 @@ pub async fn wait(
     recovery.created(id);
     let progress = Progress::new(!render.json);
     let task = wait_for(client, id, &progress, false).await?;
-    finish(client, task, out, &progress, render).await
+    finish(client, task, out, &progress, render).await?;
+    mark_done(id, render);
+    Ok(())
+}
+
+/// A journalled create finished by `rivya wait` leaves `rivya history --pending` too.
+fn mark_done(id: &str, render: Render) {
+    let Ok(journal) = crate::journal::Journal::open() else {
+        return;
+    };
+    if let Ok(Some(mut entry)) = journal.find(id)
+        && entry.id.as_deref() == Some(id)
+    {
+        entry.done();
+        crate::cmd::history::update(&journal, &entry, render);
+    }
 }
 
 /// Waits with a spinner showing each status change.
@@ -80,7 +95,7 @@ pub async fn finish(
         })?;
         saved = files;
     }
-    progress.finish(format!("{} {}", task.id, task.status));
+    progress.finish();
     let mut v = serde_json::to_value(&task).unwrap_or_default();
     v["saved"] = Value::from(
         saved

@@ -16,14 +16,16 @@
 #![doc = include_str!("examples/elevenlabs-dialogue-v3.minimal.json")]
 //! ```
 
-/// ElevenLabs Dialogue V3 as a type, for code that is generic over models (see [`crate::Model`]).
+/// ElevenLabs Dialogue V3 as a type, for code that is generic over models (see [`crate::GenerationModel`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Model;
 
-impl crate::Model for Model {
+impl crate::GenerationModel for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
+
+    type Request = Request;
 }
 
 /// Everything the page documents about ElevenLabs Dialogue V3, shared by typed and untyped validation.
@@ -132,19 +134,59 @@ impl crate::ModelParams for Params {
 }
 
 /// A generation request for ElevenLabs Dialogue V3: [`Request::new`], then one setter per parameter.
-pub type Request = crate::Request<Params>;
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Request(crate::RequestBody<Params>);
+
+impl std::ops::Deref for Request {
+    type Target = crate::RequestBody<Params>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Request {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl From<crate::RequestBody<Params>> for Request {
+    fn from(body: crate::RequestBody<Params>) -> Self {
+        Self(body)
+    }
+}
+
+impl From<Request> for crate::RequestBody<Params> {
+    fn from(request: Request) -> Self {
+        request.0
+    }
+}
+
+impl crate::GenerationRequest for Request {
+    fn info(&self) -> &'static crate::ModelInfo {
+        &INFO
+    }
+
+    fn validate(&self) -> Result<(), crate::ValidationError> {
+        crate::GenerationRequest::validate(&self.0)
+    }
+}
 
 impl Request {
     /// Starts a request with the required `dialogue`; every other parameter holds its documented default.
     pub fn new(dialogue: Vec<DialogueLine>) -> Self {
-        Self::from_parts(
-            None,
-            Params {
-                default_voice: DefaultVoice::default(),
-                stability: Stability::default(),
-                language_code: None,
-                dialogue,
-            },
+        Self(
+            crate::RequestBody::from_parts(
+                None,
+                Params {
+                    default_voice: DefaultVoice::default(),
+                    stability: Stability::default(),
+                    language_code: None,
+                    dialogue,
+                },
+            ),
         )
     }
 
@@ -340,6 +382,26 @@ impl std::fmt::Display for DefaultVoice {
     }
 }
 
+impl crate::SelectOption for DefaultVoice {
+    const KEY: &'static str = "default_voice";
+
+    const ALL: &'static [Self] = Self::ALL;
+
+    const OPTIONS: &'static [&'static str] = Self::OPTIONS;
+
+    fn wire(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl TryFrom<&str> for DefaultVoice {
+    type Error = crate::UnknownOption;
+
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
 impl std::str::FromStr for DefaultVoice {
     type Err = crate::UnknownOption;
 
@@ -419,6 +481,26 @@ impl Stability {
 impl std::fmt::Display for Stability {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl crate::SelectOption for Stability {
+    const KEY: &'static str = "stability";
+
+    const ALL: &'static [Self] = Self::ALL;
+
+    const OPTIONS: &'static [&'static str] = Self::OPTIONS;
+
+    fn wire(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl TryFrom<&str> for Stability {
+    type Error = crate::UnknownOption;
+
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        s.parse()
     }
 }
 

@@ -15,14 +15,16 @@
 #![doc = include_str!("examples/google-imagen4-ultra.minimal.json")]
 //! ```
 
-/// Google Imagen4 Ultra as a type, for code that is generic over models (see [`crate::Model`]).
+/// Google Imagen4 Ultra as a type, for code that is generic over models (see [`crate::GenerationModel`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Model;
 
-impl crate::Model for Model {
+impl crate::GenerationModel for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
+
+    type Request = Request;
 }
 
 /// Everything the page documents about Google Imagen4 Ultra, shared by typed and untyped validation.
@@ -119,12 +121,50 @@ impl crate::ModelParams for Params {
 }
 
 /// A generation request for Google Imagen4 Ultra: [`Request::new`], then one setter per parameter.
-pub type Request = crate::Request<Params>;
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Request(crate::RequestBody<Params>);
+
+impl std::ops::Deref for Request {
+    type Target = crate::RequestBody<Params>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Request {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl From<crate::RequestBody<Params>> for Request {
+    fn from(body: crate::RequestBody<Params>) -> Self {
+        Self(body)
+    }
+}
+
+impl From<Request> for crate::RequestBody<Params> {
+    fn from(request: Request) -> Self {
+        request.0
+    }
+}
+
+impl crate::GenerationRequest for Request {
+    fn info(&self) -> &'static crate::ModelInfo {
+        &INFO
+    }
+
+    fn validate(&self) -> Result<(), crate::ValidationError> {
+        crate::GenerationRequest::validate(&self.0)
+    }
+}
 
 impl Request {
     /// Starts a request with the prompt; every other parameter holds its documented default.
     pub fn new(prompt: impl Into<String>) -> Self {
-        Self::from_parts(Some(prompt.into()), Params::default())
+        Self(crate::RequestBody::from_parts(Some(prompt.into()), Params::default()))
     }
 
     /// Sets `aspect_ratio`: Aspect ratio.
@@ -232,6 +272,26 @@ impl AspectRatio {
 impl std::fmt::Display for AspectRatio {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl crate::SelectOption for AspectRatio {
+    const KEY: &'static str = "aspect_ratio";
+
+    const ALL: &'static [Self] = Self::ALL;
+
+    const OPTIONS: &'static [&'static str] = Self::OPTIONS;
+
+    fn wire(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl TryFrom<&str> for AspectRatio {
+    type Error = crate::UnknownOption;
+
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        s.parse()
     }
 }
 

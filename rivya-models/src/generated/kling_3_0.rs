@@ -22,14 +22,16 @@
 #![doc = include_str!("examples/kling-3-0.reference.json")]
 //! ```
 
-/// Kling 3.0 as a type, for code that is generic over models (see [`crate::Model`]).
+/// Kling 3.0 as a type, for code that is generic over models (see [`crate::GenerationModel`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Model;
 
-impl crate::Model for Model {
+impl crate::GenerationModel for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
+
+    type Request = Request;
 }
 
 /// Everything the page documents about Kling 3.0, shared by typed and untyped validation.
@@ -190,12 +192,50 @@ impl crate::ModelParams for Params {
 }
 
 /// A generation request for Kling 3.0: [`Request::new`], then one setter per parameter.
-pub type Request = crate::Request<Params>;
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Request(crate::RequestBody<Params>);
+
+impl std::ops::Deref for Request {
+    type Target = crate::RequestBody<Params>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Request {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl From<crate::RequestBody<Params>> for Request {
+    fn from(body: crate::RequestBody<Params>) -> Self {
+        Self(body)
+    }
+}
+
+impl From<Request> for crate::RequestBody<Params> {
+    fn from(request: Request) -> Self {
+        request.0
+    }
+}
+
+impl crate::GenerationRequest for Request {
+    fn info(&self) -> &'static crate::ModelInfo {
+        &INFO
+    }
+
+    fn validate(&self) -> Result<(), crate::ValidationError> {
+        crate::GenerationRequest::validate(&self.0)
+    }
+}
 
 impl Request {
     /// Starts a request with the prompt; every other parameter holds its documented default.
     pub fn new(prompt: impl Into<String>) -> Self {
-        Self::from_parts(Some(prompt.into()), Params::default())
+        Self(crate::RequestBody::from_parts(Some(prompt.into()), Params::default()))
     }
 
     /// Sets `mode`: Generation mode.
@@ -241,6 +281,15 @@ impl Request {
     /// Adds one reference item (see [`Params::reference_media_items`]).
     pub fn reference(mut self, item: crate::ReferenceMediaItem) -> Self {
         self.params.reference_media_items.push(item);
+        self
+    }
+
+    /// Replaces every reference item (see [`Params::reference_media_items`]).
+    pub fn references(
+        mut self,
+        items: impl IntoIterator<Item = crate::ReferenceMediaItem>,
+    ) -> Self {
+        self.params.reference_media_items = items.into_iter().collect();
         self
     }
 
@@ -307,6 +356,26 @@ impl Mode {
 impl std::fmt::Display for Mode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl crate::SelectOption for Mode {
+    const KEY: &'static str = "mode";
+
+    const ALL: &'static [Self] = Self::ALL;
+
+    const OPTIONS: &'static [&'static str] = Self::OPTIONS;
+
+    fn wire(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl TryFrom<&str> for Mode {
+    type Error = crate::UnknownOption;
+
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        s.parse()
     }
 }
 
@@ -442,6 +511,26 @@ impl std::fmt::Display for ClipDuration {
     }
 }
 
+impl crate::SelectOption for ClipDuration {
+    const KEY: &'static str = "duration";
+
+    const ALL: &'static [Self] = Self::ALL;
+
+    const OPTIONS: &'static [&'static str] = Self::OPTIONS;
+
+    fn wire(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl TryFrom<&str> for ClipDuration {
+    type Error = crate::UnknownOption;
+
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
 impl std::str::FromStr for ClipDuration {
     type Err = crate::UnknownOption;
 
@@ -514,6 +603,26 @@ impl AspectRatio {
 impl std::fmt::Display for AspectRatio {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl crate::SelectOption for AspectRatio {
+    const KEY: &'static str = "aspect_ratio";
+
+    const ALL: &'static [Self] = Self::ALL;
+
+    const OPTIONS: &'static [&'static str] = Self::OPTIONS;
+
+    fn wire(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl TryFrom<&str> for AspectRatio {
+    type Error = crate::UnknownOption;
+
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        s.parse()
     }
 }
 

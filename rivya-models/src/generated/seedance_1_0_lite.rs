@@ -11,14 +11,16 @@
 //!
 //! Source: <https://rivya.ai/docs/api/models/seedance-1-0-lite>, reviewed 2026-11-22. The page was cut off; this module holds only what it showed.
 
-/// Seedance 1.0 Lite as a type, for code that is generic over models (see [`crate::Model`]).
+/// Seedance 1.0 Lite as a type, for code that is generic over models (see [`crate::GenerationModel`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Model;
 
-impl crate::Model for Model {
+impl crate::GenerationModel for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
+
+    type Request = Request;
 }
 
 /// Everything the page documents about Seedance 1.0 Lite, shared by typed and untyped validation.
@@ -204,12 +206,50 @@ impl crate::ModelParams for Params {
 }
 
 /// A generation request for Seedance 1.0 Lite: [`Request::new`], then one setter per parameter.
-pub type Request = crate::Request<Params>;
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Request(crate::RequestBody<Params>);
+
+impl std::ops::Deref for Request {
+    type Target = crate::RequestBody<Params>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Request {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl From<crate::RequestBody<Params>> for Request {
+    fn from(body: crate::RequestBody<Params>) -> Self {
+        Self(body)
+    }
+}
+
+impl From<Request> for crate::RequestBody<Params> {
+    fn from(request: Request) -> Self {
+        request.0
+    }
+}
+
+impl crate::GenerationRequest for Request {
+    fn info(&self) -> &'static crate::ModelInfo {
+        &INFO
+    }
+
+    fn validate(&self) -> Result<(), crate::ValidationError> {
+        crate::GenerationRequest::validate(&self.0)
+    }
+}
 
 impl Request {
     /// Starts a request with the prompt; every other parameter holds its documented default.
     pub fn new(prompt: impl Into<String>) -> Self {
-        Self::from_parts(Some(prompt.into()), Params::default())
+        Self(crate::RequestBody::from_parts(Some(prompt.into()), Params::default()))
     }
 
     /// Sets `resolution`: Resolution.
@@ -263,6 +303,15 @@ impl Request {
     /// Adds one reference item (see [`Params::reference_media_items`]).
     pub fn reference(mut self, item: crate::ReferenceMediaItem) -> Self {
         self.params.reference_media_items.push(item);
+        self
+    }
+
+    /// Replaces every reference item (see [`Params::reference_media_items`]).
+    pub fn references(
+        mut self,
+        items: impl IntoIterator<Item = crate::ReferenceMediaItem>,
+    ) -> Self {
+        self.params.reference_media_items = items.into_iter().collect();
         self
     }
 
@@ -336,6 +385,26 @@ impl std::fmt::Display for Resolution {
     }
 }
 
+impl crate::SelectOption for Resolution {
+    const KEY: &'static str = "resolution";
+
+    const ALL: &'static [Self] = Self::ALL;
+
+    const OPTIONS: &'static [&'static str] = Self::OPTIONS;
+
+    fn wire(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl TryFrom<&str> for Resolution {
+    type Error = crate::UnknownOption;
+
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
 impl std::str::FromStr for Resolution {
     type Err = crate::UnknownOption;
 
@@ -394,6 +463,26 @@ impl ClipDuration {
 impl std::fmt::Display for ClipDuration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl crate::SelectOption for ClipDuration {
+    const KEY: &'static str = "duration";
+
+    const ALL: &'static [Self] = Self::ALL;
+
+    const OPTIONS: &'static [&'static str] = Self::OPTIONS;
+
+    fn wire(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl TryFrom<&str> for ClipDuration {
+    type Error = crate::UnknownOption;
+
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        s.parse()
     }
 }
 
@@ -484,6 +573,26 @@ impl AspectRatio {
 impl std::fmt::Display for AspectRatio {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl crate::SelectOption for AspectRatio {
+    const KEY: &'static str = "aspect_ratio";
+
+    const ALL: &'static [Self] = Self::ALL;
+
+    const OPTIONS: &'static [&'static str] = Self::OPTIONS;
+
+    fn wire(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl TryFrom<&str> for AspectRatio {
+    type Error = crate::UnknownOption;
+
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        s.parse()
     }
 }
 

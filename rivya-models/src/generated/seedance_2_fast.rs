@@ -11,14 +11,16 @@
 //!
 //! Source: <https://rivya.ai/docs/api/models/seedance-2-fast>, reviewed 2026-11-21.
 
-/// Seedance 2.0 Fast as a type, for code that is generic over models (see [`crate::Model`]).
+/// Seedance 2.0 Fast as a type, for code that is generic over models (see [`crate::GenerationModel`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Model;
 
-impl crate::Model for Model {
+impl crate::GenerationModel for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
+
+    type Request = Request;
 }
 
 /// Everything the page documents about Seedance 2.0 Fast, shared by typed and untyped validation.
@@ -216,12 +218,50 @@ impl crate::ModelParams for Params {
 }
 
 /// A generation request for Seedance 2.0 Fast: [`Request::new`], then one setter per parameter.
-pub type Request = crate::Request<Params>;
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Request(crate::RequestBody<Params>);
+
+impl std::ops::Deref for Request {
+    type Target = crate::RequestBody<Params>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Request {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl From<crate::RequestBody<Params>> for Request {
+    fn from(body: crate::RequestBody<Params>) -> Self {
+        Self(body)
+    }
+}
+
+impl From<Request> for crate::RequestBody<Params> {
+    fn from(request: Request) -> Self {
+        request.0
+    }
+}
+
+impl crate::GenerationRequest for Request {
+    fn info(&self) -> &'static crate::ModelInfo {
+        &INFO
+    }
+
+    fn validate(&self) -> Result<(), crate::ValidationError> {
+        crate::GenerationRequest::validate(&self.0)
+    }
+}
 
 impl Request {
     /// Starts a request with the prompt; every other parameter holds its documented default.
     pub fn new(prompt: impl Into<String>) -> Self {
-        Self::from_parts(Some(prompt.into()), Params::default())
+        Self(crate::RequestBody::from_parts(Some(prompt.into()), Params::default()))
     }
 
     /// Sets `seedance_scene`: Which path to run, text-to-video, first (and last) frame guidance, or multimodal reference generation.
@@ -358,6 +398,26 @@ impl std::fmt::Display for SeedanceScene {
     }
 }
 
+impl crate::SelectOption for SeedanceScene {
+    const KEY: &'static str = "seedance_scene";
+
+    const ALL: &'static [Self] = Self::ALL;
+
+    const OPTIONS: &'static [&'static str] = Self::OPTIONS;
+
+    fn wire(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl TryFrom<&str> for SeedanceScene {
+    type Error = crate::UnknownOption;
+
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
 impl std::str::FromStr for SeedanceScene {
     type Err = crate::UnknownOption;
 
@@ -416,6 +476,26 @@ impl Resolution {
 impl std::fmt::Display for Resolution {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl crate::SelectOption for Resolution {
+    const KEY: &'static str = "resolution";
+
+    const ALL: &'static [Self] = Self::ALL;
+
+    const OPTIONS: &'static [&'static str] = Self::OPTIONS;
+
+    fn wire(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl TryFrom<&str> for Resolution {
+    type Error = crate::UnknownOption;
+
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        s.parse()
     }
 }
 
@@ -512,6 +592,26 @@ impl AspectRatio {
 impl std::fmt::Display for AspectRatio {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl crate::SelectOption for AspectRatio {
+    const KEY: &'static str = "aspect_ratio";
+
+    const ALL: &'static [Self] = Self::ALL;
+
+    const OPTIONS: &'static [&'static str] = Self::OPTIONS;
+
+    fn wire(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl TryFrom<&str> for AspectRatio {
+    type Error = crate::UnknownOption;
+
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        s.parse()
     }
 }
 

@@ -11,14 +11,16 @@
 //!
 //! Source: <https://rivya.ai/th/docs/api/models/seedream-5-lite>, reviewed 2026-11-21. The page was cut off; this module holds only what it showed.
 
-/// Seedream 5.0 Lite as a type, for code that is generic over models (see [`crate::Model`]).
+/// Seedream 5.0 Lite as a type, for code that is generic over models (see [`crate::GenerationModel`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Model;
 
-impl crate::Model for Model {
+impl crate::GenerationModel for Model {
     const INFO: &'static crate::ModelInfo = &INFO;
 
     type Params = Params;
+
+    type Request = Request;
 }
 
 /// Everything the page documents about Seedream 5.0 Lite, shared by typed and untyped validation.
@@ -122,12 +124,50 @@ impl crate::ModelParams for Params {
 }
 
 /// A generation request for Seedream 5.0 Lite: [`Request::new`], then one setter per parameter.
-pub type Request = crate::Request<Params>;
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Request(crate::RequestBody<Params>);
+
+impl std::ops::Deref for Request {
+    type Target = crate::RequestBody<Params>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Request {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl From<crate::RequestBody<Params>> for Request {
+    fn from(body: crate::RequestBody<Params>) -> Self {
+        Self(body)
+    }
+}
+
+impl From<Request> for crate::RequestBody<Params> {
+    fn from(request: Request) -> Self {
+        request.0
+    }
+}
+
+impl crate::GenerationRequest for Request {
+    fn info(&self) -> &'static crate::ModelInfo {
+        &INFO
+    }
+
+    fn validate(&self) -> Result<(), crate::ValidationError> {
+        crate::GenerationRequest::validate(&self.0)
+    }
+}
 
 impl Request {
     /// Starts a request with the prompt; every other parameter holds its documented default.
     pub fn new(prompt: impl Into<String>) -> Self {
-        Self::from_parts(Some(prompt.into()), Params::default())
+        Self(crate::RequestBody::from_parts(Some(prompt.into()), Params::default()))
     }
 
     /// Sets `aspectRatio`: Aspect ratio.
@@ -149,6 +189,15 @@ impl Request {
     /// Adds one reference item (see [`Params::reference_media_items`]).
     pub fn reference(mut self, item: crate::ReferenceMediaItem) -> Self {
         self.params.reference_media_items.push(item);
+        self
+    }
+
+    /// Replaces every reference item (see [`Params::reference_media_items`]).
+    pub fn references(
+        mut self,
+        items: impl IntoIterator<Item = crate::ReferenceMediaItem>,
+    ) -> Self {
+        self.params.reference_media_items = items.into_iter().collect();
         self
     }
 
@@ -260,6 +309,26 @@ impl std::fmt::Display for AspectRatio {
     }
 }
 
+impl crate::SelectOption for AspectRatio {
+    const KEY: &'static str = "aspectRatio";
+
+    const ALL: &'static [Self] = Self::ALL;
+
+    const OPTIONS: &'static [&'static str] = Self::OPTIONS;
+
+    fn wire(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl TryFrom<&str> for AspectRatio {
+    type Error = crate::UnknownOption;
+
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
 impl std::str::FromStr for AspectRatio {
     type Err = crate::UnknownOption;
 
@@ -323,6 +392,26 @@ impl Quality {
 impl std::fmt::Display for Quality {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl crate::SelectOption for Quality {
+    const KEY: &'static str = "quality";
+
+    const ALL: &'static [Self] = Self::ALL;
+
+    const OPTIONS: &'static [&'static str] = Self::OPTIONS;
+
+    fn wire(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl TryFrom<&str> for Quality {
+    type Error = crate::UnknownOption;
+
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        s.parse()
     }
 }
 
