@@ -17,6 +17,7 @@ mod ir;
 mod load;
 mod locate;
 pub mod naming;
+mod openapi;
 mod par;
 pub mod spec;
 
@@ -24,6 +25,7 @@ use std::collections::BTreeMap;
 
 pub use diag::{Diagnostic, Diagnostics};
 pub use load::{MAX_DEPTH, MAX_PARAMS, MAX_SPEC_BYTES};
+pub use openapi::DIALECT as JSON_SCHEMA_DIALECT;
 
 /// The key of reference media inside `params`; generated from the upload policy.
 pub use rivya_rules::rules::REFERENCES_KEY;
@@ -58,21 +60,20 @@ pub enum Layout {
     Fixtures,
 }
 
-/// Generates one module per spec plus `mod.rs`, in a stable order, or every diagnostic of
-/// every spec.
-pub fn generate(specs: &[SpecSource], layout: Layout) -> Result<Vec<OutputFile>, Diagnostics> {
+/// Checks every spec and resolves it, in file-name order, or every diagnostic of every spec
+/// (names must also be unique across specs).
+fn check_all(specs: &[SpecSource]) -> Result<Vec<(&SpecSource, ir::Model)>, Diagnostics> {
     let mut diags = Vec::new();
     let mut models = Vec::new();
     let mut sorted: Vec<&SpecSource> = specs.iter().collect();
     sorted.sort_by(|a, b| a.file_name.cmp(&b.file_name));
     let checked = par::map(&sorted, |s| check::check(&s.label, &s.file_name, &s.text));
-    for (s, result) in sorted.iter().zip(checked) {
+    for (s, result) in sorted.into_iter().zip(checked) {
         match result {
             Ok(m) => models.push((s, m)),
             Err(d) => diags.extend(d),
         }
     }
-    // Names must also be unique across specs.
     let mut modules: BTreeMap<String, &str> = BTreeMap::new();
     for (s, m) in &models {
         if let Some(prev) = modules.insert(m.module.clone(), &s.label) {
@@ -92,6 +93,20 @@ pub fn generate(specs: &[SpecSource], layout: Layout) -> Result<Vec<OutputFile>,
         diags.sort();
         return Err(Diagnostics(diags));
     }
+    Ok(models)
+}
+
+/// The JSON Schema of every model's create body and the OpenAPI 3.1 document, as the files of
+/// `openapi/` (`models/<id>.json`, `openapi.json`), or every diagnostic of every spec.
+pub fn generate_openapi(specs: &[SpecSource]) -> Result<Vec<OutputFile>, Diagnostics> {
+    let models: Vec<ir::Model> = check_all(specs)?.into_iter().map(|(_, m)| m).collect();
+    Ok(openapi::files(&models))
+}
+
+/// Generates one module per spec plus `mod.rs`, in a stable order, or every diagnostic of
+/// every spec.
+pub fn generate(specs: &[SpecSource], layout: Layout) -> Result<Vec<OutputFile>, Diagnostics> {
+    let models = check_all(specs)?;
     let mut files = Vec::new();
     let emit_err = |label: &str, e: String| Diagnostic {
         file: label.to_owned(),

@@ -103,6 +103,13 @@ pub enum Command {
         #[arg(long)]
         model: Option<String>,
     },
+    /// Check a create body (JSON; a generation's or a chat turn's) with the model's rules
+    /// only, offline: exit 0 valid, 1 invalid (every violation with its path), 2 usage errors.
+    Validate {
+        /// The body's file, or `-` for standard input.
+        #[arg(value_name = "FILE|-")]
+        file: String,
+    },
     /// Hold a chat turn: `rivya chat <MODEL> <MESSAGE|->`, streamed; `rivya chat sessions [ID]`.
     Chat(crate::cmd::chat::ChatArgs),
     /// Run a manifest of many items exactly once (resumable; shareable across hosts).

@@ -70,6 +70,9 @@ async fn dispatch(cli: Cli, render: Render, recovery: &Recovery) -> Result<(), F
     if let Command::Mock(m) = cli.command {
         return cmd::mock::run(&cli, m, render);
     }
+    if let Command::Validate { file } = &cli.command {
+        return cmd::validate::run(file, render);
+    }
     if let Command::Batch(b) = &cli.command
         && let Some(cmd::batch::BatchAction::Status { dir, ledger }) = &b.action
     {
@@ -118,5 +121,6 @@ async fn dispatch(cli: Cli, render: Render, recovery: &Recovery) -> Result<(), F
         },
         Command::Mock(m) => cmd::mock::run(&cli, m, render),
         Command::Quote(q) => cmd::quote::run(q, render),
+        Command::Validate { file } => cmd::validate::run(&file, render),
     }
 }

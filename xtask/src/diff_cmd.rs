@@ -8,7 +8,7 @@ use codegen::SpecSource;
 use codegen::diff::{self, Class};
 
 /// Runs git in `root` and returns its stdout.
-fn git(root: &Path, args: &[&str]) -> Result<String, String> {
+pub fn git(root: &Path, args: &[&str]) -> Result<String, String> {
     let out = Command::new("git")
         .args(args)
         .current_dir(root)
@@ -25,7 +25,7 @@ fn git(root: &Path, args: &[&str]) -> Result<String, String> {
 }
 
 /// The specs as they were at `rev`.
-fn specs_at(root: &Path, rev: &str) -> Result<Vec<SpecSource>, String> {
+pub fn specs_at(root: &Path, rev: &str) -> Result<Vec<SpecSource>, String> {
     let names = git(root, &["ls-tree", "--name-only", rev, "specs/"])?;
     let mut specs = Vec::new();
     for path in names.lines().filter(|p| p.ends_with(".yaml")) {

@@ -77,6 +77,9 @@ struct Target {
     layout: Layout,
 }
 
+/// Where JSON Schema and OpenAPI of the catalog go.
+const OPENAPI_DIR: &str = "openapi";
+
 const TARGETS: &[Target] = &[
     Target {
         specs: "specs",
@@ -96,7 +99,7 @@ const TARGETS: &[Target] = &[
 struct Plan {
     /// Every file gen owns, with the text it must have.
     wanted: Vec<(PathBuf, String)>,
-    /// The folders gen owns (orphans in them are removed).
+    /// The folders gen writes to.
     out_dirs: Vec<PathBuf>,
     /// What differs from the disk.
     changes: Vec<Change>,
@@ -137,6 +140,7 @@ pub fn run(check: bool, root: &Path) -> ExitCode {
 fn plan(root: &Path) -> Result<Plan, String> {
     let mut wanted: Vec<(PathBuf, String)> = Vec::new();
     let mut out_dirs = Vec::new();
+    let mut owned = Vec::new();
     let (mut specs_read, mut failed) = (0, 0);
     for target in TARGETS {
         let out_dir = root.join(target.out);
@@ -154,6 +158,22 @@ fn plan(root: &Path) -> Result<Plan, String> {
                 failed += diags.0.len();
             }
         }
+        if target.layout == Layout::Catalog && failed == 0 {
+            // JSON Schema and OpenAPI come from the shipped catalog only (never the fixtures).
+            let openapi = root.join(OPENAPI_DIR);
+            if let Ok(files) = codegen::generate_openapi(&specs) {
+                wanted.extend(
+                    files
+                        .into_iter()
+                        .map(|f| (openapi.join(f.name), f.contents)),
+                );
+            }
+            owned.push((openapi.clone(), "json"));
+            owned.push((openapi.join("models"), "json"));
+            out_dirs.push(openapi);
+        }
+        owned.push((out_dir.clone(), "rs"));
+        owned.push((out_dir.join("examples"), "json"));
         out_dirs.push(out_dir);
     }
     if failed > 0 {
@@ -170,9 +190,7 @@ fn plan(root: &Path) -> Result<Plan, String> {
             changes.push(Change::Write(path.clone(), contents.clone()));
         }
     }
-    for out_dir in &out_dirs {
-        changes.extend(orphans(out_dir, &wanted).into_iter().map(Change::Remove));
-    }
+    changes.extend(orphans(&owned, &wanted).into_iter().map(Change::Remove));
     Ok(Plan {
         wanted,
         out_dirs,
@@ -182,13 +200,10 @@ fn plan(root: &Path) -> Result<Plan, String> {
     })
 }
 
-/// The files of a generated folder that no spec produces any more: modules (`*.rs`) and
-/// example requests (`examples/*.json`). Anything else there is the user's and stays.
-fn orphans(out_dir: &Path, wanted: &[(PathBuf, String)]) -> Vec<PathBuf> {
-    let owned = [
-        (out_dir.to_path_buf(), "rs"),
-        (out_dir.join("examples"), "json"),
-    ];
+/// The files gen owns that no spec produces any more: modules (`*.rs`), example requests
+/// (`examples/*.json`) and schemas (`openapi/**/*.json`). Anything else there is the user's
+/// and stays.
+fn orphans(owned: &[(PathBuf, &'static str)], wanted: &[(PathBuf, String)]) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = owned
         .iter()
         .filter_map(|(dir, ext)| Some((fs::read_dir(dir).ok()?, *ext)))
@@ -341,8 +356,9 @@ mod tests {
         }
         fs::write(out.join("examples/notes.txt"), "x").unwrap();
         let wanted = vec![(out.join("kept.rs"), String::new())];
+        let owned = [(out.clone(), "rs"), (out.join("examples"), "json")];
         assert_eq!(
-            orphans(&out, &wanted),
+            orphans(&owned, &wanted),
             [out.join("examples/gone.minimal.json"), out.join("gone.rs")]
         );
     }

@@ -1,9 +1,12 @@
 //! `cargo xtask`: the maintainer's commands (`cargo xtask --help`).
 
 mod catalog_cmd;
+mod changelog;
 mod diff_cmd;
 mod gen_cmd;
 mod import_cmd;
+mod msrv_cmd;
+mod release_cmd;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -53,6 +56,25 @@ enum Command {
         #[arg(long, value_name = "CLASS")]
         fail_on: Option<diff_cmd::FailOn>,
     },
+    /// Decide the next version from the spec diff since the last release (the newest vX.Y.Z
+    /// tag): breaking → major, additions → minor, wording → patch (0.x: breaking raises the
+    /// minor number); set it and write CHANGELOG.md. `--format json` prints
+    /// {"bump", "from", "to", "changelog"}; bump is `none` when nothing changed.
+    Release {
+        /// Compare with this revision instead of the newest vX.Y.Z tag.
+        #[arg(long, value_name = "REF")]
+        since: Option<String>,
+        /// Decide and print; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
+        /// Skip cargo-semver-checks even when it is installed.
+        #[arg(long)]
+        no_semver_checks: bool,
+    },
+    /// Check that every crate's rust-version covers what its dependency tree needs.
+    Msrv,
     /// Compare specs with a saved `GET /api/v1/models` response: models without spec, specs
     /// without model, and every fact on which they disagree.
     Catalog {
@@ -99,6 +121,21 @@ fn main() -> ExitCode {
             fail_on,
         } => diff_cmd::run(&root, &rev, format, fail_on),
         Command::Catalog { file, format, fail } => catalog_cmd::run(&root, &file, format, fail),
+        Command::Msrv => msrv_cmd::run(&root),
+        Command::Release {
+            since,
+            dry_run,
+            format,
+            no_semver_checks,
+        } => release_cmd::run(
+            &root,
+            &release_cmd::Options {
+                since,
+                dry_run,
+                json: matches!(format, ReportFormat::Json),
+                semver_checks: !no_semver_checks,
+            },
+        ),
     }
 }
 

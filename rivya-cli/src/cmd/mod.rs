@@ -14,3 +14,4 @@ pub mod quote;
 pub mod run;
 pub mod task;
 pub mod upload;
+pub mod validate;
