@@ -20,6 +20,11 @@ pub struct Failure {
     /// The command that resumes the work, when the command knows better than the generic
     /// hints (a chat turn's resend).
     pub resume: Option<String>,
+    /// The global flags the resume command must repeat (`--mock`, `--mock-dir …`,
+    /// `--base-url …`), each with its leading space; empty for the defaults.
+    pub again: String,
+    /// The command's `--out`, which the resume command saves to as well.
+    pub out: Option<String>,
     /// The exit status: 1 for errors, 2 for usage errors, 130 after Ctrl-C.
     pub exit: u8,
 }
@@ -33,6 +38,8 @@ impl Failure {
             idempotency_key: None,
             session_id: None,
             resume: None,
+            again: String::new(),
+            out: None,
             exit,
         }
     }
@@ -72,26 +79,41 @@ impl Failure {
                 "the task {id} failed and its credits were refunded; `rivya status {id}` shows it"
             ));
         }
+        let again = &self.again;
+        let out = self
+            .out
+            .as_deref()
+            .map_or_else(|| "<DIR>".to_owned(), shell_word);
         if let Some(id) = &self.task_id {
             return Some(format!(
-                "the task is {id}: resume with `rivya wait {id} --out <DIR>`"
+                "the task is {id}: resume with `rivya wait {id} --out {out}{again}`"
             ));
         }
         if let (Some(k), "idempotency_conflict") = (&self.idempotency_key, self.code.as_str()) {
             return Some(format!(
                 "the key {k} belongs to a create with another body (prompt, parameters or \
                  reference files differ; references are keyed by their content, so the same \
-                 files give the same body): `rivya resume {k}` re-sends the body it was first \
-                 used with and gets that task; run with another key (or none) for a new task"
+                 files give the same body): `rivya resume {k}{again}` re-sends the body it was \
+                 first used with and gets that task; run with another key (or none) for a new task"
             ));
         }
         self.idempotency_key.as_ref().map(|k| {
             format!(
-                "the create may have reached the server: `rivya resume {k}` re-sends its \
-                 journalled body, or re-run the same command with `--idempotency-key {k}`, to \
-                 get that task without paying twice"
+                "the create may have reached the server: `rivya resume {k} --out {out}{again}` \
+                 re-sends its journalled body, or re-run the same command with \
+                 `--idempotency-key {k}`, to get that task without paying twice"
             )
         })
+    }
+}
+
+/// A word for a shell command line: quoted unless it is plainly safe.
+pub fn shell_word(s: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:@=+,".contains(c);
+    if !s.is_empty() && s.chars().all(plain) {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
     }
 }
 
@@ -131,6 +153,8 @@ impl From<Error> for Failure {
             idempotency_key: e.idempotency_key().map(str::to_owned),
             session_id: e.session_id().map(str::to_owned),
             resume: None,
+            again: String::new(),
+            out: None,
             exit,
         }
     }
@@ -150,6 +174,31 @@ mod tests {
         assert!(f.resume_hint().unwrap().contains("rivya wait task_1"));
         f.code = "task_failed".into();
         assert!(f.resume_hint().unwrap().contains("refunded"));
+    }
+
+    #[test]
+    fn hints_repeat_the_flags_that_reach_the_same_service() {
+        let f = Failure {
+            task_id: Some("task_1".into()),
+            again: " --mock --mock-dir '/tmp/my mock'".into(),
+            out: Some("shots/".into()),
+            ..Failure::interrupted()
+        };
+        let hint = f.resume_hint().unwrap();
+        assert!(
+            hint.contains("`rivya wait task_1 --out shots/ --mock --mock-dir '/tmp/my mock'`"),
+            "{hint}"
+        );
+        let f = Failure {
+            idempotency_key: Some("k1".into()),
+            again: " --base-url http://127.0.0.1:8080".into(),
+            ..Failure::interrupted()
+        };
+        let hint = f.resume_hint().unwrap();
+        assert!(
+            hint.contains("`rivya resume k1 --out <DIR> --base-url http://127.0.0.1:8080`"),
+            "{hint}"
+        );
     }
 
     #[test]

@@ -46,6 +46,7 @@ async fn main() -> ExitCode {
         json: cli.json || !std::io::stdout().is_terminal(),
     };
     let recovery = Recovery::default();
+    recovery.again(again_flags(&cli));
     let interrupted = async {
         // Without a signal handler (very unusual) the command simply runs to its end.
         if tokio::signal::ctrl_c().await.is_err() {
@@ -64,6 +65,28 @@ async fn main() -> ExitCode {
             ExitCode::from(f.exit)
         }
     }
+}
+
+/// The global flags a resume command must repeat to reach the same service (the emulator's
+/// state, another base URL).
+fn again_flags(cli: &Cli) -> String {
+    let mut flags = String::new();
+    if cli.mock {
+        flags += " --mock";
+    }
+    if let Some(dir) = &cli.mock_dir {
+        flags += &format!(
+            " --mock-dir {}",
+            failure::shell_word(&dir.display().to_string())
+        );
+    }
+    if let Some(url) = &cli.base_url {
+        flags += &format!(" --base-url {}", failure::shell_word(url));
+    }
+    if cli.allow_insecure_http {
+        flags += " --allow-insecure-http";
+    }
+    flags
 }
 
 async fn dispatch(cli: Cli, render: Render, recovery: &Recovery) -> Result<(), Failure> {
@@ -93,7 +116,10 @@ async fn dispatch(cli: Cli, render: Render, recovery: &Recovery) -> Result<(), F
     let conn = connect::connect(&cli).await?;
     match cli.command {
         Command::Models { id } => cmd::models::run(&conn.client, id.as_deref(), render).await,
-        Command::Run(run) => cmd::run::run(&conn.client, run, render, recovery).await,
+        Command::Run(run) => {
+            recovery.out(run.out.as_deref());
+            cmd::run::run(&conn.client, run, render, recovery).await
+        }
         Command::Status { id } => cmd::task::status(&conn.client, &id, render).await,
         Command::Wait { id, out } => {
             cmd::task::wait(&conn.client, &id, out.as_deref(), render, recovery).await

@@ -9,6 +9,10 @@ use crate::failure::Failure;
 struct Stake {
     idempotency_key: Option<String>,
     task_id: Option<String>,
+    /// Global flags a resume command repeats (`--mock`, `--mock-dir …`, `--base-url …`).
+    again: String,
+    /// The command's `--out`.
+    out: Option<String>,
 }
 
 /// The create key and task id of the running command, if any.
@@ -19,6 +23,16 @@ impl Recovery {
     fn with<T>(&self, f: impl FnOnce(&mut Stake) -> T) -> T {
         // A poisoned lock still holds valid strings.
         f(&mut self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// The global flags every resume command must repeat to reach the same service.
+    pub fn again(&self, flags: String) {
+        self.with(|s| s.again = flags);
+    }
+
+    /// Where the command saves results, so the resume command saves there too.
+    pub fn out(&self, dir: Option<&std::path::Path>) {
+        self.with(|s| s.out = dir.map(|d| d.display().to_string()));
     }
 
     /// A create with this key is about to be sent.
@@ -35,6 +49,10 @@ impl Recovery {
     /// known, the key is no longer needed to recover (but is kept when the error carried it).
     pub fn complete(&self, mut f: Failure) -> Failure {
         self.with(|s| {
+            f.again.clone_from(&s.again);
+            if f.out.is_none() {
+                f.out.clone_from(&s.out);
+            }
             if f.task_id.is_none() {
                 f.task_id = s.task_id.clone();
             }
