@@ -12,7 +12,7 @@ use axum::extract::{Path, State as Extract};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use rivya_runtime::ErrorCode;
+use rivya_models::ErrorCode;
 use serde_json::Value;
 
 use crate::routes::{Shared, auth, idempotency_key, lock};

@@ -6,7 +6,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use rivya_models::price;
 use rivya_models::{ModelInfo, catalog};
-use rivya_runtime::ErrorCode;
+use rivya_models::ErrorCode;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 

@@ -55,7 +55,8 @@ pub fn sign(secrets: &[String], id: &str, timestamp: u64, body: &str) -> String 
 /// Starts the sender on the current runtime; it runs until aborted.
 pub fn spawn(store: Arc<Store>) -> tokio::task::JoinHandle<()> {
     // Before the task starts, so a client built right after the emulator finds it too.
-    rivya_runtime::install_tls_provider();
+    // ring, the workspace's one crypto provider; an error means one is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     tokio::spawn(async move {
         let http = match reqwest::Client::builder()
             .timeout(SEND_TIMEOUT)

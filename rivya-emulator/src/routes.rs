@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use crate::Fault;
 use crate::state::{ApiErr, internal_error, method_not_allowed};
 use crate::store::{Guard, Store};
-use rivya_runtime::ErrorCode;
+use rivya_models::ErrorCode;
 
 pub(crate) type Shared = Arc<Store>;
 

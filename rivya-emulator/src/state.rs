@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rivya_models::{Capability, ModelInfo, catalog};
-use rivya_runtime::{ErrorCode, TaskStatus};
+use rivya_models::{ErrorCode, TaskStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 

@@ -18,7 +18,7 @@ use crate::WebhookFault;
 use crate::routes::{Shared, auth, idempotency_key, lock};
 use crate::state::{ApiErr, State, now_ms};
 use crate::time::iso8601;
-use rivya_runtime::ErrorCode;
+use rivya_models::ErrorCode;
 
 /// The event types endpoints can subscribe to.
 pub const EVENT_TYPES: [(&str, &str); 2] = [

@@ -50,7 +50,7 @@ pub use generated::*;
 pub use option::SelectOption;
 pub use request::{GenerationModel, GenerationRequest, ModelParams, RequestBody, UnknownOption};
 pub use rivya_rules::{
-    Billing, Capability, ChatInfo, FilesApi, Input, KindLimit, MediaKind, ModelInfo, ParamInfo,
-    ParamKind, Quote, ReferenceMediaItem, UploadPolicy, ValidationError, Violation, ViolationKind,
-    Violations,
+    Billing, Capability, ChatInfo, ErrorCode, FilesApi, Input, KindLimit, MediaKind, ModelInfo,
+    ParamInfo, ParamKind, Quote, ReferenceMediaItem, TaskStatus, UploadPolicy, ValidationError,
+    Violation, ViolationKind, Violations,
 };

@@ -13,11 +13,13 @@ mod violation;
 
 pub mod body;
 pub mod chat;
+mod codes;
 pub mod price;
 pub mod rules;
 pub mod wire;
 
 pub use chat::ChatInfo;
+pub use codes::{ErrorCode, TaskStatus};
 pub use info::{
     Billing, Capability, DEFAULT_LIMITS, FilesApi, Input, KindLimit, ModelInfo, ParamInfo,
     ParamKind, UploadPolicy,

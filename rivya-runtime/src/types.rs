@@ -3,10 +3,9 @@
 //! `#[non_exhaustive]` for the same reason: a field or status the SDK learns later is not a
 //! breaking change. Programs read them; tests that need one deserialize it from JSON.
 
-use std::fmt;
 
 use rivya_models::{MediaKind, ReferenceMediaItem};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// A generation task, as returned by create, status and webhooks.
@@ -80,70 +79,7 @@ pub struct TaskError {
     pub extra: Map<String, Value>,
 }
 
-/// A task's status. Unknown values are kept, and treated as not terminal.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TaskStatus {
-    /// Accepted, waiting to run.
-    Queued,
-    /// Running.
-    Processing,
-    /// Done; `result` holds the outputs.
-    Succeeded,
-    /// Done; `error` says why. Reserved credits are refunded.
-    Failed,
-    /// A status this client does not know yet.
-    Unknown(String),
-}
-
-impl TaskStatus {
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Queued => "queued",
-            Self::Processing => "processing",
-            Self::Succeeded => "succeeded",
-            Self::Failed => "failed",
-            Self::Unknown(s) => s,
-        }
-    }
-
-    /// Whether the task will not change any more.
-    pub fn is_terminal(&self) -> bool {
-        matches!(self, Self::Succeeded | Self::Failed)
-    }
-}
-
-impl From<&str> for TaskStatus {
-    fn from(s: &str) -> Self {
-        match s {
-            "queued" => Self::Queued,
-            "processing" => Self::Processing,
-            "succeeded" => Self::Succeeded,
-            "failed" => Self::Failed,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl fmt::Display for TaskStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for TaskStatus {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskStatus {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Ok(TaskStatus::from(s.as_str()))
-    }
-}
+pub use rivya_models::TaskStatus;
 
 /// `GET /api/v1/credits`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
