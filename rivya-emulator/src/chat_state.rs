@@ -4,9 +4,7 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use rivya_models::price;
-use rivya_models::{ModelInfo, catalog};
-use rivya_models::ErrorCode;
+use rivya_models::{ErrorCode, ModelInfo, catalog, price};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 

@@ -3,7 +3,6 @@
 //! `#[non_exhaustive]` for the same reason: a field or status the SDK learns later is not a
 //! breaking change. Programs read them; tests that need one deserialize it from JSON.
 
-
 use rivya_models::{MediaKind, ReferenceMediaItem};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
