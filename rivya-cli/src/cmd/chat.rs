@@ -235,12 +235,8 @@ fn checked_body(args: &TurnArgs) -> Result<(&'static ModelInfo, Value), Failure>
     if let Err(e) = catalog::validate_value(&body) {
         return Err(refused(format!("{e}\nnothing was sent")));
     }
-    if let Some(k) = &args.idempotency_key
-        && (k.is_empty() || k.len() > 255 || !k.bytes().all(|b| b.is_ascii_graphic()))
-    {
-        return Err(Failure::usage(
-            "--idempotency-key must be 1 to 255 printable ASCII characters without spaces",
-        ));
+    if let Some(k) = &args.idempotency_key {
+        crate::cmd::run::check_key(k)?;
     }
     if let Some(obj) = body.as_object_mut() {
         obj.remove("attachments");
@@ -310,32 +306,21 @@ fn resume_command(args: &TurnArgs, key: &str) -> String {
     let mut cmd = format!(
         "rivya chat {} {} --no-stream --idempotency-key {key}",
         args.model.as_deref().unwrap_or_default(),
-        shell_quote(args.message.as_deref().unwrap_or_default())
+        crate::failure::shell_word(args.message.as_deref().unwrap_or_default())
     );
     if let Some(s) = &args.session {
-        cmd += &format!(" --session {}", shell_quote(s));
+        cmd += &format!(" --session {}", crate::failure::shell_word(s));
     }
     if args.web_search {
         cmd += " --web-search";
     }
     if let Some(e) = &args.reasoning_effort {
-        cmd += &format!(" --reasoning-effort {}", shell_quote(e));
+        cmd += &format!(" --reasoning-effort {}", crate::failure::shell_word(e));
     }
     if !args.attach.is_empty() {
         cmd += " --attach …(the same files)";
     }
     cmd
-}
-
-fn shell_quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:@".contains(c))
-    {
-        s.to_owned()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
 }
 
 /// A failure after the turn may have reached the server: its key, the session when known, the

@@ -200,7 +200,7 @@ async fn follow(
 }
 
 /// A key the user typed, checked by the library's rule (so it survives as a header).
-fn check_key(k: &str) -> Result<(), Failure> {
+pub(crate) fn check_key(k: &str) -> Result<(), Failure> {
     rivya_runtime::check_idempotency_key(k).map_err(|e| {
         Failure::usage(format!(
             "--idempotency-key: {e} (1 to {} printable ASCII characters)",
