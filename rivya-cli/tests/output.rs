@@ -34,6 +34,65 @@ fn models_lists_the_compiled_catalog_when_the_api_is_unreachable() {
     assert!(stderr.contains("live_catalog_unavailable"), "{stderr}");
 }
 
+/// Serves one HTTP response with this JSON body on a loopback port, then stops.
+fn serve_once(body: &'static str) -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 4096];
+        let _ = conn.read(&mut buf);
+        let head = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+            body.len()
+        );
+        let _ = conn.write_all(head.as_bytes());
+        let _ = conn.write_all(body.as_bytes());
+    });
+    port
+}
+
+#[test]
+fn models_shows_compiled_and_live_entries_with_the_same_fields() {
+    let port = serve_once(
+        r#"{"object":"list","data":[
+            {"id":"kling-3-0","display_name":"Kling 3.0","category":"video","base_credits":90,"billing_type":"FIXED"},
+            {"id":"future-model","display_name":"Future","category":"hologram","base_credits":7,"billing_type":"PER_FRAME"}]}"#,
+    );
+    let out = rivya()
+        .args([
+            "models",
+            "--json",
+            "--base-url",
+            &format!("http://127.0.0.1:{port}"),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    let row = |id: &str| rows.iter().find(|r| r["id"] == id).unwrap().clone();
+    assert_eq!(row("kling-3-0")["source"], "both");
+    assert_eq!(row("veo3-1-lite")["source"], "spec only");
+    let future = row("future-model");
+    assert_eq!(future["source"], "live only");
+    // A category and billing this build has no type for are shown as the API sent them.
+    assert_eq!(future["capability"], "hologram");
+    assert_eq!(future["billing"], "PER_FRAME");
+    assert_eq!(future["base_credits"], 7);
+    let mut keys: Vec<_> = future.as_object().unwrap().keys().collect();
+    let mut spec_keys: Vec<_> = row("kling-3-0")
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    keys.sort();
+    spec_keys.sort();
+    assert_eq!(keys, spec_keys.iter().collect::<Vec<_>>());
+}
+
 #[test]
 fn a_closed_stdout_is_a_quiet_exit() {
     let mut child = rivya()

@@ -1,5 +1,8 @@
 //! Every model's metadata, for dynamic use: list models, look one up, and validate an untyped
 //! JSON request body with the same rules as the typed `validate()`.
+//!
+//! A spec's headline facts convert to [`CatalogModel`](crate::CatalogModel), the same type the
+//! live API's catalog deserializes into: `catalog::all().iter().map(|m| CatalogModel::from(*m))`.
 
 use serde_json::{Map, Value};
 

@@ -23,6 +23,7 @@
 
 #![warn(missing_docs)]
 
+mod catalog_model;
 mod chat;
 mod option;
 mod request;
@@ -44,6 +45,7 @@ mod fixtures;
 #[cfg(test)]
 mod fixture_tests;
 
+pub use catalog_model::CatalogModel;
 pub use chat::{Attachment, ChatModel, ChatRequest, ChatTurn, ReasoningEffort};
 pub use files::UploadRejection;
 pub use generated::*;

@@ -85,14 +85,14 @@ pub use localfile::{kind_of, open_regular};
 pub use options::RequestOptions;
 pub use poll::{PollPolicy, StatusObserver, WaitOptions};
 pub use retry::{MAX_RETRY_AFTER, RetryPolicy, parse_retry_after};
+pub use rivya_models::CatalogModel;
 pub use rivya_models::UploadRejection;
 pub use segment::path_segment;
 pub use signature::{
     DEFAULT_TOLERANCE, SECRET_PREFIX, WebhookError, WebhookEvent, WebhookEventType, WebhookVerifier,
 };
 pub use types::{
-    CatalogModel, Credits, FileObject, ModelList, Submitted, Task, TaskError, TaskResult,
-    TaskStatus, Uploaded,
+    Credits, FileObject, ModelList, Submitted, Task, TaskError, TaskResult, TaskStatus, Uploaded,
 };
 pub use webhooks::{NewWebhook, WebhookDelivery, WebhookEndpoint, WebhookEventInfo, WebhookUpdate};
 

@@ -3,7 +3,7 @@
 //! `#[non_exhaustive]` for the same reason: a field or status the SDK learns later is not a
 //! breaking change. Programs read them; tests that need one deserialize it from JSON.
 
-use rivya_models::{MediaKind, ReferenceMediaItem};
+use rivya_models::{CatalogModel, MediaKind, ReferenceMediaItem};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -116,35 +116,9 @@ pub struct FileObject {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ModelList {
-    /// The models.
+    /// The models, in the same type as this build's compiled catalog gives them.
     pub data: Vec<CatalogModel>,
     /// Fields this client does not know yet (`object` …).
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// One catalog entry. The shape of `params` is unspecified and kept opaque.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct CatalogModel {
-    /// The model id.
-    pub id: String,
-    /// The display name.
-    #[serde(default)]
-    pub display_name: Option<String>,
-    /// `image`, `video`, `audio`, `chat` or a newer category.
-    #[serde(default)]
-    pub category: Option<String>,
-    /// Base credits.
-    #[serde(default)]
-    pub base_credits: Option<f64>,
-    /// `FIXED`, `METERED`, `TOKEN_BASED` or newer.
-    #[serde(default)]
-    pub billing_type: Option<String>,
-    /// `available`, `coming_soon`, `studio_only` or newer.
-    #[serde(default)]
-    pub api_status: Option<String>,
-    /// Everything else, including `params`.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

@@ -320,7 +320,13 @@ async fn the_catalog_is_public() {
     let keyless = Client::builder().base_url(server.uri()).build().unwrap();
     let list = keyless.models().await.unwrap();
     assert_eq!(list.data.len(), 2);
-    assert_eq!(list.data[1].category.as_deref(), Some("hologram"));
+    assert_eq!(
+        list.data[0].capability,
+        Some(rivya_models::Capability::Video)
+    );
+    assert_eq!(list.data[0].base_credits, Some(90));
+    assert_eq!(list.data[1].capability, None);
+    assert_eq!(list.data[1].extra["category"], "hologram");
     assert!(
         received(&server).await[0]
             .headers

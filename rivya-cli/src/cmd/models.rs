@@ -2,7 +2,7 @@
 //! generated metadata: params with type, options, default and range; prompt limit; credits;
 //! upload policy).
 
-use rivya_models::{ModelInfo, ParamKind, catalog};
+use rivya_models::{CatalogModel, ModelInfo, ParamKind, catalog};
 use rivya_runtime::Client;
 use serde_json::{Value, json};
 
@@ -30,7 +30,7 @@ const LIVE_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 /// it answers: models it lists that this build has no spec for, and specs it does not list.
 async fn list(client: &Client, render: Render) {
     let live = tokio::time::timeout(LIVE_WAIT, client.models()).await;
-    let live: Option<Vec<rivya_runtime::CatalogModel>> = match live {
+    let live: Option<Vec<CatalogModel>> = match live {
         Ok(Ok(list)) => Some(list.data),
         Ok(Err(e)) => {
             render.note(
@@ -52,47 +52,60 @@ async fn list(client: &Client, render: Render) {
     let listed = |id: &str| live.as_ref().map(|l| l.iter().any(|m| m.id == id));
     let mut rows = Vec::new();
     let mut text = String::new();
-    for m in catalog::all() {
-        let source = match listed(m.id) {
+    let compiled = catalog::all().iter().map(|m| CatalogModel::from(*m));
+    let compiled = compiled.map(|m| {
+        let source = match listed(&m.id) {
             Some(true) => "both",
             Some(false) => "spec only",
             None => "spec",
         };
-        rows.push(json!({
-            "id": m.id, "display_name": m.display_name, "capability": m.capability.as_str(),
-            "base_credits": m.base_credits, "billing": m.billing.as_str(), "source": source,
-        }));
-        let mark = if source == "spec only" {
-            "  (not in the live catalog)"
-        } else {
-            ""
-        };
-        text += &format!(
-            "{:<24} {:<6} {:>5} credits  {}{mark}\n",
-            m.id,
-            m.capability.as_str(),
-            m.base_credits,
-            m.display_name
-        );
-    }
-    for m in live
-        .iter()
-        .flatten()
-        .filter(|m| catalog::find(&m.id).is_none())
-    {
-        rows.push(json!({
-            "id": m.id, "display_name": m.display_name, "capability": m.category,
-            "base_credits": m.base_credits, "billing": m.billing_type, "source": "live only",
-        }));
-        text += &format!(
-            "{:<24} {:<6}                {}  (live only: no spec in this build)\n",
-            m.id,
-            m.category.as_deref().unwrap_or(""),
-            m.display_name.as_deref().unwrap_or("")
-        );
+        (m, source)
+    });
+    let live_only = live.iter().flatten().filter(|m| m.spec().is_none());
+    for (m, source) in compiled.chain(live_only.map(|m| (m.clone(), "live only"))) {
+        rows.push(row_json(&m, source));
+        text += &row_text(&m, source);
     }
     text += "`rivya models <id>` shows a model's parameters";
     render.result(&Value::Array(rows), &text);
+}
+
+/// One model of the list, the same fields whichever side it comes from.
+fn row_json(m: &CatalogModel, source: &str) -> Value {
+    json!({
+        "id": m.id, "display_name": m.display_name,
+        "capability": m.capability.map(|c| c.as_str()).or_else(|| raw(m, "category")),
+        "base_credits": m.base_credits,
+        "billing": m.billing.map(|b| b.as_str()).or_else(|| raw(m, "billing_type")),
+        "source": source,
+    })
+}
+
+fn row_text(m: &CatalogModel, source: &str) -> String {
+    let capability = m
+        .capability
+        .map(|c| c.as_str())
+        .or_else(|| raw(m, "category"));
+    let credits = m
+        .base_credits
+        .map(|c| format!("{c:>5} credits"))
+        .unwrap_or_default();
+    let mark = match source {
+        "spec only" => "  (not in the live catalog)",
+        "live only" => "  (live only: no spec in this build)",
+        _ => "",
+    };
+    format!(
+        "{:<24} {:<6} {credits:>13}  {}{mark}\n",
+        m.id,
+        capability.unwrap_or(""),
+        m.display_name
+    )
+}
+
+/// A wire value this build has no type for, as the live API sent it.
+fn raw<'a>(m: &'a CatalogModel, key: &str) -> Option<&'a str> {
+    m.extra.get(key).and_then(Value::as_str)
 }
 
 fn param_json(kind: &ParamKind) -> Value {
