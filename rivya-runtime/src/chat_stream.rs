@@ -77,6 +77,12 @@ impl ChatStream {
         &self.progress.text
     }
 
+    /// The next event, or `None` after the last: the same as `StreamExt::next`, without a
+    /// dependency on `futures`.
+    pub async fn next_event(&mut self) -> Option<Result<ChatEvent, Error>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+
     /// Reads the stream to its end and returns the completed turn. An `error` event becomes
     /// [`Error::ChatFailed`]; a stream that ends without a completion, however it ends,
     /// becomes [`Error::ChatStreamBroken`] (both carry the key, session id and text so far).

@@ -84,6 +84,9 @@ pub use idempotency::{MAX_IDEMPOTENCY_KEY_BYTES, check_idempotency_key};
 pub use localfile::{kind_of, open_regular};
 pub use options::RequestOptions;
 pub use poll::{PollPolicy, StatusObserver, WaitOptions};
+/// The header map [`WebhookVerifier::verify`] reads: `http` 1.x's, the type axum and hyper hand
+/// a handler, re-exported so a receiver can name it without another dependency.
+pub use reqwest::header::HeaderMap;
 pub use retry::{MAX_RETRY_AFTER, RetryPolicy, parse_retry_after};
 pub use rivya_models::CatalogModel;
 pub use rivya_models::UploadRejection;

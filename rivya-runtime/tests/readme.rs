@@ -1,11 +1,11 @@
-//! The README's "Use it as a library" section stays true: its program is
-//! `examples/readme.rs` (compiled by `cargo build --examples` and clippy), and its
-//! `[dependencies]` lines name every crate the program uses, at this workspace's version, with
-//! the tokio features it needs.
+//! The README's Rust stays true: every ```rust block is a whole program kept identical to the
+//! example file its marker names (compiled by `cargo build --examples` and clippy), and the
+//! "Use it as a library" `[dependencies]` lines name every crate those programs use, at this
+//! workspace's version, with the tokio features they need.
 
 use std::path::Path;
 
-const START: &str = "<!-- readme-example: rivya-runtime/examples/readme.rs";
+const MARKER: &str = "<!-- readme-example: ";
 const END: &str = "<!-- readme-example: end -->";
 
 fn read(rel: &str) -> String {
@@ -34,23 +34,54 @@ fn fenced<'a>(text: &'a str, lang: &str) -> &'a str {
     &text[start..start + len]
 }
 
+/// Every ```rust block of the README, with the example file its marker names.
+fn rust_blocks(readme: &str) -> Vec<(&str, &str)> {
+    let mut blocks = Vec::new();
+    let mut rest = readme;
+    while let Some(at) = rest.find("```rust\n") {
+        let before = &rest[..at];
+        let marker = before.trim_end().lines().last().unwrap_or("");
+        let file = marker
+            .strip_prefix(MARKER)
+            .and_then(|m| m.split_whitespace().next())
+            .unwrap_or_else(|| {
+                panic!(
+                    "a ```rust block of README.md is not an example file (no `{MARKER}` line \
+                     before it; it was preceded by `{marker}`)"
+                )
+            });
+        let block = fenced(&rest[at..], "rust");
+        let after = &rest[at + "```rust\n".len() + block.len() + "```\n".len()..];
+        assert!(
+            after.trim_start().starts_with(END),
+            "the block of {file} lacks its end marker"
+        );
+        blocks.push((file, block));
+        rest = after;
+    }
+    blocks
+}
+
 #[test]
-fn the_readme_program_is_the_compiled_example() {
+fn every_readme_rust_block_is_a_compiled_example() {
     let readme = read("README.md");
+    let blocks = rust_blocks(&readme);
+    assert!(blocks.len() >= 5, "{} blocks", blocks.len());
+    for (file, block) in blocks {
+        let example = read(file);
+        assert!(
+            block == example,
+            "README.md's block and {file} differ: copy the example (which is compiled) into \
+             the README block"
+        );
+        assert!(
+            block.contains("fn main()"),
+            "{file}: a whole program, not a snippet"
+        );
+    }
+    // The library section's program is the first of them.
     let section = section(&readme);
-    let start = section.find(START).expect("the example's start marker");
-    let end = section.find(END).expect("the example's end marker");
-    let block = fenced(&section[start..end], "rust");
-    let example = read("rivya-runtime/examples/readme.rs");
-    assert!(
-        block == example,
-        "README.md's library program and rivya-runtime/examples/readme.rs differ: copy the \
-         example (which is compiled) into the README block"
-    );
-    assert!(
-        block.contains("fn main()"),
-        "a whole program, not a snippet"
-    );
+    assert!(section.contains(&format!("{MARKER}rivya-runtime/examples/readme.rs")));
 }
 
 #[test]
@@ -75,10 +106,16 @@ fn the_dependency_lines_cover_what_the_program_uses() {
     for feature in ["\"macros\"", "\"rt-multi-thread\""] {
         assert!(tokio.contains(feature), "tokio needs {feature}: {tokio}");
     }
-    // Every crate the program names is a dependency (`std` aside).
-    let program = read("rivya-runtime/examples/readme.rs");
+    // Every crate a README program names is a dependency (`std` aside).
+    let programs: Vec<String> = rust_blocks(&readme)
+        .into_iter()
+        .map(|(file, _)| read(file))
+        .collect();
+    let program = programs.concat();
     let mut used: Vec<&str> = program
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+        .split(|c: char| !(c.is_ascii_alphanumeric() || "_:.".contains(c)))
+        // A method call (`.model::<M>()`) is not a crate path.
+        .filter(|w| !w.contains('.'))
         .filter_map(|w| w.split_once("::").map(|(root, _)| root))
         .filter(|root| !root.is_empty() && root.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
         .filter(|root| !["std", "self", "crate", "super"].contains(root))
@@ -92,8 +129,11 @@ fn the_dependency_lines_cover_what_the_program_uses() {
     for root in used {
         let name = root.replace('_', "-");
         assert!(
-            lines.iter().any(|l| l.starts_with(&format!("{name} = "))),
-            "the program uses `{root}` but the [dependencies] block lacks `{name}`"
+            lines
+                .iter()
+                .any(|l| l.starts_with(&format!("{name} = "))
+                    || l.starts_with(&format!("{root} = "))),
+            "a README program uses `{root}` but the [dependencies] block lacks `{name}`"
         );
     }
 }
