@@ -143,6 +143,8 @@ async fn no_wait_then_wait_from_another_process() {
     assert_eq!(done["saved"][0]["sha256"].as_str().unwrap().len(), 64);
     let credits = json(&rivya(&["credits"], &env));
     assert_eq!(credits["current_credits"], 10_000.0 - 12.0);
+    // A whole balance prints as the API writes it: `9988`, not `9988.0`.
+    assert!(credits["current_credits"].is_u64(), "{credits}");
     let models = json(&rivya(&["models"], &env));
     assert!(
         models

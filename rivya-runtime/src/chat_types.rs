@@ -84,10 +84,10 @@ pub struct Usage {
 #[non_exhaustive]
 pub struct ChatCredits {
     /// Reserved before the model call.
-    #[serde(default)]
+    #[serde(default, with = "rivya_models::wire::decimal")]
     pub reserved: f64,
     /// Charged once settled from the token usage (`final` on the wire).
-    #[serde(default, rename = "final")]
+    #[serde(default, rename = "final", with = "rivya_models::wire::decimal")]
     pub final_: f64,
     /// Fields this client does not know yet.
     #[serde(flatten)]

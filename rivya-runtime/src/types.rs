@@ -19,10 +19,10 @@ pub struct Task {
     #[serde(default)]
     pub model: String,
     /// Credits reserved when the task was created.
-    #[serde(default)]
+    #[serde(default, with = "rivya_models::wire::opt_decimal")]
     pub reserved_credits: Option<f64>,
     /// Credits finally charged (0 until the task is terminal; 0 on failure).
-    #[serde(default)]
+    #[serde(default, with = "rivya_models::wire::opt_decimal")]
     pub final_credits: Option<f64>,
     /// Creation time, ISO-8601 UTC.
     #[serde(default)]
@@ -85,6 +85,7 @@ pub use rivya_models::TaskStatus;
 #[non_exhaustive]
 pub struct Credits {
     /// The spendable balance.
+    #[serde(with = "rivya_models::wire::decimal")]
     pub current_credits: f64,
     /// Fields this client does not know yet.
     #[serde(flatten)]
@@ -105,7 +106,7 @@ pub struct FileObject {
     #[serde(default)]
     pub duration_token: Option<String>,
     /// The clip's duration in seconds, when returned.
-    #[serde(default)]
+    #[serde(default, with = "rivya_models::wire::opt_decimal")]
     pub duration_seconds: Option<f64>,
     /// Fields this client does not know yet.
     #[serde(flatten)]
@@ -164,4 +165,25 @@ pub struct Submitted {
     pub task: Task,
     /// The key every attempt of the create carried; reuse it to retry the create safely.
     pub idempotency_key: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn whole_credits_go_back_out_as_the_server_wrote_them() {
+        let sent = json!({"id": "task_1", "status": "succeeded", "model": "kling-3-0",
+            "reserved_credits": 90, "final_credits": 12.5});
+        let task: Task = serde_json::from_value(sent).unwrap();
+        let back = serde_json::to_value(&task).unwrap();
+        assert_eq!(back["reserved_credits"].as_u64(), Some(90));
+        assert_eq!(back["final_credits"].as_f64(), Some(12.5));
+        let credits: Credits = serde_json::from_value(json!({"current_credits": 123})).unwrap();
+        assert_eq!(
+            serde_json::to_string(&credits).unwrap(),
+            r#"{"current_credits":123}"#
+        );
+    }
 }

@@ -8,9 +8,8 @@ use crate::render::Render;
 
 pub async fn run(client: &Client, render: Render) -> Result<(), Failure> {
     let c = client.credits().await?;
-    render.result(
-        &json!({"current_credits": c.current_credits}),
-        &format!("{} credits", c.current_credits),
-    );
+    // Whole balances print as the API writes them (`123`, not `123.0`).
+    let n = rivya_models::wire::json_number(c.current_credits);
+    render.result(&json!({ "current_credits": n }), &format!("{n} credits"));
     Ok(())
 }
