@@ -9,7 +9,6 @@ use rivya_rules as rules;
 use serde_json::Value;
 
 use crate::ir::{self, Kind};
-use crate::spec::{Billing, Capability, FilesApi, Input, MediaKind};
 
 /// Every violation of every example of `m`, as (YAML path of the example, message).
 pub fn violations(m: &ir::Model) -> Vec<(&'static str, String)> {
@@ -61,31 +60,10 @@ fn build(m: &ir::Model) -> rules::ModelInfo {
     rules::ModelInfo {
         id: leak(&m.id),
         display_name: leak(&m.display_name),
-        capability: match m.capability {
-            Capability::Image => rules::Capability::Image,
-            Capability::Video => rules::Capability::Video,
-            Capability::Audio => rules::Capability::Audio,
-            Capability::Chat => rules::Capability::Chat,
-        },
-        inputs: leak_all(
-            m.inputs
-                .iter()
-                .map(|i| match i {
-                    Input::Text => rules::Input::Text,
-                    Input::File => rules::Input::File,
-                    Input::Url => rules::Input::Url,
-                })
-                .collect(),
-        ),
-        files_api: match m.files_api {
-            FilesApi::NotRequired => rules::FilesApi::NotRequired,
-            FilesApi::RequiredForReferenceModes => rules::FilesApi::RequiredForReferenceModes,
-        },
-        billing: match m.billing {
-            Billing::Fixed => rules::Billing::Fixed,
-            Billing::Metered => rules::Billing::Metered,
-            Billing::TokenBased => rules::Billing::TokenBased,
-        },
+        capability: m.capability,
+        inputs: leak_all(m.inputs.clone()),
+        files_api: m.files_api,
+        billing: m.billing,
         base_credits: m.base_credits,
         prompt_required: m.prompt_required,
         prompt_max_chars: m.prompt_max_chars,
@@ -97,7 +75,7 @@ fn build(m: &ir::Model) -> rules::ModelInfo {
                 u.kinds
                     .iter()
                     .map(|k| rules::KindLimit {
-                        kind: media_kind(k.kind),
+                        kind: k.kind,
                         max_bytes: u64::from(k.max_size_mb) * 1_000_000,
                         mime_types: leak_all(k.mime_types.iter().map(|s| leak(s)).collect()),
                     })
@@ -151,13 +129,5 @@ fn param(p: &ir::Param) -> rules::ParamInfo {
         description: leak(&p.description),
         required: p.required,
         kind,
-    }
-}
-
-fn media_kind(k: MediaKind) -> rules::MediaKind {
-    match k {
-        MediaKind::Image => rules::MediaKind::Image,
-        MediaKind::Video => rules::MediaKind::Video,
-        MediaKind::Audio => rules::MediaKind::Audio,
     }
 }

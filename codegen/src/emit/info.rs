@@ -1,37 +1,20 @@
 //! `INFO` (the model's descriptor) and `mod param` (one descriptor per parameter).
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs;
 use super::lit::{grouped, opt_f64, opt_str};
 use super::model::const_ident;
 use crate::ir::{ExampleKind, Kind, Model};
-use crate::spec::{Billing, Capability, FilesApi, Input, MediaKind};
 
 pub(super) fn info(m: &Model) -> TokenStream {
     let id = &m.id;
     let display_name = &m.display_name;
-    let capability = match m.capability {
-        Capability::Image => quote!(Image),
-        Capability::Video => quote!(Video),
-        Capability::Audio => quote!(Audio),
-        Capability::Chat => quote!(Chat),
-    };
-    let inputs = m.inputs.iter().map(|i| match i {
-        Input::Text => quote!(crate::Input::Text),
-        Input::File => quote!(crate::Input::File),
-        Input::Url => quote!(crate::Input::Url),
-    });
-    let files_api = match m.files_api {
-        FilesApi::NotRequired => quote!(NotRequired),
-        FilesApi::RequiredForReferenceModes => quote!(RequiredForReferenceModes),
-    };
-    let billing = match m.billing {
-        Billing::Fixed => quote!(Fixed),
-        Billing::Metered => quote!(Metered),
-        Billing::TokenBased => quote!(TokenBased),
-    };
+    let capability = variant(m.capability);
+    let inputs = m.inputs.iter().map(|&i| variant(i));
+    let files_api = variant(m.files_api);
+    let billing = variant(m.billing);
     let base_credits = grouped(u64::from(m.base_credits));
     let prompt_required = m.prompt_required;
     let prompt_max = match m.prompt_max_chars {
@@ -66,7 +49,7 @@ pub(super) fn info(m: &Model) -> TokenStream {
             id: #id,
             display_name: #display_name,
             capability: crate::Capability::#capability,
-            inputs: &[#(#inputs),*],
+            inputs: &[#(crate::Input::#inputs),*],
             files_api: crate::FilesApi::#files_api,
             billing: crate::Billing::#billing,
             base_credits: #base_credits,
@@ -109,12 +92,12 @@ fn upload_policy(m: &Model) -> TokenStream {
             let max_files = Literal::u32_unsuffixed(u.max_files);
             let rule = &u.reference_rule;
             let kinds = u.kinds.iter().map(|k| {
-                let kind = media_kind(k.kind);
+                let kind = variant(k.kind);
                 let bytes = grouped(u64::from(k.max_size_mb) * 1_000_000);
                 let mimes = &k.mime_types;
                 quote! {
                     crate::KindLimit {
-                        kind: #kind,
+                        kind: crate::MediaKind::#kind,
                         max_bytes: #bytes,
                         mime_types: &[#(#mimes),*],
                     }
@@ -131,12 +114,11 @@ fn upload_policy(m: &Model) -> TokenStream {
     }
 }
 
-pub(super) fn media_kind(k: MediaKind) -> TokenStream {
-    match k {
-        MediaKind::Image => quote!(crate::MediaKind::Image),
-        MediaKind::Video => quote!(crate::MediaKind::Video),
-        MediaKind::Audio => quote!(crate::MediaKind::Audio),
-    }
+/// The Rust name of a rivya-rules enum value (`RequiredForReferenceModes`): its derived
+/// `Debug` text, which for a unit variant is exactly the variant's name. The enums are
+/// `#[non_exhaustive]`, so a `match` here would need a catch-all arm with nothing to emit.
+pub(super) fn variant(value: impl std::fmt::Debug) -> Ident {
+    format_ident!("{value:?}")
 }
 
 /// `pub mod param`: one `ParamInfo` constant per parameter.
