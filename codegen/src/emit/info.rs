@@ -1,11 +1,11 @@
 //! `INFO` (the model's descriptor) and `mod param` (one descriptor per parameter).
 
-use proc_macro2::{Ident, Literal, TokenStream};
+use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs;
+use super::ident::{const_ident, variant};
 use super::lit::{grouped, opt_f64, opt_str};
-use super::model::const_ident;
 use crate::ir::{ExampleKind, Kind, Model};
 
 pub(super) fn info(m: &Model) -> TokenStream {
@@ -112,13 +112,6 @@ fn upload_policy(m: &Model) -> TokenStream {
             }
         }
     }
-}
-
-/// The Rust name of a rivya-rules enum value (`RequiredForReferenceModes`): its derived
-/// `Debug` text, which for a unit variant is exactly the variant's name. The enums are
-/// `#[non_exhaustive]`, so a `match` here would need a catch-all arm with nothing to emit.
-pub(super) fn variant(value: impl std::fmt::Debug) -> Ident {
-    format_ident!("{value:?}")
 }
 
 /// `pub mod param`: one `ParamInfo` constant per parameter.
