@@ -9,7 +9,6 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use crate::spec::{Billing, Capability};
 use crate::{Diagnostics, SpecSource, check, ir};
 
 /// One fact on which a spec and the catalog disagree.
@@ -172,21 +171,10 @@ fn compare_model(m: &ir::Model, entry: &Value, out: &mut Vec<Disagreement>) {
         differ("base_credits", m.base_credits.to_string(), shown(Some(v)));
     }
     if let Some(v) = entry.get("billing_type") {
-        let spec = match m.billing {
-            Billing::Fixed => "FIXED",
-            Billing::Metered => "METERED",
-            Billing::TokenBased => "TOKEN_BASED",
-        };
-        differ("billing", spec.to_owned(), shown(Some(v)));
+        differ("billing", m.billing.as_str().to_owned(), shown(Some(v)));
     }
     if let Some(v) = entry.get("category") {
-        let spec = match m.capability {
-            Capability::Image => "image",
-            Capability::Video => "video",
-            Capability::Audio => "audio",
-            Capability::Chat => "chat",
-        };
-        differ("category", spec.to_owned(), shown(Some(v)));
+        differ("category", m.capability.as_str().to_owned(), shown(Some(v)));
     }
     if let Some(v) = entry.get("max_prompt_length") {
         let spec = m

@@ -1,7 +1,7 @@
 //! The checked, resolved form of a spec: every name decided, every reference valid. Emission
 //! reads only this, so it never has to handle a bad spec.
 
-use crate::spec::{Billing, Capability, FilesApi, Input, MediaKind};
+use rivya_rules::{Billing, Capability, FilesApi, Input, MediaKind};
 
 /// One model, ready to emit.
 #[derive(Debug, Clone)]

@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 mod check;
+mod descriptor;
 mod diag;
 pub mod diff;
 pub mod drift;

@@ -29,6 +29,9 @@
 //! digit gets a prefix (`param_` for fields, `model_` for modules: `4o-image` → `model_4o_image`).
 //! Rust keywords become raw identifiers (`type` → `r#type`); `self`, `super`, `crate` and `Self`
 //! cannot, so they are errors to resolve with an explicit name.
+//!
+//! **Constants.** A param's descriptor constant is its field name in upper case
+//! ([`const_name`]: `param::ASPECT_RATIO`).
 
 /// Splits a value into words per the rules above; `None` when no word remains.
 fn words(value: &str, split_humps: bool) -> Vec<String> {
@@ -296,6 +299,12 @@ pub fn is_model_id(id: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
         && id.chars().any(|c| c.is_ascii_lowercase())
+}
+
+/// The name of a param's descriptor constant (`param::ASPECT_RATIO`): its field name in upper
+/// case (a keyword field's constant, `TYPE`, needs no raw spelling).
+pub fn const_name(field: &str) -> String {
+    field.to_ascii_uppercase()
 }
 
 /// How an identifier is spelled in generated code: raw when it is a keyword (`r#type`).

@@ -2,9 +2,13 @@
 //!
 //! `specs/schema.json` is generated from these types (see [`crate::schema_json`]), so editors
 //! that read the `# yaml-language-server: $schema=schema.json` modeline complete and check specs.
+//! The closed vocabularies (`capability`, `inputs`, `files_api`, `billing`, an upload's `kind`)
+//! are rivya-rules' own enums, so the generator reads specs into the types the generated code
+//! holds.
 
 use std::collections::BTreeMap;
 
+use rivya_rules::{Billing, Capability, FilesApi, Input, MediaKind};
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 
@@ -33,7 +37,7 @@ pub struct Spec {
     pub billing: Billing,
     /// Credits reserved per task at the documented defaults.
     pub base_credits: u32,
-    /// The top-level `prompt` field.
+    /// The top-level `prompt` field (for a chat model: the turn's `message`).
     pub prompt: PromptSpec,
     /// Whether the `params` object itself is required.
     #[serde(default)]
@@ -59,54 +63,6 @@ pub struct Spec {
     /// The page's documented example requests, as JSON text.
     #[serde(default)]
     pub examples: Examples,
-}
-
-/// What a model produces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Capability {
-    /// Still images.
-    Image,
-    /// Video clips.
-    Video,
-    /// Audio.
-    Audio,
-    /// Chat turns (`/api/v1/chat/completions`); `prompt` then rules the turn's `message`.
-    Chat,
-}
-
-/// An accepted input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Input {
-    /// A text prompt.
-    Text,
-    /// Reference files (for a chat model: image attachments).
-    File,
-    /// A public URL given in a `url` param.
-    Url,
-}
-
-/// Whether the Files API is needed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FilesApi {
-    /// Not needed (text-only requests).
-    NotRequired,
-    /// Needed for modes that take reference media.
-    RequiredForReferenceModes,
-}
-
-/// How tasks are charged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Billing {
-    /// `FIXED`.
-    Fixed,
-    /// `METERED`.
-    Metered,
-    /// `TOKEN_BASED`.
-    TokenBased,
 }
 
 /// The prompt's rules.
@@ -370,29 +326,6 @@ pub struct KindSpec {
     pub max_size_mb: u32,
     /// The accepted MIME types.
     pub mime_types: Vec<String>,
-}
-
-/// A kind of reference file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MediaKind {
-    /// Images.
-    Image,
-    /// Video.
-    Video,
-    /// Audio.
-    Audio,
-}
-
-impl MediaKind {
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Image => "image",
-            Self::Video => "video",
-            Self::Audio => "audio",
-        }
-    }
 }
 
 /// Provenance of the facts.

@@ -2,12 +2,20 @@
 //!
 //! Generated modules describe each model with one [`ModelInfo`]; the typed validators and the
 //! untyped [`crate::body`] validator both read these descriptors, so the two can never disagree.
+//!
+//! The enums deserialize from the spelling of the spec files the descriptors are generated from
+//! (snake_case: `image`, `required_for_reference_modes`), because the generator reads specs into
+//! these very types.
+
+use serde::Deserialize;
 
 use crate::MediaKind;
 
-/// What a model produces. New kinds may appear (the API's catalog already lists `chat`), so
-/// match with a `_` arm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What a model produces. New kinds may appear, so match with a `_` arm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(description = "What a model produces."))]
 #[non_exhaustive]
 pub enum Capability {
     /// Still images.
@@ -33,7 +41,16 @@ impl Capability {
 }
 
 /// How a model's task is charged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// Deserializes from the spec files' spelling (`token_based`); the catalog's wire name is
+/// [`Billing::as_str`] (`TOKEN_BASED`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(description = "How a model's task is charged.")
+)]
 #[non_exhaustive]
 pub enum Billing {
     /// A fixed number of credits per task (`FIXED`).
@@ -56,19 +73,23 @@ impl Billing {
 }
 
 /// An input a model accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum Input {
     /// A text prompt.
     Text,
-    /// Reference files, uploaded through the Files API.
+    /// Reference files, uploaded through the Files API (for a chat model: image attachments).
     File,
     /// A public URL given in `params` (a tool that works on an existing video, say).
     Url,
 }
 
 /// Whether the Files API is needed for this model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum FilesApi {
     /// Text-only requests never need an upload.
@@ -262,3 +283,31 @@ pub const DEFAULT_LIMITS: [KindLimit; 3] = [
         ],
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read<T: for<'de> Deserialize<'de>>(spelling: &str) -> Result<T, serde_json::Error> {
+        serde_json::from_value(serde_json::Value::from(spelling))
+    }
+
+    #[test]
+    fn enums_read_the_spec_spelling() {
+        assert_eq!(read::<Capability>("chat").unwrap(), Capability::Chat);
+        assert_eq!(read::<Input>("url").unwrap(), Input::Url);
+        assert_eq!(
+            read::<FilesApi>("required_for_reference_modes").unwrap(),
+            FilesApi::RequiredForReferenceModes
+        );
+        assert_eq!(read::<Billing>("token_based").unwrap(), Billing::TokenBased);
+        assert_eq!(read::<MediaKind>("audio").unwrap(), MediaKind::Audio);
+        // The catalog's wire name is what `as_str` gives; it is not a spec spelling.
+        assert_eq!(Billing::TokenBased.as_str(), "TOKEN_BASED");
+        let err = read::<Billing>("TOKEN_BASED").unwrap_err().to_string();
+        assert!(
+            err.contains("expected one of `fixed`, `metered`, `token_based`"),
+            "{err}"
+        );
+    }
+}

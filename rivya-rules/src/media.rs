@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// The kind of a reference file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum MediaKind {
     /// A still image.

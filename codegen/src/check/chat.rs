@@ -2,9 +2,11 @@
 //! model has no use for (params, upload). The shared chat fields are defined once, in
 //! `rivya_rules::chat`; a spec only says how many attachments a turn takes and what it lacks.
 
+use rivya_rules::{Capability, FilesApi, Input, MediaKind};
+
 use super::Ctx;
 use crate::ir;
-use crate::spec::{Capability, ChatField, FilesApi, Input, MediaKind, Spec};
+use crate::spec::{ChatField, Spec};
 
 /// How the attachments of a chat turn are described to people (docs, `INFO`).
 const ATTACHMENT_RULE: &str =

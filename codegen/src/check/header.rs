@@ -1,9 +1,11 @@
 //! The spec's header: id and file name, inputs and upload agreement, prompt, source, notes, and
 //! the `# TODO` markers a draft may still carry.
 
+use rivya_rules::{Capability, FilesApi, Input};
+
 use super::Ctx;
 use crate::diag::Diagnostic;
-use crate::spec::{Capability, FilesApi, Input, Spec};
+use crate::spec::Spec;
 
 pub(super) fn check_header(cx: &mut Ctx<'_>, spec: &Spec, file_name: &str) {
     let id_ok = crate::naming::is_model_id(&spec.id);

@@ -135,9 +135,9 @@ fn resolve(cx: &mut Ctx<'_>, spec: &Spec, file_name: &str, text: &str) -> ir::Mo
 }
 
 /// What the model makes, as a word to put before a type name that would clash with `std`.
-fn noun(capability: crate::spec::Capability) -> &'static str {
+fn noun(capability: rivya_rules::Capability) -> &'static str {
     match capability {
-        crate::spec::Capability::Image => "Image",
+        rivya_rules::Capability::Image => "Image",
         _ => "Clip",
     }
 }

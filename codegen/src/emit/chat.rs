@@ -50,7 +50,7 @@ fn module_docs(m: &Model, chat: &Chat) -> String {
     s += &format!(
         "- Credits: {} reserved per turn; the final charge follows token use (`{}` billing).\n",
         group_digits(u64::from(m.base_credits), ','),
-        docs::billing(m.billing)
+        m.billing.as_str()
     );
     s += &match m.prompt_max_chars {
         Some(n) => format!(

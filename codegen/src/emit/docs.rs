@@ -2,11 +2,10 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
+use rivya_rules::Billing;
 
 use super::lit::group_digits;
-
 use crate::ir::{ExampleKind, Kind, Model, Param};
-use crate::spec::{Billing, Capability, MediaKind};
 
 /// `#[doc]` attributes, one per line, so prettyplease prints them as `///` comments.
 pub fn outer(text: &str) -> TokenStream {
@@ -39,44 +38,25 @@ pub fn number(v: f64) -> String {
     rivya_rules::wire::format_number(v)
 }
 
-pub fn capability(c: Capability) -> &'static str {
-    match c {
-        Capability::Image => "image",
-        Capability::Video => "video",
-        Capability::Audio => "audio",
-        Capability::Chat => "chat",
-    }
-}
-
-pub fn billing(b: Billing) -> &'static str {
-    match b {
-        Billing::Fixed => "FIXED",
-        Billing::Metered => "METERED",
-        Billing::TokenBased => "TOKEN_BASED",
-    }
-}
-
-pub fn kind(k: MediaKind) -> &'static str {
-    k.as_str()
-}
-
 /// The module's `//!` docs: what the model is, its limits, where the facts come from.
 pub fn module(m: &Model) -> String {
     let mut s = format!(
         "{} (`{}`): {} generation.\n\n",
         m.display_name,
         m.id,
-        capability(m.capability)
+        m.capability.as_str()
     );
     let credits = group_digits(u64::from(m.base_credits), ',');
     let (charged, how) = match m.billing {
         Billing::Fixed => ("per task", ""),
         Billing::Metered => ("reserved per task", "; the final charge is metered"),
         Billing::TokenBased => ("reserved per task", "; the final charge follows token use"),
+        // A scheme added to rivya-rules later: its page states at least the reservation.
+        _ => ("reserved per task", ""),
     };
     s += &format!(
         "- Credits: {credits} {charged}{how} (`{}` billing).\n",
-        billing(m.billing)
+        m.billing.as_str()
     );
     let needed = if m.prompt_required {
         "required"
@@ -98,7 +78,7 @@ pub fn module(m: &Model) -> String {
                 .map(|k| {
                     format!(
                         "{} up to {} MB ({})",
-                        kind(k.kind),
+                        k.kind.as_str(),
                         k.max_size_mb,
                         k.mime_types.join(", ")
                     )

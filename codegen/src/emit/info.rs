@@ -1,64 +1,57 @@
-//! `INFO` (the model's descriptor) and `mod param` (one descriptor per parameter).
+//! `INFO` (the model's descriptor) and `mod param` (one descriptor per parameter), written from
+//! the rivya-rules value the example check validated ([`crate::descriptor`]), so what the
+//! generated code holds is what judged the spec's examples. The value's structs are read by
+//! exhaustive destructuring: a field added to rivya-rules does not compile here until it is
+//! written out.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
+use rivya_rules::{ChatInfo, KindLimit, ModelInfo, ParamInfo, ParamKind, UploadPolicy};
 
 use super::docs;
+use super::ident::{const_ident, variant};
 use super::lit::{grouped, opt_f64, opt_str};
-use super::model::const_ident;
-use crate::ir::{ExampleKind, Kind, Model};
-use crate::spec::{Billing, Capability, FilesApi, Input, MediaKind};
+use crate::descriptor;
+use crate::ir::{ExampleKind, Model, Param};
 
 pub(super) fn info(m: &Model) -> TokenStream {
-    let id = &m.id;
-    let display_name = &m.display_name;
-    let capability = match m.capability {
-        Capability::Image => quote!(Image),
-        Capability::Video => quote!(Video),
-        Capability::Audio => quote!(Audio),
-        Capability::Chat => quote!(Chat),
-    };
-    let inputs = m.inputs.iter().map(|i| match i {
-        Input::Text => quote!(crate::Input::Text),
-        Input::File => quote!(crate::Input::File),
-        Input::Url => quote!(crate::Input::Url),
-    });
-    let files_api = match m.files_api {
-        FilesApi::NotRequired => quote!(NotRequired),
-        FilesApi::RequiredForReferenceModes => quote!(RequiredForReferenceModes),
-    };
-    let billing = match m.billing {
-        Billing::Fixed => quote!(Fixed),
-        Billing::Metered => quote!(Metered),
-        Billing::TokenBased => quote!(TokenBased),
-    };
-    let base_credits = grouped(u64::from(m.base_credits));
-    let prompt_required = m.prompt_required;
-    let prompt_max = match m.prompt_max_chars {
+    let ModelInfo {
+        id,
+        display_name,
+        capability,
+        inputs,
+        files_api,
+        billing,
+        base_credits,
+        prompt_required,
+        prompt_max_chars,
+        params_required,
+        // Each is written as its own constant in `mod param`; `INFO` names them.
+        params: _,
+        upload,
+        chat,
+        source_url,
+        minimal_example,
+        reference_example,
+    } = descriptor::of(m);
+    let capability = variant(capability);
+    let inputs = inputs.iter().map(variant);
+    let (files_api, billing) = (variant(files_api), variant(billing));
+    let base_credits = grouped(u64::from(*base_credits));
+    let prompt_max = match prompt_max_chars {
         Some(n) => {
-            let n = grouped(u64::from(n));
+            let n = grouped(u64::from(*n));
             quote!(Some(#n))
         }
         None => quote!(None),
     };
-    let [minimal_example, reference_example] =
-        [ExampleKind::Minimal, ExampleKind::Reference].map(|kind| {
-            match m.examples().into_iter().find(|e| e.kind == kind) {
-                Some(e) => {
-                    let file = &e.file;
-                    quote!(Some(include_str!(#file)))
-                }
-                None => quote!(None),
-            }
-        });
-    let params_required = m.params_required;
+    let minimal_example = example(m, ExampleKind::Minimal, *minimal_example);
+    let reference_example = example(m, ExampleKind::Reference, *reference_example);
     let consts = m.params.iter().map(const_ident);
-    let upload = upload_policy(m);
-    let chat = chat_info(m);
-    let url = &m.source_url;
+    let upload = upload.as_ref().map_or_else(|| quote!(None), upload_policy);
+    let chat = chat.as_ref().map_or_else(|| quote!(None), chat_info);
     let doc = docs::outer(&format!(
-        "Everything the page documents about {}, shared by typed and untyped validation.",
-        m.display_name
+        "Everything the page documents about {display_name}, shared by typed and untyped validation."
     ));
     quote! {
         #doc
@@ -66,7 +59,7 @@ pub(super) fn info(m: &Model) -> TokenStream {
             id: #id,
             display_name: #display_name,
             capability: crate::Capability::#capability,
-            inputs: &[#(#inputs),*],
+            inputs: &[#(crate::Input::#inputs),*],
             files_api: crate::FilesApi::#files_api,
             billing: crate::Billing::#billing,
             base_credits: #base_credits,
@@ -76,145 +69,165 @@ pub(super) fn info(m: &Model) -> TokenStream {
             params: &[#(param::#consts),*],
             upload: #upload,
             chat: #chat,
-            source_url: #url,
+            source_url: #source_url,
             minimal_example: #minimal_example,
             reference_example: #reference_example,
         };
     }
 }
 
-/// `Some(crate::ChatInfo { … })` for a chat model, else `None`.
-fn chat_info(m: &Model) -> TokenStream {
-    match &m.chat {
-        None => quote!(None),
-        Some(c) => {
-            let max = Literal::u32_unsuffixed(c.max_attachments);
-            let (web, reasoning) = (c.web_search, c.reasoning_effort);
-            quote! {
-                Some(crate::ChatInfo {
-                    max_attachments: #max,
-                    web_search: #web,
-                    reasoning_effort: #reasoning,
-                })
-            }
+/// An example the descriptor holds, as the `include_str!` of the file it is written to.
+fn example(m: &Model, kind: ExampleKind, text: Option<&str>) -> TokenStream {
+    let file = text.and_then(|_| m.examples().into_iter().find(|e| e.kind == kind));
+    match file {
+        Some(e) => {
+            let file = &e.file;
+            quote!(Some(include_str!(#file)))
         }
+        None => quote!(None),
     }
 }
 
-/// `Some(crate::UploadPolicy { … })`, or `None` for a text-only model.
-fn upload_policy(m: &Model) -> TokenStream {
-    match &m.upload {
-        None => quote!(None),
-        Some(u) => {
-            let max_files = Literal::u32_unsuffixed(u.max_files);
-            let rule = &u.reference_rule;
-            let kinds = u.kinds.iter().map(|k| {
-                let kind = media_kind(k.kind);
-                let bytes = grouped(u64::from(k.max_size_mb) * 1_000_000);
-                let mimes = &k.mime_types;
-                quote! {
-                    crate::KindLimit {
-                        kind: #kind,
-                        max_bytes: #bytes,
-                        mime_types: &[#(#mimes),*],
-                    }
-                }
-            });
-            quote! {
-                Some(crate::UploadPolicy {
-                    max_files: #max_files,
-                    kinds: &[#(#kinds),*],
-                    reference_rule: #rule,
-                })
-            }
-        }
+/// `Some(crate::ChatInfo { … })` for a chat model.
+fn chat_info(chat: &ChatInfo) -> TokenStream {
+    let ChatInfo {
+        max_attachments,
+        web_search,
+        reasoning_effort,
+    } = chat;
+    let max = Literal::u32_unsuffixed(*max_attachments);
+    quote! {
+        Some(crate::ChatInfo {
+            max_attachments: #max,
+            web_search: #web_search,
+            reasoning_effort: #reasoning_effort,
+        })
     }
 }
 
-pub(super) fn media_kind(k: MediaKind) -> TokenStream {
-    match k {
-        MediaKind::Image => quote!(crate::MediaKind::Image),
-        MediaKind::Video => quote!(crate::MediaKind::Video),
-        MediaKind::Audio => quote!(crate::MediaKind::Audio),
+/// `Some(crate::UploadPolicy { … })` for a model that takes reference media.
+fn upload_policy(upload: &UploadPolicy) -> TokenStream {
+    let UploadPolicy {
+        max_files,
+        kinds,
+        reference_rule,
+    } = upload;
+    let max_files = Literal::u32_unsuffixed(*max_files);
+    let kinds = kinds.iter().map(|limit| {
+        let KindLimit {
+            kind,
+            max_bytes,
+            mime_types,
+        } = limit;
+        let (kind, bytes) = (variant(kind), grouped(*max_bytes));
+        quote! {
+            crate::KindLimit {
+                kind: crate::MediaKind::#kind,
+                max_bytes: #bytes,
+                mime_types: &[#(#mime_types),*],
+            }
+        }
+    });
+    quote! {
+        Some(crate::UploadPolicy {
+            max_files: #max_files,
+            kinds: &[#(#kinds),*],
+            reference_rule: #reference_rule,
+        })
     }
 }
 
 /// `pub mod param`: one `ParamInfo` constant per parameter.
 pub(super) fn descriptors(m: &Model) -> TokenStream {
-    let consts = m.params.iter().map(|p| {
-        let name = const_ident(p);
-        let key = &p.key;
-        let description = &p.description;
-        let required = p.required;
-        let kind = match &p.kind {
-            Kind::Select {
-                options,
-                default,
-                boolean,
-            } => {
-                let default = opt_str(default.map(|d| options[d].value.as_str()));
-                let options = if *boolean {
-                    let values = options.iter().map(|o| &o.value);
-                    quote!(&[#(#values),*])
-                } else {
-                    let t = format_ident!("{}", p.type_name);
-                    quote!(super::#t::OPTIONS)
+    // The descriptor's params are the IR's, in the same order: the IR names each constant
+    // and its select's enum, the descriptor gives everything else.
+    let consts = m
+        .params
+        .iter()
+        .zip(descriptor::of(m).params)
+        .map(|(p, info)| {
+            let name = const_ident(p);
+            let ParamInfo {
+                key,
+                description,
+                required,
+                kind,
+            } = info;
+            let kind = param_kind(p, kind);
+            let doc = docs::outer(&format!(
+                "`{}` as data, for untyped checks (see {}).",
+                key,
+                docs::setter_link(p, "super::")
+            ));
+            quote! {
+                #doc
+                pub const #name: crate::ParamInfo = crate::ParamInfo {
+                    key: #key,
+                    description: #description,
+                    required: #required,
+                    kind: #kind,
                 };
-                quote!(crate::ParamKind::Select { options: #options, default: #default })
             }
-            Kind::Number {
-                integer,
-                min,
-                max,
-                step,
-                default,
-            } => {
-                let (min, max, step, default) = (
-                    opt_f64(*min),
-                    opt_f64(*max),
-                    opt_f64(*step),
-                    opt_f64(*default),
-                );
-                quote! {
-                    crate::ParamKind::Number {
-                        integer: #integer,
-                        min: #min,
-                        max: #max,
-                        step: #step,
-                        default: #default,
-                    }
-                }
-            }
-            Kind::Text { default } => {
-                let default = opt_str(default.as_deref());
-                quote!(crate::ParamKind::Text { default: #default })
-            }
-            Kind::Url => quote!(crate::ParamKind::Url),
-            Kind::List { min_items, fields } => {
-                let keys = fields.iter().map(|f| &f.key);
-                let min_items = Literal::u32_unsuffixed(*min_items);
-                quote!(crate::ParamKind::List { min_items: #min_items, fields: &[#(#keys),*] })
-            }
-        };
-        let doc = docs::outer(&format!(
-            "`{}` as data, for untyped checks (see {}).",
-            p.key,
-            docs::setter_link(p, "super::")
-        ));
-        quote! {
-            #doc
-            pub const #name: crate::ParamInfo = crate::ParamInfo {
-                key: #key,
-                description: #description,
-                required: #required,
-                kind: #kind,
-            };
-        }
-    });
+        });
     quote! {
         /// Descriptors of every parameter, as listed in [`INFO`].
         pub mod param {
             #(#consts)*
+        }
+    }
+}
+
+/// A parameter's `crate::ParamKind`. A select's options are its enum's `OPTIONS` (the same
+/// values, in the same order), except for a `bool` field, which has no enum.
+fn param_kind(p: &Param, kind: &ParamKind) -> TokenStream {
+    match kind {
+        ParamKind::Select { options, default } => {
+            let default = opt_str(*default);
+            let options = if matches!(p.kind, crate::ir::Kind::Select { boolean: true, .. }) {
+                quote!(&[#(#options),*])
+            } else {
+                let t = format_ident!("{}", p.type_name);
+                quote!(super::#t::OPTIONS)
+            };
+            quote!(crate::ParamKind::Select { options: #options, default: #default })
+        }
+        ParamKind::Number {
+            integer,
+            min,
+            max,
+            step,
+            default,
+        } => {
+            let (min, max, step, default) = (
+                opt_f64(*min),
+                opt_f64(*max),
+                opt_f64(*step),
+                opt_f64(*default),
+            );
+            quote! {
+                crate::ParamKind::Number {
+                    integer: #integer,
+                    min: #min,
+                    max: #max,
+                    step: #step,
+                    default: #default,
+                }
+            }
+        }
+        ParamKind::Text { default } => {
+            let default = opt_str(*default);
+            quote!(crate::ParamKind::Text { default: #default })
+        }
+        ParamKind::Url => quote!(crate::ParamKind::Url),
+        ParamKind::List { min_items, fields } => {
+            let min_items = Literal::u32_unsuffixed(*min_items);
+            quote!(crate::ParamKind::List { min_items: #min_items, fields: &[#(#fields),*] })
+        }
+        // `ParamKind` is `#[non_exhaustive]`; `descriptor` builds none of any other kind. Should
+        // one appear, the generated file says so when compiled rather than the generator panic.
+        other => {
+            let message = format!("rivya-codegen cannot write {other:?} (see emit/info.rs)");
+            quote!(compile_error!(#message))
         }
     }
 }

@@ -3,6 +3,7 @@
 
 mod chat;
 mod docs;
+mod ident;
 mod info;
 mod lit;
 mod model;

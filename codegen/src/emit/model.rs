@@ -1,25 +1,11 @@
 //! One model's module: marker type, `INFO`, param descriptors, `Params`, enums, `Request` —
 //! each emitted by its own file beside this one.
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{docs, info, params, request, types};
-use crate::ir::{Model, Param};
-use crate::naming;
-
-/// An identifier as [`naming::spelled`] writes it (`r#type` for a keyword).
-pub(super) fn ident(name: &str) -> Ident {
-    match naming::spelled(name).strip_prefix("r#") {
-        Some(raw) => Ident::new_raw(raw, Span::call_site()),
-        None => Ident::new(name, Span::call_site()),
-    }
-}
-
-/// The descriptor constant of a param (`param::ASPECT_RATIO`).
-pub(super) fn const_ident(p: &Param) -> Ident {
-    format_ident!("{}", p.field.to_ascii_uppercase())
-}
+use crate::ir::Model;
 
 /// The whole module of one model.
 pub fn module(m: &Model) -> TokenStream {

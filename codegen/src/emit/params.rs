@@ -4,8 +4,8 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs;
+use super::ident::{const_ident, ident};
 use super::lit::f64_lit;
-use super::model::{const_ident, ident};
 use crate::ir::{Kind, Model, Param};
 use crate::naming;
 

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs;
-use super::model::ident;
+use super::ident::ident;
 use super::params::{default_expr, value_type};
 use crate::ir::{Kind, Model, Param};
 

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs;
-use super::model::ident;
+use super::ident::ident;
 use crate::ir::{Kind, Param};
 
 pub(super) fn select_enum(p: &Param) -> Option<TokenStream> {

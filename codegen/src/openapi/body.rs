@@ -15,13 +15,13 @@
 
 use serde_json::{Map, Value, json};
 
+use rivya_rules::MediaKind;
 use rivya_rules::chat::{ATTACHMENT_FIELD, REASONING_EFFORTS};
 use rivya_rules::rules::REFERENCES_KEY;
 use rivya_rules::wire::json_number;
 
 use super::text::{http_url, not_blank};
 use crate::ir::{Chat, Kind, Model, Param, Upload};
-use crate::spec::{Capability, MediaKind};
 
 /// The dialect every schema is written in.
 pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
@@ -51,12 +51,7 @@ pub fn body(m: &Model) -> Value {
     s.insert("title".into(), m.display_name.clone().into());
     s.insert(
         "description".into(),
-        format!(
-            "{what} for {} ({}).",
-            m.display_name,
-            capability(m.capability)
-        )
-        .into(),
+        format!("{what} for {} ({}).", m.display_name, m.capability.as_str()).into(),
     );
     s.insert("type".into(), "object".into());
     s.insert("properties".into(), Value::Object(props));
@@ -66,15 +61,6 @@ pub fn body(m: &Model) -> Value {
         s.insert("x-rivya-notes".into(), json!(m.notes));
     }
     Value::Object(s)
-}
-
-fn capability(c: Capability) -> &'static str {
-    match c {
-        Capability::Image => "image",
-        Capability::Video => "video",
-        Capability::Audio => "audio",
-        Capability::Chat => "chat",
-    }
 }
 
 /// The standalone file: `$schema` first, then the body.
