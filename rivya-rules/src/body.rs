@@ -8,13 +8,13 @@ use serde_json::{Map, Value};
 use crate::chat::{self, ATTACHMENT_FIELD, CHAT_FIELDS, ChatInfo};
 use crate::rules::{self, REFERENCES_KEY};
 use crate::{
-    MediaKind, ModelInfo, ParamInfo, ParamKind, ReferenceMediaItem, ViolationKind, Violations,
+    MediaKind, ModelInfoOf, ParamInfoOf, ParamKindOf, ReferenceMediaItem, ViolationKind, Violations,
 };
 
 /// Checks a request body of `info`'s model (its `model` key already matched): top-level keys,
 /// the prompt and every param — or, for a chat model, the chat turn's fields — pushing each
 /// violation with its path.
-pub fn validate(info: &'static ModelInfo, obj: &Map<String, Value>, v: &mut Violations) {
+pub fn validate(info: &ModelInfoOf<'_>, obj: &Map<String, Value>, v: &mut Violations) {
     if let Some(chat) = &info.chat {
         return validate_chat(info, chat, obj, v);
     }
@@ -50,7 +50,7 @@ pub fn validate(info: &'static ModelInfo, obj: &Map<String, Value>, v: &mut Viol
     check_params(info, params, v);
 }
 
-fn check_params(info: &'static ModelInfo, params: &Map<String, Value>, v: &mut Violations) {
+fn check_params(info: &ModelInfoOf<'_>, params: &Map<String, Value>, v: &mut Violations) {
     for (key, value) in params {
         if key == REFERENCES_KEY {
             check_references(info, value, v);
@@ -67,22 +67,22 @@ fn check_params(info: &'static ModelInfo, params: &Map<String, Value>, v: &mut V
     }
 }
 
-fn check_param(param: &'static ParamInfo, value: &Value, v: &mut Violations) {
+fn check_param(param: &ParamInfoOf<'_>, value: &Value, v: &mut Violations) {
     let mismatch =
         |v: &mut Violations| v.push(param.path(), wrong(param.kind.type_name()), type_of(value));
     match (param.kind, value) {
-        (ParamKind::Select { .. }, Value::String(s)) => rules::select(param, s, v),
-        (ParamKind::Text { .. }, Value::String(_)) => {}
-        (ParamKind::Url, Value::String(s)) => rules::url(param, s, v),
-        (ParamKind::Number { integer: true, .. }, Value::Number(n)) => match n.as_i64() {
+        (ParamKindOf::Select { .. }, Value::String(s)) => rules::select(param, s, v),
+        (ParamKindOf::Text { .. }, Value::String(_)) => {}
+        (ParamKindOf::Url, Value::String(s)) => rules::url(param, s, v),
+        (ParamKindOf::Number { integer: true, .. }, Value::Number(n)) => match n.as_i64() {
             Some(i) => rules::integer(param, i, v),
             None => mismatch(v),
         },
-        (ParamKind::Number { integer: false, .. }, Value::Number(n)) => match n.as_f64() {
+        (ParamKindOf::Number { integer: false, .. }, Value::Number(n)) => match n.as_f64() {
             Some(f) => rules::number(param, f, v),
             None => mismatch(v),
         },
-        (ParamKind::List { fields, .. }, Value::Array(items)) => {
+        (ParamKindOf::List { fields, .. }, Value::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
                 check_list_item(param, fields, i, item, v);
             }
@@ -93,7 +93,12 @@ fn check_param(param: &'static ParamInfo, value: &Value, v: &mut Violations) {
 }
 
 /// A chat turn's body: the shared chat fields, judged by [`crate::chat`].
-fn validate_chat(info: &ModelInfo, chat: &ChatInfo, obj: &Map<String, Value>, v: &mut Violations) {
+fn validate_chat(
+    info: &ModelInfoOf<'_>,
+    chat: &ChatInfo,
+    obj: &Map<String, Value>,
+    v: &mut Violations,
+) {
     for (key, value) in obj {
         match (key.as_str(), value) {
             ("model", _) => {}
@@ -141,7 +146,7 @@ fn check_attachments(chat: &ChatInfo, items: &[Value], v: &mut Violations) {
 }
 
 fn check_list_item(
-    param: &ParamInfo,
+    param: &ParamInfoOf<'_>,
     fields: &[&str],
     index: usize,
     item: &Value,
@@ -166,7 +171,7 @@ fn check_list_item(
     }
 }
 
-fn check_references(info: &ModelInfo, value: &Value, v: &mut Violations) {
+fn check_references(info: &ModelInfoOf<'_>, value: &Value, v: &mut Violations) {
     let path = format!("params.{REFERENCES_KEY}");
     let Some(items) = value.as_array() else {
         v.push(path, wrong("array"), type_of(value));
@@ -199,7 +204,7 @@ fn parse_reference(at: &str, item: &Value, v: &mut Violations) -> Option<Referen
     let kind = string_field(at, obj, "kind", true, v).and_then(|k| {
         let kind = MediaKind::from_wire(&k);
         if kind.is_none() {
-            let options = &["image", "video", "audio"];
+            let options = ["image", "video", "audio"].map(String::from).to_vec();
             v.push(
                 format!("{at}.kind"),
                 ViolationKind::NotAnOption { options },

@@ -5,7 +5,7 @@
 //! ([`ChatInfo`]). Typed requests (`rivya_models::ChatRequest`) and the untyped
 //! [`crate::body::validate`] both call the functions below.
 
-use crate::{ModelInfo, ViolationKind, Violations};
+use crate::{ModelInfoOf, ViolationKind, Violations};
 
 /// The wire values of `reasoning_effort`, in the documented order; `default` is the default.
 pub const REASONING_EFFORTS: &[&str] = &["default", "minimal", "low", "medium", "high", "xhigh"];
@@ -37,7 +37,7 @@ pub struct ChatInfo {
 
 /// Checks the message: present, non-blank, and within the model's limit in UTF-16 code units
 /// (the same count as a generation prompt).
-pub fn message(info: &ModelInfo, message: Option<&str>, v: &mut Violations) {
+pub fn message(info: &ModelInfoOf<'_>, message: Option<&str>, v: &mut Violations) {
     crate::rules::text_limit(info, "message", true, message, v);
 }
 
@@ -78,7 +78,7 @@ pub fn reasoning_effort(chat: &ChatInfo, value: &str, v: &mut Violations) {
         v.push(
             "reasoning_effort",
             ViolationKind::NotAnOption {
-                options: REASONING_EFFORTS,
+                options: REASONING_EFFORTS.iter().map(|e| e.to_string()).collect(),
             },
             value,
         );

@@ -98,23 +98,31 @@ pub enum FilesApi {
     RequiredForReferenceModes,
 }
 
-/// Everything the documentation page states about one model.
+/// Everything the documentation page states about one model, as generated modules hold it
+/// (`static` data).
+pub type ModelInfo = ModelInfoOf<'static>;
+
+/// Everything the documentation page states about one model, borrowing its text and lists for
+/// `'a`.
 ///
-/// The descriptor structs ([`ModelInfo`], [`ParamInfo`], [`UploadPolicy`], [`KindLimit`]) are
-/// read, never built, by applications: generated modules build them as `static`s with struct
-/// literals, which `#[non_exhaustive]` would forbid outside this crate. A new field therefore
-/// arrives with a new rivya-rules version and the modules regenerated for it, together; the
-/// enums they hold are `#[non_exhaustive]`, so new values are not breaking.
+/// Applications use the `'static` aliases ([`ModelInfo`], [`ParamInfo`], [`ParamKind`],
+/// [`UploadPolicy`], [`KindLimit`]); the lifetime lets the generator build a descriptor from
+/// a spec it has just read and judge the spec's examples with the very rules, before any code
+/// exists. The descriptor structs are read, never built, by applications: generated modules
+/// build them as `static`s with struct literals, which `#[non_exhaustive]` would forbid outside
+/// this crate. A new field therefore arrives with a new rivya-rules version and the modules
+/// regenerated for it, together; the enums they hold are `#[non_exhaustive]`, so new values
+/// are not breaking.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ModelInfo {
+pub struct ModelInfoOf<'a> {
     /// The API model id, sent as `model`.
-    pub id: &'static str,
+    pub id: &'a str,
     /// The human-readable name.
-    pub display_name: &'static str,
+    pub display_name: &'a str,
     /// What the model produces.
     pub capability: Capability,
     /// The inputs it accepts.
-    pub inputs: &'static [Input],
+    pub inputs: &'a [Input],
     /// Whether reference modes go through the Files API.
     pub files_api: FilesApi,
     /// How tasks are charged.
@@ -128,62 +136,68 @@ pub struct ModelInfo {
     /// Whether the `params` object itself is required.
     pub params_required: bool,
     /// The keys allowed inside `params` (besides `referenceMediaItems`).
-    pub params: &'static [ParamInfo],
+    pub params: &'a [ParamInfoOf<'a>],
     /// The upload policy; `None` for models that take no reference media. For a chat model it
     /// is the policy of its image attachments.
-    pub upload: Option<UploadPolicy>,
+    pub upload: Option<UploadPolicyOf<'a>>,
     /// What a chat model takes of the shared chat fields; `None` for generation models.
     pub chat: Option<crate::ChatInfo>,
     /// The documentation page the spec was transcribed from.
-    pub source_url: &'static str,
+    pub source_url: &'a str,
     /// The page's documented minimal request body (JSON), when it shows one.
-    pub minimal_example: Option<&'static str>,
+    pub minimal_example: Option<&'a str>,
     /// The page's documented reference-file request body (JSON), when it shows one.
-    pub reference_example: Option<&'static str>,
+    pub reference_example: Option<&'a str>,
 }
 
-impl ModelInfo {
+impl<'a> ModelInfoOf<'a> {
     /// Whether this is a chat model (its requests are chat turns, not generation tasks).
     pub const fn is_chat(&self) -> bool {
         self.chat.is_some()
     }
 
     /// Looks up a parameter by its wire key.
-    pub fn param(&self, key: &str) -> Option<&'static ParamInfo> {
+    pub fn param(&self, key: &str) -> Option<&'a ParamInfoOf<'a>> {
         self.params.iter().find(|p| p.key == key)
     }
 }
 
-/// One key inside `params`.
+/// One key inside `params`, as generated modules hold it.
+pub type ParamInfo = ParamInfoOf<'static>;
+
+/// One key inside `params`, borrowing its text for `'a`.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ParamInfo {
+pub struct ParamInfoOf<'a> {
     /// The wire key, verbatim (`aspect_ratio`, `aspectRatio`, `model` …).
-    pub key: &'static str,
+    pub key: &'a str,
     /// What the page says the parameter does.
-    pub description: &'static str,
+    pub description: &'a str,
     /// Whether the key must be present.
     pub required: bool,
     /// The value's type and limits.
-    pub kind: ParamKind,
+    pub kind: ParamKindOf<'a>,
 }
 
-impl ParamInfo {
+impl ParamInfoOf<'_> {
     /// The path of this parameter in a request body, as used in violations.
     pub fn path(&self) -> String {
         format!("params.{}", self.key)
     }
 }
 
-/// The type of a parameter and its limits.
+/// The type of a parameter and its limits, as generated modules hold them.
+pub type ParamKind = ParamKindOf<'static>;
+
+/// The type of a parameter and its limits, borrowing its lists for `'a`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
-pub enum ParamKind {
+pub enum ParamKindOf<'a> {
     /// One of a fixed list of strings, always sent as a JSON string.
     Select {
         /// The allowed wire values, in page order.
-        options: &'static [&'static str],
+        options: &'a [&'a str],
         /// The documented default, if any.
-        default: Option<&'static str>,
+        default: Option<&'a str>,
     },
     /// A JSON number.
     Number {
@@ -201,7 +215,7 @@ pub enum ParamKind {
     /// A free string.
     Text {
         /// The documented default, if any.
-        default: Option<&'static str>,
+        default: Option<&'a str>,
     },
     /// A public `http(s)` URL, sent as a JSON string (the input of URL-input tools).
     Url,
@@ -210,11 +224,11 @@ pub enum ParamKind {
         /// The fewest items accepted.
         min_items: u32,
         /// The fields every item must carry.
-        fields: &'static [&'static str],
+        fields: &'a [&'a str],
     },
 }
 
-impl ParamKind {
+impl ParamKindOf<'_> {
     /// A short name of the JSON type, for messages.
     pub const fn type_name(&self) -> &'static str {
         match self {
@@ -227,34 +241,41 @@ impl ParamKind {
     }
 }
 
-/// What reference media a model accepts in `params.referenceMediaItems`.
+/// What reference media a model accepts, as generated modules hold it.
+pub type UploadPolicy = UploadPolicyOf<'static>;
+
+/// What reference media a model accepts in `params.referenceMediaItems`, borrowing its lists
+/// for `'a`.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct UploadPolicy {
+pub struct UploadPolicyOf<'a> {
     /// The most reference items one request may carry.
     pub max_files: u32,
     /// The accepted kinds, each with its size and MIME limits.
-    pub kinds: &'static [KindLimit],
+    pub kinds: &'a [KindLimitOf<'a>],
     /// The page's reference rule, in our words (for documentation; not enforced beyond counts).
-    pub reference_rule: &'static str,
+    pub reference_rule: &'a str,
 }
 
-impl UploadPolicy {
+impl<'a> UploadPolicyOf<'a> {
     /// The limits for one kind, or `None` when the kind is not accepted.
-    pub fn kind(&self, kind: MediaKind) -> Option<&'static KindLimit> {
+    pub fn kind(&self, kind: MediaKind) -> Option<&'a KindLimitOf<'a>> {
         self.kinds.iter().find(|k| k.kind == kind)
     }
 }
 
-/// Size and type limits for one kind of reference file.
+/// Size and type limits for one kind of reference file, as generated modules hold them.
+pub type KindLimit = KindLimitOf<'static>;
+
+/// Size and type limits for one kind of reference file, borrowing its MIME list for `'a`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct KindLimit {
+pub struct KindLimitOf<'a> {
     /// The kind these limits apply to.
     pub kind: MediaKind,
     /// The largest accepted file, in bytes. Pages state megabytes; we read 1 MB as 1,000,000
     /// bytes, the smaller reading, so a file we accept is never rejected for its size.
     pub max_bytes: u64,
     /// The accepted MIME types, as detected from the file's signature.
-    pub mime_types: &'static [&'static str],
+    pub mime_types: &'a [&'a str],
 }
 
 /// The Files API's documented default limits (API.md), used when no model is named and by the

@@ -21,8 +21,8 @@ pub mod wire;
 pub use chat::ChatInfo;
 pub use codes::{ErrorCode, TaskStatus};
 pub use info::{
-    Billing, Capability, DEFAULT_LIMITS, FilesApi, Input, KindLimit, ModelInfo, ParamInfo,
-    ParamKind, UploadPolicy,
+    Billing, Capability, DEFAULT_LIMITS, FilesApi, Input, KindLimit, KindLimitOf, ModelInfo,
+    ModelInfoOf, ParamInfo, ParamInfoOf, ParamKind, ParamKindOf, UploadPolicy, UploadPolicyOf,
 };
 pub use media::{MediaKind, ReferenceMediaItem};
 pub use price::Quote;

@@ -3,7 +3,7 @@
 //! same [`ParamInfo`] descriptors, so a request is judged the same whichever way it is built.
 
 use crate::{
-    MediaKind, ModelInfo, ParamInfo, ParamKind, ReferenceMediaItem, ViolationKind, Violations,
+    MediaKind, ModelInfoOf, ParamInfoOf, ParamKindOf, ReferenceMediaItem, ViolationKind, Violations,
 };
 
 /// The path of the reference list inside a request body.
@@ -13,14 +13,14 @@ pub const REFERENCES_KEY: &str = "referenceMediaItems";
 ///
 /// UTF-16 is the conservative count: it is never smaller than the count in `char`s, so a prompt
 /// we accept is never rejected by a server counting either way.
-pub fn prompt(info: &ModelInfo, prompt: Option<&str>, v: &mut Violations) {
+pub fn prompt(info: &ModelInfoOf<'_>, prompt: Option<&str>, v: &mut Violations) {
     text_limit(info, "prompt", info.prompt_required, prompt, v);
 }
 
 /// The prompt rule for the text at `path` (a generation's `prompt`, a chat turn's `message`):
 /// presence and non-blank when `required`, and the model's limit in UTF-16 code units.
 pub fn text_limit(
-    info: &ModelInfo,
+    info: &ModelInfoOf<'_>,
     path: &str,
     required: bool,
     text: Option<&str>,
@@ -44,30 +44,31 @@ pub fn text_limit(
 }
 
 /// Reports a required parameter that is absent.
-pub fn required(param: &ParamInfo, present: bool, v: &mut Violations) {
+pub fn required(param: &ParamInfoOf<'_>, present: bool, v: &mut Violations) {
     if param.required && !present {
         v.push(param.path(), ViolationKind::Required, "");
     }
 }
 
 /// Checks a select value against its options (typed enums cannot break this rule).
-pub fn select(param: &ParamInfo, value: &str, v: &mut Violations) {
-    if let ParamKind::Select { options, .. } = param.kind
+pub fn select(param: &ParamInfoOf<'_>, value: &str, v: &mut Violations) {
+    if let ParamKindOf::Select { options, .. } = param.kind
         && !options.contains(&value)
     {
+        let options = options.iter().map(|o| o.to_string()).collect();
         v.push(param.path(), ViolationKind::NotAnOption { options }, value);
     }
 }
 
 /// Checks an integer parameter's range and step.
-pub fn integer(param: &ParamInfo, value: i64, v: &mut Violations) {
+pub fn integer(param: &ParamInfoOf<'_>, value: i64, v: &mut Violations) {
     // Every documented bound (up to int32 max) is exact in f64.
     number(param, value as f64, v);
 }
 
 /// Checks a number parameter's range and step.
-pub fn number(param: &ParamInfo, value: f64, v: &mut Violations) {
-    let ParamKind::Number { min, max, step, .. } = param.kind else {
+pub fn number(param: &ParamInfoOf<'_>, value: f64, v: &mut Violations) {
+    let ParamKindOf::Number { min, max, step, .. } = param.kind else {
         return;
     };
     let shown = crate::wire::format_number(value);
@@ -94,8 +95,8 @@ pub fn on_step(value: f64, base: f64, step: f64) -> bool {
 }
 
 /// Checks the item count of a list parameter.
-pub fn list_len(param: &ParamInfo, len: usize, v: &mut Violations) {
-    if let ParamKind::List { min_items, .. } = param.kind
+pub fn list_len(param: &ParamInfoOf<'_>, len: usize, v: &mut Violations) {
+    if let ParamKindOf::List { min_items, .. } = param.kind
         && len < min_items as usize
     {
         v.push(
@@ -108,7 +109,7 @@ pub fn list_len(param: &ParamInfo, len: usize, v: &mut Violations) {
 
 /// Checks reference media against the model's upload policy: count, kind, MIME type, URL, and
 /// the duration token of video and audio items.
-pub fn references(info: &ModelInfo, items: &[ReferenceMediaItem], v: &mut Violations) {
+pub fn references(info: &ModelInfoOf<'_>, items: &[ReferenceMediaItem], v: &mut Violations) {
     reference_count(info, items.len(), v);
     for (i, item) in items.iter().enumerate() {
         reference_item(info, i, item, v);
@@ -116,7 +117,7 @@ pub fn references(info: &ModelInfo, items: &[ReferenceMediaItem], v: &mut Violat
 }
 
 /// Checks how many reference items a request carries.
-pub fn reference_count(info: &ModelInfo, len: usize, v: &mut Violations) {
+pub fn reference_count(info: &ModelInfoOf<'_>, len: usize, v: &mut Violations) {
     let path = format!("params.{REFERENCES_KEY}");
     match &info.upload {
         None if len > 0 => v.push(path, ViolationKind::UploadsNotAccepted, ""),
@@ -133,7 +134,7 @@ pub fn reference_count(info: &ModelInfo, len: usize, v: &mut Violations) {
 
 /// Checks one reference item, found at `index` of the list.
 pub fn reference_item(
-    info: &ModelInfo,
+    info: &ModelInfoOf<'_>,
     index: usize,
     item: &ReferenceMediaItem,
     v: &mut Violations,
@@ -160,7 +161,7 @@ pub fn reference_item(
                 v.push(
                     at("mimeType"),
                     ViolationKind::MimeNotAccepted {
-                        accepted: limit.mime_types,
+                        accepted: limit.mime_types.iter().map(|m| m.to_string()).collect(),
                     },
                     mime.as_str(),
                 );
@@ -178,12 +179,12 @@ pub fn reference_item(
 }
 
 /// Whether the kinds a model accepts include `kind`.
-pub fn accepts_kind(info: &ModelInfo, kind: MediaKind) -> bool {
+pub fn accepts_kind(info: &ModelInfoOf<'_>, kind: MediaKind) -> bool {
     info.upload.is_some_and(|p| p.kind(kind).is_some())
 }
 
 /// Checks a URL parameter: an absolute `http(s)` URL.
-pub fn url(param: &ParamInfo, value: &str, v: &mut Violations) {
+pub fn url(param: &ParamInfoOf<'_>, value: &str, v: &mut Violations) {
     if !is_http_url(value) {
         v.push(param.path(), ViolationKind::InvalidUrl, value);
     }

@@ -31,7 +31,7 @@ pub enum ViolationKind {
     /// A select value that is not among the options.
     NotAnOption {
         /// The allowed values.
-        options: &'static [&'static str],
+        options: Vec<String>,
     },
     /// A number below the minimum or above the maximum.
     OutOfRange {
@@ -63,7 +63,7 @@ pub enum ViolationKind {
     /// A reference file whose MIME type is not accepted for its kind.
     MimeNotAccepted {
         /// The accepted MIME types.
-        accepted: &'static [&'static str],
+        accepted: Vec<String>,
     },
     /// A reference URL that is not an absolute `http(s)` URL.
     InvalidUrl,

@@ -68,8 +68,6 @@
 //! - **Attachments** are images uploaded through the Files API and sent by their file id
 //!   ([`Client::upload_attachment`] checks them against the model first).
 
-use std::sync::OnceLock;
-
 use rivya_models::{
     Attachment, ChatTurn, MediaKind, ModelInfo, UploadRejection, ValidationError, ViolationKind,
     Violations, catalog,
@@ -239,14 +237,11 @@ fn validate_chat_value(body: &Value) -> Result<(), Error> {
 
 /// "`id` is not a chat model; expected one of …".
 fn not_a_chat_model(id: &str) -> ValidationError {
-    static CHAT_MODELS: OnceLock<Vec<&'static str>> = OnceLock::new();
-    let options = CHAT_MODELS.get_or_init(|| {
-        catalog::all()
-            .iter()
-            .filter(|m| m.chat.is_some())
-            .map(|m| m.id)
-            .collect()
-    });
+    let options = catalog::all()
+        .iter()
+        .filter(|m| m.chat.is_some())
+        .map(|m| m.id.to_owned())
+        .collect();
     let mut v = Violations::default();
     v.push("model", ViolationKind::NotAnOption { options }, id);
     v.finish(id)

@@ -6,7 +6,7 @@
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
-use rivya_rules::{ChatInfo, KindLimit, ModelInfo, ParamInfo, ParamKind, UploadPolicy};
+use rivya_rules::{ChatInfo, KindLimitOf, ModelInfoOf, ParamInfoOf, ParamKindOf, UploadPolicyOf};
 
 use super::docs;
 use super::ident::{const_ident, variant};
@@ -15,7 +15,11 @@ use crate::descriptor;
 use crate::ir::{ExampleKind, Model, Param};
 
 pub(super) fn info(m: &Model) -> TokenStream {
-    let ModelInfo {
+    descriptor::with(m, |d| model_info(m, d))
+}
+
+fn model_info(m: &Model, d: &ModelInfoOf<'_>) -> TokenStream {
+    let ModelInfoOf {
         id,
         display_name,
         capability,
@@ -33,7 +37,7 @@ pub(super) fn info(m: &Model) -> TokenStream {
         source_url,
         minimal_example,
         reference_example,
-    } = descriptor::of(m);
+    } = d;
     let capability = variant(capability);
     let inputs = inputs.iter().map(variant);
     let (files_api, billing) = (variant(files_api), variant(billing));
@@ -106,15 +110,15 @@ fn chat_info(chat: &ChatInfo) -> TokenStream {
 }
 
 /// `Some(crate::UploadPolicy { … })` for a model that takes reference media.
-fn upload_policy(upload: &UploadPolicy) -> TokenStream {
-    let UploadPolicy {
+fn upload_policy(upload: &UploadPolicyOf<'_>) -> TokenStream {
+    let UploadPolicyOf {
         max_files,
         kinds,
         reference_rule,
     } = upload;
     let max_files = Literal::u32_unsuffixed(*max_files);
     let kinds = kinds.iter().map(|limit| {
-        let KindLimit {
+        let KindLimitOf {
             kind,
             max_bytes,
             mime_types,
@@ -139,36 +143,36 @@ fn upload_policy(upload: &UploadPolicy) -> TokenStream {
 
 /// `pub mod param`: one `ParamInfo` constant per parameter.
 pub(super) fn descriptors(m: &Model) -> TokenStream {
+    descriptor::with(m, |d| param_consts(m, d))
+}
+
+fn param_consts(m: &Model, d: &ModelInfoOf<'_>) -> TokenStream {
     // The descriptor's params are the IR's, in the same order: the IR names each constant
     // and its select's enum, the descriptor gives everything else.
-    let consts = m
-        .params
-        .iter()
-        .zip(descriptor::of(m).params)
-        .map(|(p, info)| {
-            let name = const_ident(p);
-            let ParamInfo {
-                key,
-                description,
-                required,
-                kind,
-            } = info;
-            let kind = param_kind(p, kind);
-            let doc = docs::outer(&format!(
-                "`{}` as data, for untyped checks (see {}).",
-                key,
-                docs::setter_link(p, "super::")
-            ));
-            quote! {
-                #doc
-                pub const #name: crate::ParamInfo = crate::ParamInfo {
-                    key: #key,
-                    description: #description,
-                    required: #required,
-                    kind: #kind,
-                };
-            }
-        });
+    let consts = m.params.iter().zip(d.params).map(|(p, info)| {
+        let name = const_ident(p);
+        let ParamInfoOf {
+            key,
+            description,
+            required,
+            kind,
+        } = info;
+        let kind = param_kind(p, kind);
+        let doc = docs::outer(&format!(
+            "`{}` as data, for untyped checks (see {}).",
+            key,
+            docs::setter_link(p, "super::")
+        ));
+        quote! {
+            #doc
+            pub const #name: crate::ParamInfo = crate::ParamInfo {
+                key: #key,
+                description: #description,
+                required: #required,
+                kind: #kind,
+            };
+        }
+    });
     quote! {
         /// Descriptors of every parameter, as listed in [`INFO`].
         pub mod param {
@@ -179,9 +183,9 @@ pub(super) fn descriptors(m: &Model) -> TokenStream {
 
 /// A parameter's `crate::ParamKind`. A select's options are its enum's `OPTIONS` (the same
 /// values, in the same order), except for a `bool` field, which has no enum.
-fn param_kind(p: &Param, kind: &ParamKind) -> TokenStream {
+fn param_kind(p: &Param, kind: &ParamKindOf<'_>) -> TokenStream {
     match kind {
-        ParamKind::Select { options, default } => {
+        ParamKindOf::Select { options, default } => {
             let default = opt_str(*default);
             let options = if matches!(p.kind, crate::ir::Kind::Select { boolean: true, .. }) {
                 quote!(&[#(#options),*])
@@ -191,7 +195,7 @@ fn param_kind(p: &Param, kind: &ParamKind) -> TokenStream {
             };
             quote!(crate::ParamKind::Select { options: #options, default: #default })
         }
-        ParamKind::Number {
+        ParamKindOf::Number {
             integer,
             min,
             max,
@@ -214,12 +218,12 @@ fn param_kind(p: &Param, kind: &ParamKind) -> TokenStream {
                 }
             }
         }
-        ParamKind::Text { default } => {
+        ParamKindOf::Text { default } => {
             let default = opt_str(*default);
             quote!(crate::ParamKind::Text { default: #default })
         }
-        ParamKind::Url => quote!(crate::ParamKind::Url),
-        ParamKind::List { min_items, fields } => {
+        ParamKindOf::Url => quote!(crate::ParamKind::Url),
+        ParamKindOf::List { min_items, fields } => {
             let min_items = Literal::u32_unsuffixed(*min_items);
             quote!(crate::ParamKind::List { min_items: #min_items, fields: &[#(#fields),*] })
         }
