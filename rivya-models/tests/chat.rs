@@ -114,8 +114,8 @@ fn untyped_chat_bodies_are_checked_field_by_field() {
 }
 
 /// A text-only chat model without web search or reasoning (no shipped page has one yet).
-fn text_only() -> &'static ModelInfo {
-    Box::leak(Box::new(ModelInfo {
+fn text_only() -> ModelInfo {
+    ModelInfo {
         chat: Some(ChatInfo {
             max_attachments: 0,
             web_search: false,
@@ -123,7 +123,7 @@ fn text_only() -> &'static ModelInfo {
         }),
         upload: None,
         ..gpt_5_3_codex_chat::INFO
-    }))
+    }
 }
 
 #[test]
@@ -136,7 +136,7 @@ fn what_a_model_lacks_is_refused() {
         "reasoning_effort": "low",
     });
     let mut v = rivya_models::Violations::default();
-    rivya_rules_body(text_only(), &body, &mut v);
+    rivya_rules_body(&text_only(), &body, &mut v);
     let err = v.finish("text-only").unwrap_err();
     let kinds: Vec<_> = err
         .violations
@@ -149,18 +149,14 @@ fn what_a_model_lacks_is_refused() {
     // Asking for no web search is harmless on a model without it.
     let mut v = rivya_models::Violations::default();
     rivya_rules_body(
-        text_only(),
+        &text_only(),
         &json!({"model": "x", "message": "hi", "enable_web_search": false}),
         &mut v,
     );
     assert!(v.is_empty());
 }
 
-fn rivya_rules_body(
-    info: &'static ModelInfo,
-    body: &serde_json::Value,
-    v: &mut rivya_models::Violations,
-) {
+fn rivya_rules_body(info: &ModelInfo, body: &serde_json::Value, v: &mut rivya_models::Violations) {
     rivya_rules::body::validate(info, body.as_object().unwrap(), v);
 }
 
