@@ -138,12 +138,24 @@ async fn the_example_receiver_verifies_deliveries_once_each() {
     assert_eq!(bad.event_type, WebhookEventType::GenerationFailed);
     assert_eq!(bad.task.error.unwrap().code, "generation_failed");
 
-    let deliveries = c.webhook_deliveries(&endpoint.id).await.unwrap();
-    assert_eq!(deliveries.len(), 2);
+    // The emulator records a delivery once the receiver's answer is back, which may be just
+    // after the receiver counted it: wait for the record, then check it.
+    let mut deliveries = Vec::new();
+    for _ in 0..500 {
+        deliveries = c.webhook_deliveries(&endpoint.id).await.unwrap();
+        let delivered =
+            |d: &rivya_runtime::WebhookDelivery| d.status.as_deref() == Some("delivered");
+        if deliveries.len() == 2 && deliveries.iter().all(delivered) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(deliveries.len(), 2, "{deliveries:?}");
     assert!(
         deliveries
             .iter()
-            .all(|d| d.status.as_deref() == Some("delivered"))
+            .all(|d| d.status.as_deref() == Some("delivered")),
+        "{deliveries:?}"
     );
 }
 
