@@ -3,12 +3,11 @@
 
 mod body;
 mod document;
-mod text;
 
 use crate::OutputFile;
 use crate::ir::Model;
 
-pub use body::DIALECT;
+pub use rivya_rules::schema::DIALECT;
 
 /// The files under `openapi/`, sorted by name: `models/<id>.json` per model and
 /// `openapi.json`. Pretty-printed with a final newline; object keys keep the order they are
