@@ -2,12 +2,12 @@
 
 use serde_json::{Map, Value, json};
 
-use rivya_models::{Billing, ModelInfo, ParamKind, Quote, price};
+use rivya_models::{Billing, ModelInfo, ParamKind, Quote, UploadPolicy, price};
+use rivya_rules::schema;
 
 use crate::args::Args;
 use crate::error::ToolResult;
 use crate::request::{self, CHAT_ARGS, GENERATION_ARGS};
-use crate::schema;
 use crate::state::State;
 
 /// `list_models`: every model this server may call, with what it costs and takes.
@@ -34,6 +34,10 @@ pub fn list_models(state: &State, map: &Map<String, Value>) -> ToolResult {
 }
 
 /// `describe_model`: one model's parameters, limits, upload policy, price and JSON Schema.
+///
+/// `schema` is `rivya_rules::schema`'s, the builder that writes the published
+/// `openapi/models/<id>.json`; what only an agent of this server needs to know (how to get a
+/// reference item) is said beside it, never inside it.
 pub fn describe_model(state: &State, map: &Map<String, Value>) -> ToolResult {
     let args = Args::new(map, "describe_model", &["model"])?;
     let info = state.model(args.required_str("model")?)?;
@@ -41,7 +45,7 @@ pub fn describe_model(state: &State, map: &Map<String, Value>) -> ToolResult {
         .params
         .iter()
         .map(|p| {
-            let mut v = schema::param_schema(p);
+            let mut v = schema::param(p);
             v["key"] = json!(p.key);
             v["required"] = json!(p.required);
             v
@@ -55,6 +59,8 @@ pub fn describe_model(state: &State, map: &Map<String, Value>) -> ToolResult {
             })).collect::<Vec<_>>(),
             "rule": u.reference_rule,
             "files_api_required": true,
+            "items": "upload each file with the `upload` tool (it returns the item), or pass \
+                      local paths in generate's `references`",
         })
     });
     Ok(json!({
@@ -75,7 +81,7 @@ pub fn describe_model(state: &State, map: &Map<String, Value>) -> ToolResult {
         })),
         "example": info.minimal_example.and_then(|e| serde_json::from_str::<Value>(e).ok()),
         "source_url": info.source_url,
-        "schema": schema::model_schema(info),
+        "schema": schema::standalone(info),
     }))
 }
 
@@ -178,10 +184,28 @@ fn takes(m: &ModelInfo) -> String {
         parts.push(format!(
             "up to {} reference files: {}",
             u.max_files,
-            schema::kinds_text(u)
+            kinds_text(u)
         ));
     }
     parts.join(". ")
+}
+
+/// The accepted kinds of an upload policy, for people (`image (≤10 MB: jpeg, png, webp)`).
+fn kinds_text(policy: &UploadPolicy) -> String {
+    policy
+        .kinds
+        .iter()
+        .map(|k| {
+            let mb = k.max_bytes as f64 / 1_000_000.0;
+            let mimes: Vec<&str> = k
+                .mime_types
+                .iter()
+                .map(|m| m.split('/').nth(1).unwrap_or(m))
+                .collect();
+            format!("{} (≤{mb} MB: {})", k.kind.as_str(), mimes.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn param_text(p: &rivya_models::ParamInfo) -> String {

@@ -42,7 +42,6 @@ pub mod keys;
 pub mod ledger;
 mod once;
 mod request;
-pub mod schema;
 mod state;
 mod tools;
 mod upload;
