@@ -9,8 +9,8 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{KeyInit, Mac};
 
-use crate::state::now_ms;
 use crate::store::Store;
+use crate::time::now_ms;
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 
