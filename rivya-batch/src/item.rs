@@ -210,7 +210,7 @@ pub(crate) async fn hash_file(path: &Path) -> std::io::Result<String> {
             }
             hasher.update(&buf[..n]);
         }
-        Ok(keys::hex(&hasher.finalize()))
+        Ok(rivya_rules::stamp::hex(&hasher.finalize()))
     })
     .await
     .map_err(std::io::Error::other)?

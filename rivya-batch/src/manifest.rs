@@ -517,6 +517,6 @@ impl<R: BufRead> HashingReader<R> {
 
     fn finish(self) -> String {
         use sha2::Digest;
-        keys::hex(&self.hasher.finalize())
+        rivya_rules::stamp::hex(&self.hasher.finalize())
     }
 }

@@ -149,8 +149,8 @@ impl Journal {
 
     fn path_of(&self, key: &str) -> PathBuf {
         let digest = Sha256::digest(key.as_bytes());
-        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-        self.dir.join(format!("{hex}.json"))
+        self.dir
+            .join(format!("{}.json", rivya_rules::stamp::hex(&digest[..16])))
     }
 
     /// Writes `entry` durably: a new 0600 temp file, fsync, rename over the key's file,

@@ -16,6 +16,7 @@ pub mod chat;
 mod codes;
 pub mod price;
 pub mod rules;
+pub mod stamp;
 pub mod wire;
 
 pub use chat::ChatInfo;

@@ -525,9 +525,4 @@ mod tests {
         assert_eq!(range_start("bytes */100"), None);
         assert_eq!(range_start("items 1-2/3"), None);
     }
-
-    #[test]
-    fn hex_is_lowercase() {
-        assert_eq!(crate::part::hex(&[0x00, 0xab, 0xff]), "00abff");
-    }
 }

@@ -198,8 +198,7 @@ async fn content_key(upload: &Upload, kind: MediaKind) -> std::io::Result<String
             }
         }
     }
-    let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    Ok(format!("upload-{hex}"))
+    Ok(format!("upload-{}", rivya_rules::stamp::hex(&h.finalize())))
 }
 
 /// Reads the first bytes (for type detection) and the size of a file.
