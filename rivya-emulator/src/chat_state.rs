@@ -5,6 +5,7 @@
 use std::time::{Duration, UNIX_EPOCH};
 
 use rivya_models::{ErrorCode, ModelInfo, catalog, price};
+use rivya_rules::stamp::now_ms;
 use serde_json::{Value, json};
 
 use crate::ChatFault;
@@ -12,7 +13,7 @@ use crate::api_err::ApiErr;
 use crate::chat_data::{MessageRec, SessionRec, TurnRec};
 use crate::chat_rule;
 use crate::state::State;
-use crate::time::{iso8601, now_ms};
+use crate::time::iso8601;
 
 /// The idempotency scope of chat turns: one for both endpoints.
 const SCOPE: &str = "chat";

@@ -8,9 +8,9 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{KeyInit, Mac};
+use rivya_rules::stamp::now_ms;
 
 use crate::store::Store;
-use crate::time::now_ms;
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 

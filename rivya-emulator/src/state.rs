@@ -10,12 +10,13 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use rivya_models::{Capability, ModelInfo, catalog};
 use rivya_models::{ErrorCode, TaskStatus};
+use rivya_rules::stamp::now_ms;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::api_err::ApiErr;
 use crate::chat_data::ChatData;
-use crate::time::{iso8601, now_ms};
+use crate::time::iso8601;
 use crate::webhook_data::Hooks;
 use crate::{Config, Fault};
 

@@ -1,18 +1,10 @@
-//! The wall clock in milliseconds, and ISO-8601 UTC timestamps with milliseconds, as the API
-//! writes them.
+//! ISO-8601 UTC timestamps with milliseconds, as the API writes them.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 /// `2026-05-11T00:00:00.000Z`.
 pub fn iso8601(t: SystemTime) -> String {
     humantime::format_rfc3339_millis(t).to_string()
-}
-
-/// Milliseconds since the Unix epoch (wall clock: tasks must age across processes).
-pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 #[cfg(test)]

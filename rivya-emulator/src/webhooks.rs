@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use rivya_rules::stamp::now_ms;
 use serde_json::{Value, json};
 
 use rivya_models::ErrorCode;
@@ -20,7 +21,7 @@ use crate::api_err::ApiErr;
 use crate::headers::{auth, idempotency_key};
 use crate::shared::{Shared, lock};
 use crate::state::State;
-use crate::time::{iso8601, now_ms};
+use crate::time::iso8601;
 use crate::webhook_data::{Delivery, Endpoint};
 
 /// The event types endpoints can subscribe to.

@@ -2,6 +2,8 @@
 //! keys, the emulator's state): a digest as lowercase hex, and a time as milliseconds since
 //! the Unix epoch. Here, in the crate every other one depends on, so each is written once.
 
+use std::time::{SystemTime, UNIX_EPOCH};
+
 /// Lowercase hex, two digits per byte (`[0x0a, 0xff]` → `"0aff"`).
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -11,6 +13,14 @@ pub fn hex(bytes: &[u8]) -> String {
         s.push(char::from(DIGITS[usize::from(b & 15)]));
     }
     s
+}
+
+/// Milliseconds since the Unix epoch by this machine's wall clock (0 for a clock set before
+/// 1970): records compared across processes and restarts, so never a monotonic clock.
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 #[cfg(test)]
