@@ -14,7 +14,7 @@ use crate::attempts::attempts;
 use crate::ctx::Ctx;
 use crate::error::BatchError;
 use crate::event::Event;
-use crate::item::hash_file;
+use crate::item::reference_sha256;
 use crate::keys;
 use crate::ledger::{FileRecord, Ledger, Outcome, Row, State};
 use crate::step::{Step, later, owner, record, reserve, stop};
@@ -100,7 +100,7 @@ async fn attachment<L: Ledger>(
     model: &str,
     path: &Path,
 ) -> Result<Step<String>, BatchError> {
-    let sha = match hash_file(path).await {
+    let sha = match reference_sha256(path).await {
         Ok(h) => h,
         Err(e) => return Ok(Step::Failed(format!("{}: {e}", path.display()).into())),
     };

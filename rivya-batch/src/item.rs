@@ -153,7 +153,7 @@ async fn reference<L: Ledger>(
     model: &str,
     path: &Path,
 ) -> Result<Step<Value>, BatchError> {
-    let sha = match hash_file(path).await {
+    let sha = match reference_sha256(path).await {
         Ok(h) => h,
         Err(e) => return Ok(Step::Failed(format!("{}: {e}", path.display()).into())),
     };
@@ -194,23 +194,12 @@ async fn reference<L: Ledger>(
     Ok(Step::Done(item))
 }
 
-/// SHA-256 of a file, read in chunks on a blocking thread.
-pub(crate) async fn hash_file(path: &Path) -> std::io::Result<String> {
+/// SHA-256 of a reference file (the runtime's [`rivya_runtime::hash_file`]), on a blocking
+/// thread.
+pub(crate) async fn reference_sha256(path: &Path) -> std::io::Result<String> {
     let path = path.to_owned();
     tokio::task::spawn_blocking(move || {
-        use sha2::Digest;
-        use std::io::Read;
-        let mut file = std::fs::File::open(&path)?;
-        let mut hasher = sha2::Sha256::new();
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            let n = file.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
-        }
-        Ok(rivya_rules::stamp::hex(&hasher.finalize()))
+        rivya_runtime::hash_file(rivya_runtime::open_regular(&path)?).map(|(_, sha)| sha)
     })
     .await
     .map_err(std::io::Error::other)?

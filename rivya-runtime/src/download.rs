@@ -15,7 +15,7 @@ use tokio::io::AsyncWriteExt;
 
 use crate::Client;
 use crate::error::Error;
-use crate::part::{hash_file, meta_path, open_part, resume_point, write_meta};
+use crate::part::{hash_part, meta_path, open_part, resume_point, write_meta};
 use crate::retry::{self, Attempt};
 use crate::trace::CallSpan;
 use crate::types::Task;
@@ -185,7 +185,7 @@ impl Client {
         let got = span.instrument(call).await?;
         let ext = got.ext;
         let path = dir.join(format!("{stem}.{ext}"));
-        let (size, sha256) = hash_file(&part).map_err(io(&part))?;
+        let (size, sha256) = hash_part(&part).map_err(io(&part))?;
         tokio::fs::rename(&part, &path).await.map_err(io(&path))?;
         let _ = tokio::fs::remove_file(meta_path(&part)).await;
         Ok(Downloaded {
