@@ -53,6 +53,19 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
     Ok(file)
 }
 
+/// The first [`HEAD_LEN`](rivya_models::files::HEAD_LEN) bytes of a regular file (opened
+/// with [`open_regular`]) and its size: what an upload's kind and MIME type are detected from
+/// and its size limit checked against, before anything is sent (the client's upload, the
+/// batch's manifest check).
+pub fn read_head(path: &Path) -> io::Result<(Vec<u8>, u64)> {
+    let file = open_regular(path)?;
+    let size = file.metadata()?.len();
+    let mut head = Vec::with_capacity(rivya_models::files::HEAD_LEN);
+    file.take(rivya_models::files::HEAD_LEN as u64)
+        .read_to_end(&mut head)?;
+    Ok((head, size))
+}
+
 /// Size and SHA-256 (lowercase hex) of what `file` holds from where it stands, read in 64 KiB
 /// blocks (blocking: call it off the async threads). A download records it for each saved
 /// file, a resumed `.part` hashed whole; the batch names reference files by it, so each is
