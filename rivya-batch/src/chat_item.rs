@@ -10,11 +10,14 @@ use rivya_models::MediaKind;
 use rivya_runtime::{ChatCompletion, Upload};
 use serde_json::{Value, json};
 
-use crate::engine::{Ctx, Event};
+use crate::attempts::attempts;
+use crate::ctx::Ctx;
 use crate::error::BatchError;
-use crate::item::{Step, attempts, hash_file, later, owner, record, reserve, stop};
+use crate::event::Event;
+use crate::item::reference_sha256;
 use crate::keys;
 use crate::ledger::{FileRecord, Ledger, Outcome, Row, State};
+use crate::step::{Step, later, owner, record, reserve, stop};
 
 /// Works one claimed chat item as far as it goes.
 pub(crate) async fn process<L: Ledger>(ctx: &Ctx<L>, row: Row) -> Result<(), BatchError> {
@@ -97,7 +100,7 @@ async fn attachment<L: Ledger>(
     model: &str,
     path: &Path,
 ) -> Result<Step<String>, BatchError> {
-    let sha = match hash_file(path).await {
+    let sha = match reference_sha256(path).await {
         Ok(h) => h,
         Err(e) => return Ok(Step::Failed(format!("{}: {e}", path.display()).into())),
     };

@@ -5,117 +5,20 @@
 //! finishes it with the same idempotency key). A fatal error (bad API key, no credits) stops
 //! every worker; what was paid for stays in the ledger for the next run.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use rivya_runtime::{Client, ClientBuilder, RetryPolicy};
+use rivya_runtime::{ClientBuilder, RetryPolicy};
 use serde::Serialize;
 use tokio::sync::Mutex;
 
+use crate::ctx::Ctx;
 use crate::error::BatchError;
-use crate::ledger::{BatchInfo, Counts, Ledger, Limits, Row};
+use crate::event::{Event, Observer};
+use crate::ledger::{Counts, Ledger, Row};
 use crate::manifest::Manifest;
-
-/// How a batch runs.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Items worked on at once by this process (default 8).
-    pub concurrency: usize,
-    /// Budget and rate, shared by every worker of the batch.
-    pub limits: Limits,
-    /// How long a claimed item stays with this worker without a renewal (default 60 s). A
-    /// crashed worker's items are taken over after this long.
-    pub lease: Duration,
-    /// Where result files are saved (none: results are recorded, not downloaded).
-    pub out_dir: Option<PathBuf>,
-    /// Attempts of one create before the item is left to the next run (default 8).
-    pub create_attempts: u32,
-    /// The worker's name in leases (default: host name, process id and a random suffix).
-    pub worker: String,
-    /// The longest pause the API may ask for (429 `Retry-After`, or a pause an earlier run
-    /// left in the ledger) before the run ends with [`BatchError::Paused`] and the time to
-    /// come back (default [`DEFAULT_MAX_PAUSE`]). Shorter pauses are waited, each at most
-    /// [`rivya_runtime::MAX_RETRY_AFTER`] at a time, and reported as [`Event::Paused`].
-    pub max_pause: Duration,
-}
-
-/// The default [`Options::max_pause`]: 5 minutes.
-pub const DEFAULT_MAX_PAUSE: Duration = Duration::from_secs(300);
-
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            concurrency: 8,
-            limits: Limits::default(),
-            lease: Duration::from_secs(60),
-            out_dir: None,
-            create_attempts: 8,
-            worker: default_worker(),
-            max_pause: DEFAULT_MAX_PAUSE,
-        }
-    }
-}
-
-fn default_worker() -> String {
-    let host = std::fs::read_to_string("/etc/hostname")
-        .map(|h| h.trim().to_owned())
-        .unwrap_or_default();
-    format!("{host}:{}:{:08x}", std::process::id(), fastrand::u32(..))
-}
-
-/// Something a progress display wants to know.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
-pub enum Event {
-    /// The batch is open; the counts as found in the ledger.
-    Started {
-        /// The batch id.
-        batch: String,
-        /// Counts at start.
-        counts: Counts,
-    },
-    /// An item's task was created (or found again).
-    Created {
-        /// The item key.
-        key: String,
-        /// Its task.
-        task_id: String,
-    },
-    /// An item finished or stopped; `counts` are the ledger's after it.
-    Item {
-        /// The item key.
-        key: String,
-        /// `succeeded`, `failed`, `over_budget` or `unsettled` (left for the next run).
-        state: String,
-        /// Credits charged.
-        credits: f64,
-        /// Why it did not succeed.
-        error: Option<String>,
-    },
-    /// Every worker waits (a 429, or a pause in the ledger) and resumes at `until_ms`.
-    Paused {
-        /// For how long, in milliseconds.
-        ms: u64,
-        /// When the batch resumes, in Unix milliseconds.
-        until_ms: u64,
-    },
-    /// The server reserved more for an item than its quote; no further creates in this run.
-    OverQuote {
-        /// The item key.
-        key: String,
-        /// Its task.
-        task_id: String,
-        /// Credits the server reserved.
-        reserved: f64,
-        /// Credits quoted.
-        quoted: f64,
-    },
-}
-
-/// Receives events; called from worker tasks.
-pub type Observer = Arc<dyn Fn(&Event) + Send + Sync>;
+use crate::options::Options;
 
 /// What a run leaves behind.
 #[derive(Debug, Clone, Serialize)]
@@ -132,50 +35,6 @@ impl Summary {
         self.counts.succeeded == self.counts.total
     }
 }
-
-/// Everything a worker shares with the others.
-pub(crate) struct Ctx<L> {
-    pub ledger: L,
-    pub batch: BatchInfo,
-    pub options: Options,
-    /// Polls and downloads (the client's retry policy).
-    pub client: Client,
-    /// Creates and uploads: no retries inside the client, so the engine sees every 429 and
-    /// backs the whole batch off at once.
-    pub sender: Client,
-    pub observer: Option<Observer>,
-    pub stop: AtomicBool,
-    /// Claims made by this process (numbers each claim's lease owner).
-    pub claims: AtomicU64,
-    /// Uploads in flight in this process, by content hash, so each file goes up once.
-    pub uploading: Mutex<std::collections::HashMap<String, Arc<Mutex<()>>>>,
-    /// Set when an item cost more than quoted: no further creates in this run.
-    pub over_quote: std::sync::Mutex<Option<BatchError>>,
-}
-
-impl<L> Ctx<L> {
-    pub fn emit(&self, e: Event) {
-        if let Some(o) = &self.observer {
-            o(&e);
-        }
-    }
-
-    /// Whether creating has stopped (an item cost more than quoted).
-    pub fn creating_stopped(&self) -> bool {
-        self.over_quote
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_some()
-    }
-
-    /// Stops creating: `why` (a [`BatchError::OverQuote`]) ends the run once in-flight
-    /// items are settled.
-    pub fn stop_creating(&self, why: BatchError) {
-        let mut slot = self.over_quote.lock().unwrap_or_else(|e| e.into_inner());
-        slot.get_or_insert(why);
-    }
-}
-
 /// Runs (or resumes) the batch of `manifest` with `ledger` until every item is finished,
 /// over budget or left for the next run; saves files into `options.out_dir`.
 pub async fn run<L: Ledger>(

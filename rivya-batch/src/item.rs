@@ -3,82 +3,17 @@
 //! files saved, outcome written. Each ledger write happens before the step that depends on it.
 
 use std::path::Path;
-use std::time::Duration;
 
-use rivya_runtime::{Error, ErrorCode, Task, TaskStatus, Upload, WaitOptions};
+use rivya_runtime::{Error, Task, TaskStatus, Upload, WaitOptions};
 use serde_json::{Value, json};
 
-use crate::engine::{Ctx, Event};
+use crate::attempts::{attempts, is_fatal};
+use crate::ctx::Ctx;
 use crate::error::BatchError;
+use crate::event::Event;
 use crate::keys;
-use crate::ledger::{FileRecord, Ledger, Outcome, Reserve, Row, State};
-
-/// Where a step left the item.
-pub(crate) enum Step<T> {
-    Done(T),
-    /// Refused for good (recorded as failed).
-    Failed(Refused),
-    /// Not settled now; the next run resumes it with the same key.
-    Later(String),
-    /// The whole batch must stop (auth, no credits).
-    Fatal(Error),
-}
-
-/// Why a step refused an item for good, and the API's code for it when there is one (what
-/// `rivya batch retry --codes` selects by).
-pub(crate) struct Refused {
-    pub code: Option<String>,
-    pub message: String,
-}
-
-impl From<String> for Refused {
-    fn from(message: String) -> Self {
-        Self {
-            code: None,
-            message,
-        }
-    }
-}
-
-/// How an API error is handled.
-enum Class {
-    RateLimited(Option<Duration>),
-    Transient,
-    Permanent,
-    Fatal,
-}
-
-fn classify(e: &Error) -> Class {
-    match e {
-        Error::Api(api) if api.code == ErrorCode::RateLimited || api.status == 429 => {
-            Class::RateLimited(api.retry_after)
-        }
-        Error::Api(api) if api.code.is_auth() || api.code == ErrorCode::InsufficientCredits => {
-            Class::Fatal
-        }
-        Error::Api(api)
-            if api.code == ErrorCode::PublicApiDisabled
-                || api.status == 408
-                || api.status >= 500 =>
-        {
-            Class::Transient
-        }
-        Error::Transport { .. } | Error::Decode { .. } => Class::Transient,
-        _ => Class::Permanent,
-    }
-}
-
-/// `min(0.25 s · 2^n, 8 s)`, minus up to a quarter at random.
-fn backoff(attempt: u32) -> Duration {
-    let d = Duration::from_millis(250).saturating_mul(1 << attempt.min(6));
-    d.min(Duration::from_secs(8))
-        .mul_f64(1.0 - 0.25 * fastrand::f64())
-}
-
-/// The claim this worker task holds on the item.
-pub(crate) fn owner(row: &Row) -> &str {
-    row.lease_owner.as_deref().unwrap_or_default()
-}
+use crate::ledger::{FileRecord, Ledger, Outcome, Row, State};
+use crate::step::{Step, later, owner, record, reserve, stop};
 
 /// Works one claimed item as far as it goes.
 pub(crate) async fn process<L: Ledger>(ctx: &Ctx<L>, row: Row) -> Result<(), BatchError> {
@@ -146,34 +81,6 @@ async fn submit<L: Ledger>(ctx: &Ctx<L>, row: &Row) -> Result<Option<Task>, Batc
     }
 }
 
-/// Writes a fresh item's key, body and reservation before anything is sent: the key to send
-/// with, or `None` when the item is not to be created now (taken by another worker, or over
-/// the budget).
-pub(crate) async fn reserve<L: Ledger>(
-    ctx: &Ctx<L>,
-    row: &Row,
-    body: &Value,
-) -> Result<Option<String>, BatchError> {
-    let idem = keys::attempt_key(&ctx.batch.id, &row.key, row.attempt);
-    match ctx
-        .ledger
-        .reserve(&row.key, owner(row), &idem, &body.to_string())
-        .await?
-    {
-        Reserve::Go => Ok(Some(idem)),
-        Reserve::Lost => Ok(None),
-        Reserve::OverBudget => {
-            ctx.emit(Event::Item {
-                key: row.key.clone(),
-                state: State::OverBudget.as_str().to_owned(),
-                credits: 0.0,
-                error: Some("its reservation would pass the budget".into()),
-            });
-            Ok(None)
-        }
-    }
-}
-
 /// Stops further creates when the server reserved more than the item's quote: the ledger
 /// already holds the real reservation, and the next item's quote cannot be trusted either.
 fn check_quote<L: Ledger>(ctx: &Ctx<L>, row: &Row, task: &Task) {
@@ -195,159 +102,6 @@ fn check_quote<L: Ledger>(ctx: &Ctx<L>, row: &Row, task: &Task) {
         reserved,
         quoted: row.price,
     });
-}
-
-/// Records a step that ended the item's progress for now.
-pub(crate) async fn stop<L: Ledger, T>(
-    ctx: &Ctx<L>,
-    row: &Row,
-    step: Step<T>,
-) -> Result<(), BatchError> {
-    match step {
-        Step::Done(_) => Ok(()),
-        Step::Failed(why) => {
-            let outcome = Outcome {
-                state: State::Failed,
-                status: None,
-                credits: 0.0,
-                files: Vec::new(),
-                error: Some(why.message),
-                code: why.code,
-            };
-            record(ctx, row, outcome).await
-        }
-        Step::Later(msg) => later(ctx, row, msg).await,
-        Step::Fatal(e) => {
-            later(ctx, row, e.to_string()).await?;
-            Err(BatchError::Api(e))
-        }
-    }
-}
-
-pub(crate) async fn later<L: Ledger>(
-    ctx: &Ctx<L>,
-    row: &Row,
-    msg: String,
-) -> Result<(), BatchError> {
-    ctx.ledger.give_up(&row.key, owner(row), &msg).await?;
-    ctx.emit(Event::Item {
-        key: row.key.clone(),
-        state: "unsettled".into(),
-        credits: 0.0,
-        error: Some(msg),
-    });
-    Ok(())
-}
-
-pub(crate) async fn record<L: Ledger>(
-    ctx: &Ctx<L>,
-    row: &Row,
-    o: Outcome,
-) -> Result<(), BatchError> {
-    if ctx.ledger.finish(&row.key, owner(row), &o).await? {
-        ctx.emit(Event::Item {
-            key: row.key.clone(),
-            state: o.state.as_str().to_owned(),
-            credits: o.credits,
-            error: o.error,
-        });
-    }
-    Ok(())
-}
-
-/// Waits for the rate limit (and any batch-wide pause), all workers together. A pause
-/// longer than `max_pause` (one an earlier run stored, say) ends the run with the time to
-/// come back; a long one is reported with the time the batch resumes.
-async fn token<L: Ledger>(ctx: &Ctx<L>) -> Result<(), BatchError> {
-    while let Some(wait) = ctx.ledger.take_token().await? {
-        if wait > ctx.options.max_pause {
-            return Err(paused(wait));
-        }
-        if wait >= Duration::from_secs(5) {
-            emit_pause(ctx, wait);
-        }
-        tokio::time::sleep(wait).await;
-    }
-    Ok(())
-}
-
-/// The longest pause kept or reported: a `Retry-After` beyond any clock stays a day.
-const LONGEST_PAUSE: Duration = Duration::from_secs(86_400);
-
-fn paused(asked: Duration) -> BatchError {
-    let asked = asked.min(LONGEST_PAUSE);
-    BatchError::Paused {
-        asked,
-        until: std::time::SystemTime::now() + asked,
-    }
-}
-
-fn emit_pause<L>(ctx: &Ctx<L>, wait: Duration) {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    ctx.emit(Event::Paused {
-        ms: u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
-        until_ms: u64::try_from((now + wait).as_millis()).unwrap_or(u64::MAX),
-    });
-}
-
-/// A 429: backs every worker off for its `Retry-After` (at most the documented cap at a
-/// time), or ends the run when the API asks for longer than `max_pause`.
-async fn rate_limited<L: Ledger>(
-    ctx: &Ctx<L>,
-    after: Option<Duration>,
-    attempt: u32,
-) -> Result<(), BatchError> {
-    let asked = after.unwrap_or_else(|| backoff(attempt));
-    if asked > ctx.options.max_pause {
-        // Kept in the ledger (a day at most), so other workers and a re-run know it too.
-        ctx.ledger.pause(asked.min(LONGEST_PAUSE)).await?;
-        return Err(paused(asked));
-    }
-    let wait = asked.min(rivya_runtime::MAX_RETRY_AFTER);
-    ctx.ledger.pause(wait).await?;
-    emit_pause(ctx, wait);
-    Ok(())
-}
-
-/// Sends `call` until it succeeds, fails for good, or runs out of attempts; a 429 pauses
-/// the whole batch for its `Retry-After`.
-pub(crate) async fn attempts<L: Ledger, T, F, Fut>(
-    ctx: &Ctx<L>,
-    mut call: F,
-) -> Result<Step<T>, BatchError>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, Error>>,
-{
-    let mut last = String::new();
-    for attempt in 0..ctx.options.create_attempts.max(1) {
-        token(ctx).await?;
-        let e = match call().await {
-            Ok(v) => return Ok(Step::Done(v)),
-            Err(e) => e,
-        };
-        last = e.to_string();
-        match classify(&e) {
-            Class::RateLimited(after) => rate_limited(ctx, after, attempt).await?,
-            Class::Transient => tokio::time::sleep(backoff(attempt)).await,
-            Class::Permanent => {
-                let code = match &e {
-                    Error::Api(api) => Some(api.code.as_str().to_owned()),
-                    _ => None,
-                };
-                return Ok(Step::Failed(Refused {
-                    code,
-                    message: last,
-                }));
-            }
-            Class::Fatal => return Ok(Step::Fatal(e)),
-        }
-    }
-    Ok(Step::Later(format!(
-        "gave up for now after repeated errors: {last}"
-    )))
 }
 
 async fn create<L: Ledger>(
@@ -399,7 +153,7 @@ async fn reference<L: Ledger>(
     model: &str,
     path: &Path,
 ) -> Result<Step<Value>, BatchError> {
-    let sha = match hash_file(path).await {
+    let sha = match reference_sha256(path).await {
         Ok(h) => h,
         Err(e) => return Ok(Step::Failed(format!("{}: {e}", path.display()).into())),
     };
@@ -440,23 +194,12 @@ async fn reference<L: Ledger>(
     Ok(Step::Done(item))
 }
 
-/// SHA-256 of a file, read in chunks on a blocking thread.
-pub(crate) async fn hash_file(path: &Path) -> std::io::Result<String> {
+/// SHA-256 of a reference file (the runtime's [`rivya_runtime::hash_file`]), on a blocking
+/// thread.
+pub(crate) async fn reference_sha256(path: &Path) -> std::io::Result<String> {
     let path = path.to_owned();
     tokio::task::spawn_blocking(move || {
-        use sha2::Digest;
-        use std::io::Read;
-        let mut file = std::fs::File::open(&path)?;
-        let mut hasher = sha2::Sha256::new();
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            let n = file.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
-        }
-        Ok(keys::hex(&hasher.finalize()))
+        rivya_runtime::hash_file(rivya_runtime::open_regular(&path)?).map(|(_, sha)| sha)
     })
     .await
     .map_err(std::io::Error::other)?
@@ -482,7 +225,7 @@ async fn settle<L: Ledger>(
         Ok(t) if t.status == TaskStatus::Failed => return failed(ctx, row, &t).await,
         Ok(t) => t,
         Err(Error::TaskFailed(t)) => return failed(ctx, row, &t).await,
-        Err(e) if matches!(classify(&e), Class::Fatal) => {
+        Err(e) if is_fatal(&e) => {
             return stop(ctx, row, Step::<()>::Fatal(e)).await;
         }
         Err(e) => return later(ctx, row, format!("task {id}: {e}")).await,

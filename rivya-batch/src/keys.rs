@@ -2,22 +2,13 @@
 //! reference uploads, and content hashes. All derive from content, never from time or chance,
 //! so a crashed run that lost every in-memory value re-derives the very same keys.
 
+use rivya_rules::stamp::hex;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 /// Lowercase hex of the SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
-}
-
-/// Lowercase hex.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
 }
 
 /// JSON with object keys sorted at every level, so equal values hash equally whatever order

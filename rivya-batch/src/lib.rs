@@ -22,18 +22,25 @@
 //! - Bounded concurrency, a token-bucket rate limit and a credit budget, held in the ledger
 //!   for all workers together; a 429 backs the whole batch off.
 
+mod attempts;
 mod chat_item;
+mod ctx;
 mod engine;
 mod error;
+mod event;
 mod item;
 pub mod keys;
 pub mod ledger;
 pub mod manifest;
+mod options;
 pub mod price;
 mod results;
+mod step;
 
-pub use engine::{DEFAULT_MAX_PAUSE, Event, Observer, Options, Summary, run};
+pub use engine::{Summary, run};
 pub use error::BatchError;
+pub use event::{Event, Observer};
 pub use ledger::{Attempt, Counts, Ledger, LedgerError, Limits, PgLedger, SqliteLedger};
 pub use manifest::{Item, Manifest, ManifestError, Pricing, Problem};
+pub use options::{DEFAULT_MAX_PAUSE, Options};
 pub use results::write_results;

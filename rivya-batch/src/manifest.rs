@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use rivya_models::{Billing, ModelInfo, catalog};
@@ -312,7 +312,9 @@ impl Checker<'_> {
         if let Some(r) = self.ref_cache.get(path) {
             return r.clone();
         }
-        let r = read_head(path).map_err(|e| format!("cannot read {}: {e}", path.display()));
+        let r = rivya_runtime::read_head(path)
+            .map(|(head, size)| RefFile { head, size })
+            .map_err(|e| format!("cannot read {}: {e}", path.display()));
         self.ref_cache.insert(path.to_owned(), r.clone());
         r
     }
@@ -484,15 +486,6 @@ fn placeholder(name: &str, c: rivya_models::files::Checked) -> Value {
     item
 }
 
-fn read_head(path: &Path) -> std::io::Result<RefFile> {
-    let file = rivya_runtime::open_regular(path)?;
-    let size = file.metadata()?.len();
-    let mut head = Vec::with_capacity(rivya_models::files::HEAD_LEN);
-    file.take(rivya_models::files::HEAD_LEN as u64)
-        .read_to_end(&mut head)?;
-    Ok(RefFile { head, size })
-}
-
 /// Hashes every byte read through it.
 struct HashingReader<R> {
     inner: R,
@@ -517,6 +510,6 @@ impl<R: BufRead> HashingReader<R> {
 
     fn finish(self) -> String {
         use sha2::Digest;
-        keys::hex(&self.hasher.finalize())
+        rivya_rules::stamp::hex(&self.hasher.finalize())
     }
 }

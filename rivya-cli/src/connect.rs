@@ -25,7 +25,7 @@ pub async fn connect(cli: &Cli) -> Result<Connection, Failure> {
         builder = builder.allow_insecure_http(true);
     }
     let emulator = if cli.mock {
-        let dir = crate::cmd::mock::state_dir(cli)?;
+        let dir = crate::mock_dir::state_dir(cli.mock_dir.as_deref())?;
         let emu = Emulator::start(EmulatorConfig {
             queued_for: Duration::from_millis(400),
             processing_for: Duration::from_millis(1600),

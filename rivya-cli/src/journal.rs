@@ -16,10 +16,11 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::failure::Failure;
+use crate::render::Render;
 
 /// Entries older than this (since their last change) are pruned.
 pub const KEEP_DAYS: u64 = 30;
@@ -148,8 +149,8 @@ impl Journal {
 
     fn path_of(&self, key: &str) -> PathBuf {
         let digest = Sha256::digest(key.as_bytes());
-        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-        self.dir.join(format!("{hex}.json"))
+        self.dir
+            .join(format!("{}.json", rivya_rules::stamp::hex(&digest[..16])))
     }
 
     /// Writes `entry` durably: a new 0600 temp file, fsync, rename over the key's file,
@@ -175,6 +176,21 @@ impl Journal {
             return Err(e);
         }
         File::open(&self.dir)?.sync_all()
+    }
+
+    /// Records a change after the create: the task exists by then, so a journal that cannot
+    /// be written is reported, never fatal.
+    pub fn update(&self, entry: &Entry, render: Render) {
+        if let Err(e) = self.record(entry) {
+            render.note(
+                "journal_error",
+                json!({"message": e.to_string(), "dir": self.dir()}),
+                &format!(
+                    "warning: cannot update the journal in {}: {e}",
+                    self.dir().display()
+                ),
+            );
+        }
     }
 
     /// The entry of this idempotency key, else the one with this task (or session) id.

@@ -18,13 +18,16 @@ mod cmd;
 mod conflict;
 mod connect;
 mod failure;
+mod flag_checks;
 mod journal;
+mod mock_dir;
 mod out_dir;
 mod params;
 mod progress;
 mod recovery;
 mod refs;
 mod render;
+mod wait_and_save;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -97,7 +100,7 @@ async fn dispatch(cli: Cli, render: Render, recovery: &Recovery) -> Result<(), F
         return cmd::validate::run(file, render);
     }
     if let Command::Batch(b) = &cli.command
-        && let Some(cmd::batch::BatchAction::Status { dir, ledger }) = &b.action
+        && let Some(args::BatchAction::Status { dir, ledger }) = &b.action
     {
         return cmd::batch::status(dir.as_deref(), ledger.as_deref(), render).await;
     }
@@ -133,14 +136,12 @@ async fn dispatch(cli: Cli, render: Render, recovery: &Recovery) -> Result<(), F
             cmd::upload::run(&conn.client, &file, model.as_deref(), render).await
         }
         Command::Batch(b) => match b.action {
-            Some(cmd::batch::BatchAction::Retry(r)) => {
-                cmd::batch_retry::run(&conn, r, render).await
-            }
+            Some(args::BatchAction::Retry(r)) => cmd::batch_retry::run(&conn, r, render).await,
             _ => cmd::batch::run(&conn, b.run, render).await,
         },
         Command::Mcp(m) => cmd::mcp::run(&conn, m).await,
         Command::Chat(c) => match c.action {
-            Some(cmd::chat::ChatAction::Sessions { id }) => {
+            Some(args::ChatAction::Sessions { id }) => {
                 cmd::chat::sessions(&conn.client, id.as_deref(), render).await
             }
             None => cmd::chat::run(&conn.client, c.turn, render, recovery).await,

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
 
-use crate::routes::{Shared, lock};
+use crate::shared::{Shared, lock};
 
 /// The `/_emulator/…` routes, merged into the API router.
 pub fn router() -> Router<Shared> {

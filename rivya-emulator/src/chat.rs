@@ -15,8 +15,9 @@ use axum::routing::{get, post};
 use rivya_models::ErrorCode;
 use serde_json::Value;
 
-use crate::routes::{Shared, auth, idempotency_key, lock};
-use crate::state::ApiErr;
+use crate::api_err::ApiErr;
+use crate::headers::{auth, idempotency_key};
+use crate::shared::{Shared, lock};
 
 /// The chat routes, merged under the fault layer like every API route.
 pub fn routes() -> Router<Shared> {

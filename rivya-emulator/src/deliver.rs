@@ -8,8 +8,8 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{KeyInit, Mac};
+use rivya_rules::stamp::now_ms;
 
-use crate::state::now_ms;
 use crate::store::Store;
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;

@@ -37,16 +37,21 @@
 #![warn(missing_docs)]
 
 mod admin;
+mod api_err;
 mod chat;
+mod chat_data;
 mod chat_rule;
 mod chat_state;
 mod chat_stream;
 mod deliver;
 mod duration;
+mod headers;
 mod routes;
+mod shared;
 mod state;
 mod store;
 mod time;
+mod webhook_data;
 mod webhooks;
 
 use std::path::PathBuf;

@@ -1,7 +1,6 @@
 //! The HTTP surface: the documented endpoints, faults on every API route, and the documented
 //! error envelope on every error — the framework's own rejections included.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;
@@ -14,18 +13,15 @@ use axum::routing::{get, post};
 use rivya_models::{MediaKind, catalog, files};
 use serde_json::{Value, json};
 
-use crate::Fault;
-use crate::state::{ApiErr, internal_error, method_not_allowed};
-use crate::store::{Guard, Store};
 use rivya_models::ErrorCode;
 
-pub(crate) type Shared = Arc<Store>;
+use crate::Fault;
+use crate::api_err::{ApiErr, internal_error, method_not_allowed};
+use crate::headers::{auth, idempotency_key};
+use crate::shared::{Shared, lock};
 
 /// The largest request body read at all (above the largest documented upload, 95 MB).
 const MAX_UPLOAD: usize = 200 * 1024 * 1024;
-/// The longest `Idempotency-Key` accepted, in bytes.
-const MAX_IDEMPOTENCY_KEY: usize = 255;
-
 pub fn router(state: Shared) -> Router {
     let api = Router::new()
         .route("/api/v1/models", get(models))
@@ -48,10 +44,6 @@ pub fn router(state: Shared) -> Router {
         .method_not_allowed_fallback(wrong_method)
         .layer(middleware::map_response(envelope_errors))
         .with_state(state)
-}
-
-pub(crate) fn lock(s: &Shared) -> Result<Guard<'_>, ApiErr> {
-    s.lock()
 }
 
 static REQUEST_IDS: AtomicU64 = AtomicU64::new(1);
@@ -159,35 +151,6 @@ async fn faults(Extract(state): Extract<Shared>, req: Request, next: Next) -> Re
         }
         None => next.run(req).await,
     }
-}
-
-pub(crate) fn auth(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-}
-
-/// The `Idempotency-Key`, refused unless it is 1 to 255 bytes of UTF-8 (a key we cannot
-/// compare faithfully must not silently disable the replay).
-pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiErr> {
-    let Some(v) = headers.get("idempotency-key") else {
-        return Ok(None);
-    };
-    let bad = |m: &str| {
-        ApiErr::new(
-            400,
-            ErrorCode::ValidationFailed,
-            format!("Idempotency-Key {m}"),
-        )
-    };
-    let key = std::str::from_utf8(v.as_bytes()).map_err(|_| bad("must be UTF-8"))?;
-    if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY {
-        return Err(bad(&format!(
-            "must be 1 to {MAX_IDEMPOTENCY_KEY} bytes; this one is {}",
-            key.len()
-        )));
-    }
-    Ok(Some(key.to_owned()))
 }
 
 async fn models(Extract(state): Extract<Shared>) -> Result<Response, ApiErr> {

@@ -6,45 +6,19 @@
 //! `state.json` (see `store.rs`); the rest (config, queued faults) belongs to the process.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
 use rivya_models::{Capability, ModelInfo, catalog};
 use rivya_models::{ErrorCode, TaskStatus};
+use rivya_rules::stamp::now_ms;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::api_err::ApiErr;
+use crate::chat_data::ChatData;
 use crate::time::iso8601;
+use crate::webhook_data::Hooks;
 use crate::{Config, Fault};
-
-/// An API error to send: status, code, message, and `Retry-After` when set.
-#[derive(Debug, Clone)]
-pub struct ApiErr {
-    pub status: u16,
-    pub code: ErrorCode,
-    pub message: String,
-    pub retry_after: Option<u64>,
-}
-
-/// Codes the emulator answers that the API documents for no route (a stand-in's own failures).
-pub fn internal_error() -> ErrorCode {
-    ErrorCode::Unknown("internal_error".to_owned())
-}
-
-/// The code of a request with a method the route does not take.
-pub fn method_not_allowed() -> ErrorCode {
-    ErrorCode::Unknown("method_not_allowed".to_owned())
-}
-
-impl ApiErr {
-    pub fn new(status: u16, code: ErrorCode, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            code,
-            message: message.into(),
-            retry_after: None,
-        }
-    }
-}
 
 /// Counters and the wallet.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,13 +45,6 @@ pub struct Stats {
     pub chat_turns_replayed: usize,
     /// Credits kept for chat turns (their `final`).
     pub chat_credits_spent: u64,
-}
-
-/// Milliseconds since the Unix epoch (wall clock: tasks must age across processes).
-pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 fn ms(d: Duration) -> u64 {
@@ -152,10 +119,10 @@ pub struct Data {
     pub idempotent: BTreeMap<String, Replay>,
     /// Webhook endpoints and their deliveries.
     #[serde(default)]
-    pub hooks: crate::webhooks::Hooks,
+    pub hooks: Hooks,
     /// Chat sessions and turns (their keys are in `idempotent`, scope `chat`).
     #[serde(default)]
-    pub chat: crate::chat_state::ChatData,
+    pub chat: ChatData,
 }
 
 impl Data {
@@ -181,8 +148,8 @@ impl Data {
             tasks: Vec::new(),
             files: BTreeMap::new(),
             idempotent: BTreeMap::new(),
-            hooks: crate::webhooks::Hooks::default(),
-            chat: crate::chat_state::ChatData::default(),
+            hooks: Hooks::default(),
+            chat: ChatData::default(),
         }
     }
 }

@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::state::{ApiErr, Data, State, internal_error};
+use crate::api_err::{ApiErr, internal_error};
+use crate::state::{Data, State};
 
 const STATE_FILE: &str = "state.json";
 const LOCK_FILE: &str = "state.lock";

@@ -11,14 +11,18 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use serde::{Deserialize, Serialize};
+use rivya_rules::stamp::now_ms;
 use serde_json::{Value, json};
 
-use crate::WebhookFault;
-use crate::routes::{Shared, auth, idempotency_key, lock};
-use crate::state::{ApiErr, State, now_ms};
-use crate::time::iso8601;
 use rivya_models::ErrorCode;
+
+use crate::WebhookFault;
+use crate::api_err::ApiErr;
+use crate::headers::{auth, idempotency_key};
+use crate::shared::{Shared, lock};
+use crate::state::State;
+use crate::time::iso8601;
+use crate::webhook_data::{Delivery, Endpoint};
 
 /// The event types endpoints can subscribe to.
 pub const EVENT_TYPES: [(&str, &str); 2] = [
@@ -30,51 +34,6 @@ pub const EVENT_TYPES: [(&str, &str); 2] = [
 ];
 /// How long a rotated-out secret still signs deliveries (beside the new one).
 const OLD_SECRET_GRACE: Duration = Duration::from_secs(24 * 3600);
-
-/// A registered endpoint.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Endpoint {
-    pub id: String,
-    pub name: String,
-    pub url: String,
-    pub event_types: Vec<String>,
-    pub status: String,
-    pub secret: String,
-    /// The previous secret and until when it still signs.
-    pub old_secret: Option<(String, u64)>,
-    pub created_ms: u64,
-    pub updated_ms: u64,
-}
-
-/// One message to one endpoint, with its retry state.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Delivery {
-    /// The `webhook-id`: the same on every attempt.
-    pub id: String,
-    pub endpoint_id: String,
-    pub event_type: String,
-    pub task_id: String,
-    /// The exact body sent (and signed) on every attempt.
-    pub body: String,
-    /// `pending`, `delivered` or `failed`.
-    pub status: String,
-    pub attempts: u32,
-    /// When the next attempt is due (or, while one is in flight, when its lease ends).
-    pub next_ms: u64,
-    pub duplicate: bool,
-    pub last_response_status: Option<u16>,
-    pub created_ms: u64,
-    pub updated_ms: u64,
-}
-
-/// Endpoints and deliveries, persisted with the rest of the state.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Hooks {
-    pub endpoints: Vec<Endpoint>,
-    pub deliveries: Vec<Delivery>,
-    pub next_endpoint: u64,
-    pub next_delivery: u64,
-}
 
 fn at(ms: u64) -> String {
     iso8601(UNIX_EPOCH + Duration::from_millis(ms))
@@ -95,18 +54,6 @@ impl Endpoint {
             v["signing_secret"] = Value::from(self.secret.clone());
         }
         v
-    }
-
-    /// The secrets that sign a delivery now: the current one, and a rotated-out one during
-    /// its grace period.
-    pub fn signing_secrets(&self, now: u64) -> Vec<String> {
-        let mut keys = vec![self.secret.clone()];
-        if let Some((old, until)) = &self.old_secret
-            && now < *until
-        {
-            keys.push(old.clone());
-        }
-        keys
     }
 }
 

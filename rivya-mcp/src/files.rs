@@ -103,11 +103,7 @@ fn read(path: &Path) -> std::io::Result<(Vec<u8>, u64, String)> {
         }
         hasher.update(&buf[..n]);
     }
-    let sha = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let sha = rivya_rules::stamp::hex(&hasher.finalize());
     Ok((head, meta.len(), sha))
 }
 

@@ -9,8 +9,10 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
+// The ledger's times are SQLite integers (i64).
+use rivya_rules::stamp::now_ms;
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// How long a call is remembered: an identical call within it pays once.
@@ -93,12 +95,6 @@ pub struct Ledger {
     path: PathBuf,
 }
 
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
-
 impl Ledger {
     /// Opens (or creates, mode 0600, its folder 0700) the ledger and forgets rows older than
     /// `window`.
@@ -114,7 +110,8 @@ impl Ledger {
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| err(&e))?;
         conn.execute_batch(SCHEMA).map_err(|e| err(&e))?;
-        let cutoff = now_ms().saturating_sub(i64::try_from(window.as_millis()).unwrap_or(i64::MAX));
+        let cutoff =
+            (now_ms() as i64).saturating_sub(i64::try_from(window.as_millis()).unwrap_or(i64::MAX));
         conn.execute("DELETE FROM calls WHERE created_ms < ?1", [cutoff])
             .map_err(|e| err(&e))?;
         conn.execute("DELETE FROM uploads WHERE created_ms < ?1", [cutoff])
@@ -200,7 +197,7 @@ impl Ledger {
                     call.model,
                     call.body,
                     i64::try_from(call.charge).unwrap_or(i64::MAX),
-                    now_ms()
+                    now_ms() as i64
                 ],
             )?;
             tx.commit()?;
@@ -265,7 +262,7 @@ impl Ledger {
         self.with(|c| {
             c.execute(
                 "INSERT OR REPLACE INTO uploads (key, item, created_ms) VALUES (?1, ?2, ?3)",
-                params![key, item, now_ms()],
+                params![key, item, now_ms() as i64],
             )
             .map(drop)
         })

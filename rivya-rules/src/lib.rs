@@ -17,6 +17,7 @@ mod codes;
 pub mod price;
 pub mod rules;
 pub mod schema;
+pub mod stamp;
 pub mod wire;
 
 pub use chat::ChatInfo;

@@ -15,7 +15,7 @@ use tokio::io::AsyncWriteExt;
 
 use crate::Client;
 use crate::error::Error;
-use crate::part::{hash_file, meta_path, open_part, resume_point, write_meta};
+use crate::part::{hash_part, meta_path, open_part, resume_point, write_meta};
 use crate::retry::{self, Attempt};
 use crate::trace::CallSpan;
 use crate::types::Task;
@@ -185,7 +185,7 @@ impl Client {
         let got = span.instrument(call).await?;
         let ext = got.ext;
         let path = dir.join(format!("{stem}.{ext}"));
-        let (size, sha256) = hash_file(&part).map_err(io(&part))?;
+        let (size, sha256) = hash_part(&part).map_err(io(&part))?;
         tokio::fs::rename(&part, &path).await.map_err(io(&path))?;
         let _ = tokio::fs::remove_file(meta_path(&part)).await;
         Ok(Downloaded {
@@ -524,10 +524,5 @@ mod tests {
         assert_eq!(range_start("bytes 40-99/100"), Some(40));
         assert_eq!(range_start("bytes */100"), None);
         assert_eq!(range_start("items 1-2/3"), None);
-    }
-
-    #[test]
-    fn hex_is_lowercase() {
-        assert_eq!(crate::part::hex(&[0x00, 0xab, 0xff]), "00abff");
     }
 }

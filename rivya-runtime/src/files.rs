@@ -111,7 +111,8 @@ impl Client {
                 b[..b.len().min(rivya_models::files::HEAD_LEN)].to_vec(),
                 b.len() as u64,
             ),
-            Source::Path(p) => read_head(p).await.map_err(|source| Error::Io {
+            // A blocking read of 64 bytes, like the open before it: too small to hand off.
+            Source::Path(p) => crate::localfile::read_head(p).map_err(|source| Error::Io {
                 path: label.clone(),
                 source,
             })?,
@@ -198,20 +199,7 @@ async fn content_key(upload: &Upload, kind: MediaKind) -> std::io::Result<String
             }
         }
     }
-    let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    Ok(format!("upload-{hex}"))
-}
-
-/// Reads the first bytes (for type detection) and the size of a file.
-async fn read_head(path: &std::path::Path) -> std::io::Result<(Vec<u8>, u64)> {
-    let mut file = tokio::fs::File::from_std(crate::localfile::open_regular(path)?);
-    let size = file.metadata().await?.len();
-    let mut head = Vec::with_capacity(rivya_models::files::HEAD_LEN);
-    (&mut file)
-        .take(rivya_models::files::HEAD_LEN as u64)
-        .read_to_end(&mut head)
-        .await?;
-    Ok((head, size))
+    Ok(format!("upload-{}", rivya_rules::stamp::hex(&h.finalize())))
 }
 
 /// The multipart body of one upload attempt; a file on disk is opened anew and streamed.

@@ -81,7 +81,7 @@ pub use download::{Downloaded, extension_for, sanitize_stem};
 pub use error::{ApiError, ChatProgress, Error, ErrorCode, TransportError};
 pub use files::Upload;
 pub use idempotency::{MAX_IDEMPOTENCY_KEY_BYTES, check_idempotency_key};
-pub use localfile::{kind_of, open_regular};
+pub use localfile::{hash_file, kind_of, open_regular, read_head};
 pub use options::RequestOptions;
 pub use poll::{PollPolicy, StatusObserver, WaitOptions};
 /// The header map [`WebhookVerifier::verify`] reads: `http` 1.x's, the type axum and hyper hand

@@ -3,7 +3,7 @@
 //! end), and files in an output directory are opened without following links.
 
 use std::fs::{File, OpenOptions};
-use std::io;
+use std::io::{self, Read};
 use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
 use std::path::Path;
 
@@ -51,6 +51,40 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
         return Err(not_regular(&meta));
     }
     Ok(file)
+}
+
+/// The first [`HEAD_LEN`](rivya_models::files::HEAD_LEN) bytes of a regular file (opened
+/// with [`open_regular`]) and its size: what an upload's kind and MIME type are detected from
+/// and its size limit checked against, before anything is sent (the client's upload, the
+/// batch's manifest check).
+pub fn read_head(path: &Path) -> io::Result<(Vec<u8>, u64)> {
+    let file = open_regular(path)?;
+    let size = file.metadata()?.len();
+    let mut head = Vec::with_capacity(rivya_models::files::HEAD_LEN);
+    file.take(rivya_models::files::HEAD_LEN as u64)
+        .read_to_end(&mut head)?;
+    Ok((head, size))
+}
+
+/// Size and SHA-256 (lowercase hex) of what `file` holds from where it stands, read in 64 KiB
+/// blocks (blocking: call it off the async threads). A download records it for each saved
+/// file, a resumed `.part` hashed whole; the batch names reference files by it, so each is
+/// uploaded once however many items use it. The caller opens the file as its case requires
+/// ([`open_regular`] for a reference, never through a link for a `.part`).
+pub fn hash_file(mut file: File) -> io::Result<(u64, String)> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        size += n as u64;
+    }
+    Ok((size, rivya_rules::stamp::hex(&hasher.finalize())))
 }
 
 /// Opens an existing file in an output directory for reading and writing without following
@@ -108,6 +142,35 @@ mod tests {
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).unwrap();
         d
+    }
+
+    #[test]
+    fn hash_file_gives_size_and_sha256_from_where_the_file_stands() {
+        use sha2::Digest;
+        use std::io::{Seek, SeekFrom, Write};
+        let dir = temp("hash");
+        let path = dir.join("f");
+        // More than one 64 KiB block, so the blocks are joined in order.
+        let mut bytes = vec![b'x'; 70_000];
+        bytes.extend_from_slice(b"abc");
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(&bytes)
+            .unwrap();
+        let (size, sha) = hash_file(open_regular(&path).unwrap()).unwrap();
+        assert_eq!(size, 70_003);
+        let expected = rivya_rules::stamp::hex(&sha2::Sha256::digest(&bytes));
+        assert_eq!(sha, expected);
+        let mut tail = open_regular(&path).unwrap();
+        tail.seek(SeekFrom::Start(70_000)).unwrap();
+        assert_eq!(
+            hash_file(tail).unwrap(),
+            (
+                3,
+                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad".to_owned()
+            )
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -7,9 +7,7 @@ use std::io::{self, Read, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
-use crate::localfile::{create_nofollow, kind_of, open_own_nofollow};
+use crate::localfile::{create_nofollow, hash_file, kind_of, open_own_nofollow};
 
 /// `<stem>.part.meta`: the URL a `.part` belongs to and the server's validator.
 pub(crate) fn meta_path(part: &Path) -> PathBuf {
@@ -87,34 +85,12 @@ pub(crate) async fn open_part(part: &Path, append: bool) -> io::Result<tokio::fs
     Ok(tokio::fs::File::from_std(file))
 }
 
-/// Size and SHA-256 of a `.part`, read in 64 KiB blocks (a resumed download is hashed whole,
-/// not just the part fetched last).
-pub(crate) fn hash_file(path: &Path) -> io::Result<(u64, String)> {
-    let mut file = std::fs::OpenOptions::new()
+/// Size and SHA-256 of a `.part`, never read through a link (a resumed download is hashed
+/// whole, not just the part fetched last).
+pub(crate) fn hash_part(path: &Path) -> io::Result<(u64, String)> {
+    let file = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NOFOLLOW)
         .open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut size = 0u64;
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        size += n as u64;
-    }
-    Ok((size, hex(&hasher.finalize())))
-}
-
-/// Lowercase hex.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[usize::from(b >> 4)] as char);
-        s.push(DIGITS[usize::from(b & 15)] as char);
-    }
-    s
+    hash_file(file)
 }

@@ -4,10 +4,12 @@
 //! archived and reset in one transaction, only while it is still `failed` (an item a worker
 //! touched in between is left alone).
 
+// The ledger's times are SQLite integers (i64).
+use rivya_rules::stamp::now_ms;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
-use super::{BatchInfo, Result, State, now_ms};
+use super::{BatchInfo, Result, State};
 
 /// One attempt of an item, as the ledger keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -111,8 +113,8 @@ pub(super) fn sqlite_retry(c: &mut Connection, codes: &[String]) -> Result<u64> 
     let mut n = 0;
     for (key, code) in failed {
         if wanted(codes, code.as_deref()) {
-            tx.execute(&archive, params![key, now_ms()])?;
-            n += tx.execute(&reset, params![key, now_ms()])? as u64;
+            tx.execute(&archive, params![key, now_ms() as i64])?;
+            n += tx.execute(&reset, params![key, now_ms() as i64])? as u64;
         }
     }
     tx.commit()?;

@@ -385,13 +385,6 @@ pub trait Ledger: Send + Sync + 'static {
     fn attempts(&self) -> impl Future<Output = Result<Vec<Attempt>>> + Send;
 }
 
-/// Milliseconds since the Unix epoch on this machine.
-pub(crate) fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
 /// The token bucket's arithmetic, shared by both implementations: the tokens after refilling
 /// for `elapsed_ms`, capped at one second's worth (at least one token).
 pub(crate) fn refill(tokens: f64, elapsed_ms: i64, rate: f64) -> f64 {

@@ -12,12 +12,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+// The ledger's times are SQLite integers (i64): milliseconds fit for 292 million years.
+use rivya_rules::stamp::now_ms;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::schema::{self, ITEM_COLUMNS};
 use super::{
-    BatchInfo, Counts, Ledger, LedgerError, Limits, Outcome, Reserve, Result, Row, State, now_ms,
-    refill,
+    BatchInfo, Counts, Ledger, LedgerError, Limits, Outcome, Reserve, Result, Row, State, refill,
 };
 use crate::keys;
 use crate::manifest::Item;
@@ -241,7 +242,7 @@ fn open_batch(c: &mut Connection, sha: &str, items: &[Item], limits: Limits) -> 
             let id = keys::new_batch_id();
             tx.execute(
                 "INSERT INTO batch (id, manifest_sha256, created_ms) VALUES (?1, ?2, ?3)",
-                params![id, sha, now_ms()],
+                params![id, sha, now_ms() as i64],
             )?;
             BatchInfo {
                 id,
@@ -267,7 +268,7 @@ fn open_batch(c: &mut Connection, sha: &str, items: &[Item], limits: Limits) -> 
     }
     tx.execute(
         "UPDATE batch SET budget = ?1, rate = ?2, tokens = MAX(tokens, 1), refilled_ms = ?3",
-        params![limits.budget, limits.rate, now_ms()],
+        params![limits.budget, limits.rate, now_ms() as i64],
     )?;
     // This process holds the file lock: every lease belongs to a dead run.
     tx.execute(
@@ -303,7 +304,7 @@ fn reserve(c: &mut Connection, key: &str, owner: &str, idem: &str, body: &str) -
             tx.execute(
                 "UPDATE items SET state = 'over_budget', lease_owner = NULL, lease_until_ms = 0, \
                  error = 'not created: its reservation would pass the budget', updated_ms = ?2 WHERE key = ?1",
-                params![key, now_ms()],
+                params![key, now_ms() as i64],
             )?;
             tx.commit()?;
             return Ok(Reserve::OverBudget);
@@ -312,7 +313,7 @@ fn reserve(c: &mut Connection, key: &str, owner: &str, idem: &str, body: &str) -
     tx.execute(
         "UPDATE items SET state = 'creating', idempotency_key = ?2, request = ?4, held = price, \
          updated_ms = ?3 WHERE key = ?1 AND state = 'pending'",
-        params![key, idem, now_ms(), body],
+        params![key, idem, now_ms() as i64, body],
     )?;
     tx.commit()?;
     Ok(Reserve::Go)
@@ -348,7 +349,7 @@ fn finish(c: &mut Connection, key: &str, owner: &str, o: &Outcome) -> Result<boo
             o.credits,
             files,
             o.error,
-            now_ms(),
+            now_ms() as i64,
             o.code
         ],
     )?;
@@ -363,7 +364,7 @@ fn take_token(c: &mut Connection) -> Result<Option<Duration>> {
         [],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )?;
-    let now = now_ms();
+    let now = now_ms() as i64;
     if paused > now {
         return Ok(Some(Duration::from_millis((paused - now) as u64)));
     }
@@ -417,7 +418,7 @@ impl Ledger for SqliteLedger {
     async fn claim(&self, owner: &str, lease: Duration) -> Result<Option<Row>> {
         let owner = owner.to_owned();
         self.with(move |c| {
-            let now = now_ms();
+            let now = now_ms() as i64;
             let sql = format!(
                 "UPDATE items SET lease_owner = ?1, lease_until_ms = ?2 WHERE key = (\
                  SELECT key FROM items WHERE state IN ('pending', 'creating', 'created') \
@@ -441,7 +442,7 @@ impl Ledger for SqliteLedger {
         self.with(move |c| {
             let n = c.execute(
                 "UPDATE items SET lease_until_ms = ?3 WHERE key = ?1 AND lease_owner = ?2",
-                params![key, owner, now_ms() + lease.as_millis() as i64],
+                params![key, owner, now_ms() as i64 + lease.as_millis() as i64],
             )?;
             Ok(n == 1)
         })
@@ -488,7 +489,7 @@ impl Ledger for SqliteLedger {
             tx.execute(
                 "UPDATE items SET state = 'created', task_id = ?2, status = ?3, held = ?4, \
                  updated_ms = ?5 WHERE key = ?1",
-                params![key, task_id, status, reserved, now_ms()],
+                params![key, task_id, status, reserved, now_ms() as i64],
             )?;
             tx.commit()?;
             Ok(true)
@@ -507,7 +508,7 @@ impl Ledger for SqliteLedger {
             c.execute(
                 "UPDATE items SET gave_up = 1, error = ?3, lease_owner = NULL, lease_until_ms = 0, \
                  updated_ms = ?4 WHERE key = ?1 AND lease_owner = ?2",
-                params![key, owner, error, now_ms()],
+                params![key, owner, error, now_ms() as i64],
             )?;
             Ok(())
         })
@@ -522,7 +523,7 @@ impl Ledger for SqliteLedger {
         self.with(move |c| {
             c.execute(
                 "UPDATE batch SET paused_until_ms = MAX(paused_until_ms, ?1)",
-                params![now_ms() + for_.as_millis() as i64],
+                params![now_ms() as i64 + for_.as_millis() as i64],
             )?;
             Ok(())
         })

@@ -6,8 +6,9 @@ use rivya_batch::manifest;
 use rivya_batch::price::{item_quote, quote_json};
 use serde_json::{Value, json};
 
-use crate::cmd::batch::{RunBatch, check_flags};
+use crate::args::RunBatch;
 use crate::failure::Failure;
+use crate::flag_checks::batch_flags;
 use crate::render::{Render, escape_controls};
 
 pub fn run(args: &RunBatch, render: Render) -> Result<(), Failure> {
@@ -16,7 +17,7 @@ pub fn run(args: &RunBatch, render: Render) -> Result<(), Failure> {
             "usage: rivya batch <manifest.jsonl> --dry-run [--metered-allowance CREDITS]",
         ));
     };
-    let pricing = check_flags(args)?;
+    let pricing = batch_flags(args)?;
     let m = manifest::load(path, pricing).map_err(|e| Failure::invalid(e.to_string()))?;
     let mut items = Vec::with_capacity(m.items.len());
     let (mut min, mut max, mut reserved) = (0u64, Some(0u64), 0.0);

@@ -11,38 +11,17 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use clap::Args;
 use rivya_batch::{Ledger, Limits, Manifest, Options, SqliteLedger};
 use serde_json::json;
 
-use crate::cmd::batch::{Kind, drive, ledger_failure, ledger_kind, pg, positive, verdict};
+use crate::args::RetryArgs;
+use crate::cmd::batch_drive::{drive, verdict};
+use crate::cmd::batch_ledger::{Kind, ledger_failure, ledger_kind, pg};
 use crate::cmd::batch_view::View;
 use crate::connect::Connection;
 use crate::failure::Failure;
+use crate::flag_checks::positive;
 use crate::render::Render;
-
-/// `rivya batch retry`.
-#[derive(Args, Debug)]
-pub struct RetryArgs {
-    /// The batch's --out folder (results and, by default, the ledger).
-    pub dir: PathBuf,
-    /// The ledger's URL (postgres://…) or SQLite file (default DIR/ledger.sqlite).
-    #[arg(long, value_name = "URL")]
-    pub ledger: Option<String>,
-    /// Retry only failures with these codes (`generation_failed`, an API error code); as
-    /// results.jsonl's `error_code` shows them. Default: every failed item.
-    #[arg(long, num_args = 1.., value_delimiter = ',', value_name = "CODE")]
-    pub codes: Vec<String>,
-    /// Items worked on at once by this process.
-    #[arg(long, default_value_t = 8, value_name = "N")]
-    pub concurrency: usize,
-    /// Creates per second, all workers together.
-    #[arg(long, value_name = "PER_SEC")]
-    pub rate: Option<f64>,
-    /// Credits the batch may commit in total (what succeeded counts against it).
-    #[arg(long, value_name = "CREDITS")]
-    pub budget: Option<f64>,
-}
 
 /// Resets the failed items, runs the batch, rewrites results.jsonl; exit 0 when every item
 /// has succeeded, 1 otherwise.

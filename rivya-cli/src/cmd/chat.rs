@@ -5,66 +5,17 @@
 //! the turn may reach the server, every way out names its idempotency key (and the session
 //! when known) with the command that gets the same turn back without paying twice.
 
-use std::io::{Read, Write};
-use std::path::PathBuf;
-
-use clap::{Args, Subcommand};
 use futures_util::StreamExt;
 use rivya_models::{ModelInfo, catalog};
 use rivya_runtime::{ChatCompletion, ChatEvent, Client, Error, Upload};
 use serde_json::{Value, json};
+use std::io::{Read, Write};
 
-use crate::cmd::history;
+use crate::args::TurnArgs;
 use crate::failure::Failure;
 use crate::journal::{Entry, Journal, Kind};
 use crate::recovery::Recovery;
 use crate::render::Render;
-
-/// `rivya chat`.
-#[derive(Args, Debug)]
-#[command(args_conflicts_with_subcommands = true)]
-pub struct ChatArgs {
-    #[command(subcommand)]
-    pub action: Option<ChatAction>,
-    #[command(flatten)]
-    pub turn: TurnArgs,
-}
-
-#[derive(Subcommand, Debug)]
-pub enum ChatAction {
-    /// List your API-created chat sessions, or show one with its messages.
-    Sessions {
-        /// A session id (`chs_…`) to show.
-        id: Option<String>,
-    },
-}
-
-#[derive(Args, Debug, Clone)]
-pub struct TurnArgs {
-    /// The chat model (`gpt-5-3-codex-chat`); `rivya models` lists them.
-    pub model: Option<String>,
-    /// The message; `-` reads it from stdin.
-    pub message: Option<String>,
-    /// Continue this session (the id an earlier turn printed).
-    #[arg(long, value_name = "ID")]
-    pub session: Option<String>,
-    /// An image to attach (uploaded through the Files API first); repeatable.
-    #[arg(long = "attach", value_name = "FILE")]
-    pub attach: Vec<PathBuf>,
-    /// Ask for web search (where the model supports it).
-    #[arg(long)]
-    pub web_search: bool,
-    /// default, minimal, low, medium, high or xhigh.
-    #[arg(long, value_name = "E")]
-    pub reasoning_effort: Option<String>,
-    /// Wait for the whole answer instead of streaming it.
-    #[arg(long)]
-    pub no_stream: bool,
-    /// The turn's idempotency key: re-run with the key a failed run printed to get that turn
-    /// instead of paying for a new one.
-    #[arg(long, value_name = "KEY")]
-    pub idempotency_key: Option<String>,
-}
 
 /// Exit status of a turn refused locally (nothing sent).
 const REFUSED: u8 = 2;
@@ -144,7 +95,7 @@ pub async fn run(
     let done = done.map_err(|e| failure(e, &key, &resume))?;
     entry.created(&done.session_id);
     entry.done();
-    history::update(&journal, &entry, render);
+    journal.update(&entry, render);
     finish(&done, info, render, !args.no_stream);
     Ok(())
 }
@@ -169,7 +120,7 @@ pub async fn resume(
         .map_err(|e| failure(e, &key, &format!("rivya resume {key}")))?;
     entry.created(&done.session_id);
     entry.done();
-    history::update(journal, &entry, render);
+    journal.update(&entry, render);
     finish(&done, info, render, false);
     Ok(())
 }
@@ -236,7 +187,7 @@ fn checked_body(args: &TurnArgs) -> Result<(&'static ModelInfo, Value), Failure>
         return Err(refused(format!("{e}\nnothing was sent")));
     }
     if let Some(k) = &args.idempotency_key {
-        crate::cmd::run::check_key(k)?;
+        crate::flag_checks::idempotency_key(k)?;
     }
     if let Some(obj) = body.as_object_mut() {
         obj.remove("attachments");

@@ -7,13 +7,12 @@ use std::time::{Duration, UNIX_EPOCH};
 use rivya_runtime::Client;
 use serde_json::{Value, json};
 
-use crate::cmd::task;
 use crate::failure::Failure;
 use crate::journal::{Entry, Journal, Kind, State};
-use crate::out_dir;
 use crate::progress::Progress;
 use crate::recovery::Recovery;
 use crate::render::{Render, escape_controls};
+use crate::{out_dir, wait_and_save};
 
 pub fn run(pending: bool, render: Render) -> Result<(), Failure> {
     let journal = Journal::open()?;
@@ -104,7 +103,7 @@ pub async fn resume(
             let id = submitted.task.id.clone();
             recovery.created(&id);
             entry.created(&id);
-            update(&journal, &entry, render);
+            journal.update(&entry, render);
             progress.suspend(|| {
                 render.note(
                     "created",
@@ -116,29 +115,14 @@ pub async fn resume(
         }
     };
     recovery.created(&id);
-    let outcome = task::wait_for(client, &id, &progress, false).await;
+    let outcome = wait_and_save::wait_for(client, &id, &progress, false).await;
     let outcome = match outcome {
-        Ok(t) => task::finish(client, t, out, &progress, render).await,
+        Ok(t) => wait_and_save::finish(client, t, out, &progress, render).await,
         Err(f) => Err(f),
     };
     if outcome.is_ok() || outcome.as_ref().is_err_and(|f| f.code == "task_failed") {
         entry.done();
-        update(&journal, &entry, render);
+        journal.update(&entry, render);
     }
     outcome
-}
-
-/// Records a change after the create: the task exists by then, so a journal that cannot be
-/// written is reported, never fatal.
-pub fn update(journal: &Journal, entry: &Entry, render: Render) {
-    if let Err(e) = journal.record(entry) {
-        render.note(
-            "journal_error",
-            json!({"message": e.to_string(), "dir": journal.dir()}),
-            &format!(
-                "warning: cannot update the journal in {}: {e}",
-                journal.dir().display()
-            ),
-        );
-    }
 }

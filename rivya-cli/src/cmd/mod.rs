@@ -1,7 +1,9 @@
-//! One module per subcommand.
+//! One module per subcommand, and the steps several batch commands share.
 
 pub mod batch;
+pub mod batch_drive;
 pub mod batch_dry_run;
+pub mod batch_ledger;
 pub mod batch_retry;
 pub mod batch_view;
 pub mod chat;

@@ -7,34 +7,12 @@
 //! rivya quote gpt-5-2-chat --message "Summarise this"       # 1 to N credits
 //! ```
 
-use std::path::PathBuf;
-
-use clap::Args;
 use rivya_models::{ModelInfo, Quote, catalog};
 use serde_json::{Map, Value};
 
+use crate::args::QuoteArgs;
 use crate::failure::Failure;
 use crate::render::Render;
-
-/// `rivya quote`.
-#[derive(Args, Debug)]
-pub struct QuoteArgs {
-    /// The model id (`kling-3-0`); not with --body.
-    #[arg(required_unless_present = "body")]
-    pub model: Option<String>,
-    /// The prompt (generation models).
-    #[arg(long, short)]
-    pub prompt: Option<String>,
-    /// The turn's message (chat models).
-    #[arg(long, short)]
-    pub message: Option<String>,
-    /// Model parameters as key=value (`duration=10`); for a chat model, turn fields
-    /// (`reasoning_effort=high`).
-    pub params: Vec<String>,
-    /// A raw request body (generation or chat turn) as JSON; `-` reads standard input.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["model", "prompt", "message", "params"])]
-    pub body: Option<PathBuf>,
-}
 
 pub fn run(args: QuoteArgs, render: Render) -> Result<(), Failure> {
     let body = match (&args.body, &args.model) {
@@ -56,7 +34,7 @@ pub fn run(args: QuoteArgs, render: Render) -> Result<(), Failure> {
 
 /// The body the command line describes, validated by the model's rules.
 fn from_args(model: &str, args: &QuoteArgs) -> Result<Value, Failure> {
-    let info = crate::cmd::run::model(model)?;
+    let info = crate::flag_checks::model(model)?;
     if !info.is_chat() {
         if args.message.is_some() {
             return Err(Failure::usage(format!(

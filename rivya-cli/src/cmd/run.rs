@@ -6,13 +6,12 @@ use rivya_runtime::{Client, Upload};
 use serde_json::{Value, json};
 
 use crate::args::RunArgs;
-use crate::cmd::{history, task};
 use crate::failure::Failure;
 use crate::journal::{Entry, Journal, Kind};
 use crate::progress::Progress;
 use crate::recovery::Recovery;
 use crate::render::Render;
-use crate::{out_dir, params, refs};
+use crate::{out_dir, params, refs, wait_and_save};
 
 pub async fn run(
     client: &Client,
@@ -22,7 +21,7 @@ pub async fn run(
 ) -> Result<(), Failure> {
     let (info, mut body) = request(&args)?;
     if let Some(k) = &args.idempotency_key {
-        check_key(k)?;
+        crate::flag_checks::idempotency_key(k)?;
     }
     if let Some(dir) = &args.out {
         out_dir::prepare(dir)?;
@@ -55,7 +54,7 @@ pub async fn run(
         create(client, info.id, &body, &key, &progress, recovery).await?;
     let id = submitted.task.id.clone();
     entry.created(&id);
-    history::update(&journal, &entry, render);
+    journal.update(&entry, render);
     progress.suspend(|| {
         render.note(
             "created",
@@ -82,17 +81,9 @@ pub async fn run(
     .await;
     if outcome.is_ok() || outcome.as_ref().is_err_and(|f| f.code == "task_failed") {
         entry.done();
-        history::update(&journal, &entry, render);
+        journal.update(&entry, render);
     }
     outcome
-}
-
-/// A model of the compiled catalog, or an error listing them.
-pub fn model(id: &str) -> Result<&'static ModelInfo, Failure> {
-    catalog::find(id).ok_or_else(|| {
-        let ids: Vec<&str> = catalog::all().iter().map(|m| m.id).collect();
-        Failure::invalid(format!("unknown model `{id}`; known: {}", ids.join(", ")))
-    })
 }
 
 /// The create body: `--body FILE` as given, or built from the model, prompt and params;
@@ -103,7 +94,7 @@ fn request(args: &RunArgs) -> Result<(&'static ModelInfo, Value), Failure> {
             .model
             .as_deref()
             .ok_or_else(|| Failure::usage("give a model id or --body FILE"))?;
-        let info = model(id)?;
+        let info = crate::flag_checks::model(id)?;
         let body = params::body(info, args.prompt.as_deref(), &args.params).map_err(|e| {
             Failure::invalid(format!(
                 "{e}\n(see `rivya models {}` for what it takes)",
@@ -194,17 +185,7 @@ async fn follow(
             _ => task,
         }
     } else {
-        task::wait_for(client, &task.id, progress, true).await?
+        wait_and_save::wait_for(client, &task.id, progress, true).await?
     };
-    task::finish(client, done, out, progress, render).await
-}
-
-/// A key the user typed, checked by the library's rule (so it survives as a header).
-pub(crate) fn check_key(k: &str) -> Result<(), Failure> {
-    rivya_runtime::check_idempotency_key(k).map_err(|e| {
-        Failure::usage(format!(
-            "--idempotency-key: {e} (1 to {} printable ASCII characters)",
-            rivya_runtime::MAX_IDEMPOTENCY_KEY_BYTES
-        ))
-    })
+    wait_and_save::finish(client, done, out, progress, render).await
 }

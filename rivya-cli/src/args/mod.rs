@@ -1,4 +1,5 @@
-//! The command line: flags, subcommands and their help.
+//! The command line: flags, subcommands and their help (a file per subcommand with more than
+//! a few arguments). Nothing here runs a command.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,6 +8,16 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::failure::Failure;
 use crate::render::Render;
+
+mod batch;
+mod chat;
+mod mcp;
+mod quote;
+
+pub use batch::{BatchAction, BatchArgs, RetryArgs, RunBatch};
+pub use chat::{ChatAction, ChatArgs, TurnArgs};
+pub use mcp::McpArgs;
+pub use quote::QuoteArgs;
 
 const AFTER_HELP: &str = "\
 Environment:
@@ -63,7 +74,7 @@ pub enum Command {
     Run(RunArgs),
     /// Price a request before paying (offline): `rivya quote <MODEL> [--prompt P]
     /// [key=value…]`, or `rivya quote --body FILE`.
-    Quote(crate::cmd::quote::QuoteArgs),
+    Quote(QuoteArgs),
     /// Show a task's current state.
     Status {
         /// The task id.
@@ -111,11 +122,11 @@ pub enum Command {
         file: String,
     },
     /// Hold a chat turn: `rivya chat <MODEL> <MESSAGE|->`, streamed; `rivya chat sessions [ID]`.
-    Chat(crate::cmd::chat::ChatArgs),
+    Chat(ChatArgs),
     /// Run a manifest of many items exactly once (resumable; shareable across hosts).
-    Batch(crate::cmd::batch::BatchArgs),
+    Batch(BatchArgs),
     /// Serve every model as tools for AI agents (MCP over stdio): validated, priced, paid once.
-    Mcp(crate::cmd::mcp::McpArgs),
+    Mcp(McpArgs),
     /// The --mock emulator's state.
     #[command(subcommand)]
     Mock(MockCommand),
