@@ -171,8 +171,5 @@ pub fn schema_json() -> String {
 /// Lowercase hex SHA-256.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    rivya_rules::stamp::hex(&Sha256::digest(bytes))
 }

@@ -2,11 +2,9 @@
 //! policy and hashed before anything is uploaded, and uploaded once per session (the upload's
 //! key derives from the content, and the ledger remembers the returned item).
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use rivya_models::{MediaKind, ModelInfo, files};
 use rivya_runtime::Upload;
@@ -82,29 +80,12 @@ fn check_blocking(
     })
 }
 
-/// The head of the file (for its signature), its size and its SHA-256.
+/// The head of the file (for its signature), its size and its SHA-256, read as the client
+/// reads an upload (a regular file, never through a link).
 fn read(path: &Path) -> std::io::Result<(Vec<u8>, u64, String)> {
-    let mut file = std::fs::File::open(path)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(std::io::Error::other("not a regular file"));
-    }
-    let mut hasher = Sha256::new();
-    let mut head = Vec::with_capacity(files::HEAD_LEN);
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        if head.len() < files::HEAD_LEN {
-            let take = (files::HEAD_LEN - head.len()).min(n);
-            head.extend_from_slice(&buf[..take]);
-        }
-        hasher.update(&buf[..n]);
-    }
-    let sha = rivya_rules::stamp::hex(&hasher.finalize());
-    Ok((head, meta.len(), sha))
+    let (head, size) = rivya_runtime::read_head(path)?;
+    let (_, sha) = rivya_runtime::hash_file(rivya_runtime::open_regular(path)?)?;
+    Ok((head, size, sha))
 }
 
 /// A provisional reference item for validating a call before its file is uploaded (the
