@@ -1,10 +1,10 @@
 //! Checks of what the user typed that several commands share: a model id, an idempotency
 //! key, the numbers a batch is limited by. Each refusal names the flag and what it takes.
 
-use rivya_batch::Pricing;
+use rivya_batch::{Limits, Pricing};
 use rivya_models::{ModelInfo, catalog};
 
-use crate::args::RunBatch;
+use crate::args::{Pace, RunBatch};
 use crate::failure::Failure;
 
 /// A model of the compiled catalog, or an error listing them.
@@ -27,16 +27,26 @@ pub fn idempotency_key(k: &str) -> Result<(), Failure> {
 
 /// Refuses nonsense limits; the pricing the flags ask for.
 pub fn batch_flags(args: &RunBatch) -> Result<Pricing, Failure> {
-    if args.concurrency == 0 || args.lease_secs == 0 {
-        return Err(Failure::usage(
-            "--concurrency and --lease-secs must be at least 1",
-        ));
+    if args.lease_secs == 0 {
+        return Err(Failure::usage("--lease-secs must be at least 1"));
     }
-    positive("--rate", args.rate, false)?;
-    positive("--budget", args.budget, true)?;
+    pace_flags(&args.pace)?;
     positive("--metered-allowance", args.metered_allowance, false)?;
     Ok(Pricing {
         metered_allowance: args.metered_allowance,
+    })
+}
+
+/// Refuses a pace that cannot run; the engine's limits it asks for.
+pub fn pace_flags(pace: &Pace) -> Result<Limits, Failure> {
+    if pace.concurrency == 0 {
+        return Err(Failure::usage("--concurrency must be at least 1"));
+    }
+    positive("--rate", pace.rate, false)?;
+    positive("--budget", pace.budget, true)?;
+    Ok(Limits {
+        budget: pace.budget,
+        rate: pace.rate,
     })
 }
 

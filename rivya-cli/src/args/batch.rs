@@ -37,15 +37,8 @@ pub struct RunBatch {
     /// Where results, results.jsonl and (by default) the ledger go.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Items worked on at once by this process.
-    #[arg(long, default_value_t = 8, value_name = "N")]
-    pub concurrency: usize,
-    /// Creates per second, all workers together.
-    #[arg(long, value_name = "PER_SEC")]
-    pub rate: Option<f64>,
-    /// Credits the batch may commit in total; items that would pass it are not created.
-    #[arg(long, value_name = "CREDITS")]
-    pub budget: Option<f64>,
+    #[command(flatten)]
+    pub pace: Pace,
     /// Credits to reserve per item of a METERED model (required to run them).
     #[arg(long, value_name = "CREDITS")]
     pub metered_allowance: Option<f64>,
@@ -78,13 +71,21 @@ pub struct RetryArgs {
     /// results.jsonl's `error_code` shows them. Default: every failed item.
     #[arg(long, num_args = 1.., value_delimiter = ',', value_name = "CODE")]
     pub codes: Vec<String>,
+    #[command(flatten)]
+    pub pace: Pace,
+}
+
+/// How fast and how far a batch run (or retry) may go.
+#[derive(Args, Debug)]
+pub struct Pace {
     /// Items worked on at once by this process.
     #[arg(long, default_value_t = 8, value_name = "N")]
     pub concurrency: usize,
     /// Creates per second, all workers together.
     #[arg(long, value_name = "PER_SEC")]
     pub rate: Option<f64>,
-    /// Credits the batch may commit in total (what succeeded counts against it).
+    /// Credits the batch may commit in total, what already succeeded included; items that
+    /// would pass it are not created.
     #[arg(long, value_name = "CREDITS")]
     pub budget: Option<f64>,
 }

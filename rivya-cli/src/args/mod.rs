@@ -14,7 +14,7 @@ mod chat;
 mod mcp;
 mod quote;
 
-pub use batch::{BatchAction, BatchArgs, RetryArgs, RunBatch};
+pub use batch::{BatchAction, BatchArgs, Pace, RetryArgs, RunBatch};
 pub use chat::{ChatAction, ChatArgs, TurnArgs};
 pub use mcp::McpArgs;
 pub use quote::QuoteArgs;

@@ -10,7 +10,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use rivya_batch::{Ledger, Limits, Options, SqliteLedger, manifest};
+use rivya_batch::{Ledger, Options, SqliteLedger, manifest};
 use serde_json::json;
 
 use crate::args::RunBatch;
@@ -19,7 +19,7 @@ use crate::cmd::batch_ledger::{Kind, ledger_failure, ledger_kind, pg};
 use crate::cmd::batch_view::View;
 use crate::connect::Connection;
 use crate::failure::Failure;
-use crate::flag_checks::batch_flags;
+use crate::flag_checks::{batch_flags, pace_flags};
 use crate::render::Render;
 
 /// `rivya batch status` needs no API key or connection.
@@ -65,11 +65,8 @@ pub async fn run(conn: &Connection, args: RunBatch, render: Render) -> Result<()
     std::fs::create_dir_all(out)
         .map_err(|e| Failure::io(format!("cannot create {}: {e}", out.display())))?;
     let options = Options {
-        concurrency: args.concurrency,
-        limits: Limits {
-            budget: args.budget,
-            rate: args.rate,
-        },
+        concurrency: args.pace.concurrency,
+        limits: pace_flags(&args.pace)?,
         lease: Duration::from_secs(args.lease_secs),
         out_dir: Some(out.to_owned()),
         max_pause: Duration::from_secs(args.max_pause),

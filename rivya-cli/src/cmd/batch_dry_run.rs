@@ -53,8 +53,8 @@ pub fn run(args: &RunBatch, render: Render) -> Result<(), Failure> {
         }));
     }
     let total = json!({"items": m.items.len(), "min": min, "max": max, "reserved": reserved});
-    let fits = args.budget.map(|b| reserved <= b + 1e-9);
-    let out = json!({"dry_run": true, "items": items, "total": total, "budget": args.budget,
+    let fits = args.pace.budget.map(|b| reserved <= b + 1e-9);
+    let out = json!({"dry_run": true, "items": items, "total": total, "budget": args.pace.budget,
                      "within_budget": fits});
     let range = credits_text(&if max == Some(min) {
         json!({"credits": min})
@@ -67,7 +67,7 @@ pub fn run(args: &RunBatch, render: Render) -> Result<(), Failure> {
          dry run: nothing was sent or paid",
         m.items.len(),
         if m.items.len() == 1 { "" } else { "s" },
-        match (args.budget, fits) {
+        match (args.pace.budget, fits) {
             (Some(b), Some(true)) => format!(" (within the budget of {b})"),
             (Some(b), _) =>
                 format!(" (over the budget of {b}: items past it would not be created)"),

@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rivya_batch::{Ledger, Limits, Manifest, Options, SqliteLedger};
+use rivya_batch::{Ledger, Manifest, Options, SqliteLedger};
 use serde_json::json;
 
 use crate::args::RetryArgs;
@@ -20,17 +20,13 @@ use crate::cmd::batch_ledger::{Kind, ledger_failure, ledger_kind, pg};
 use crate::cmd::batch_view::View;
 use crate::connect::Connection;
 use crate::failure::Failure;
-use crate::flag_checks::positive;
+use crate::flag_checks::pace_flags;
 use crate::render::Render;
 
 /// Resets the failed items, runs the batch, rewrites results.jsonl; exit 0 when every item
 /// has succeeded, 1 otherwise.
 pub async fn run(conn: &Connection, args: RetryArgs, render: Render) -> Result<(), Failure> {
-    if args.concurrency == 0 {
-        return Err(Failure::usage("--concurrency must be at least 1"));
-    }
-    positive("--rate", args.rate, false)?;
-    positive("--budget", args.budget, true)?;
+    pace_flags(&args.pace)?;
     let summary = match ledger_kind(Some(&args.dir), args.ledger.as_deref())? {
         Kind::Postgres(url) => again(pg(&url).await?, conn, &args, render).await?,
         Kind::Sqlite(file) => {
@@ -78,11 +74,8 @@ async fn again<L: Ledger>(
         sha256: batch.manifest_sha256,
     };
     let options = Options {
-        concurrency: args.concurrency,
-        limits: Limits {
-            budget: args.budget,
-            rate: args.rate,
-        },
+        concurrency: args.pace.concurrency,
+        limits: pace_flags(&args.pace)?,
         out_dir: Some(args.dir.clone()),
         lease: Duration::from_secs(60),
         ..Options::default()
