@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use rivya_models::{MediaKind, catalog, files};
+use rivya_models::{CatalogModel, MediaKind, ModelInfo, catalog, files};
 use serde_json::{Value, json};
 
 use rivya_models::ErrorCode;
@@ -153,37 +153,35 @@ async fn faults(Extract(state): Extract<Shared>, req: Request, next: Next) -> Re
     }
 }
 
+/// One entry of the catalog: the facts every entry has (the client reads them back into the
+/// same type), and what the emulator adds from the spec.
+fn entry(m: &ModelInfo) -> CatalogModel {
+    let mut entry = CatalogModel::from(m);
+    entry.api_status = Some("available".to_owned());
+    let params: Vec<Value> = m
+        .params
+        .iter()
+        .map(|p| json!({"key": p.key, "type": p.kind.type_name(), "required": p.required}))
+        .collect();
+    let extra = &mut entry.extra;
+    extra.insert("runtime".into(), json!("emulator"));
+    extra.insert("max_prompt_length".into(), json!(m.prompt_max_chars));
+    extra.insert("params".into(), Value::Array(params));
+    // A chat model's upload policy is for optional image attachments.
+    let files = m.upload.is_some() && !m.is_chat();
+    extra.insert("requires_files_api".into(), json!(files));
+    // Opaque in the docs; the emulator says what the spec says the model takes.
+    if let Some(c) = &m.chat {
+        let caps = json!({"max_attachments": c.max_attachments,
+            "web_search": c.web_search, "reasoning_effort": c.reasoning_effort});
+        extra.insert("chat_capabilities".into(), caps);
+    }
+    entry
+}
+
 async fn models(Extract(state): Extract<Shared>) -> Result<Response, ApiErr> {
     lock(&state)?.count();
-    let data: Vec<Value> = catalog::all()
-        .iter()
-        .map(|m| {
-            let params: Vec<Value> = m
-                .params
-                .iter()
-                .map(|p| json!({"key": p.key, "type": p.kind.type_name(), "required": p.required}))
-                .collect();
-            let mut json = json!({
-                "id": m.id,
-                "display_name": m.display_name,
-                "category": m.capability.as_str(),
-                "runtime": "emulator",
-                "base_credits": m.base_credits,
-                "billing_type": m.billing.as_str(),
-                "max_prompt_length": m.prompt_max_chars,
-                "params": params,
-                "api_status": "available",
-                // A chat model's upload policy is for optional image attachments.
-                "requires_files_api": m.upload.is_some() && !m.is_chat(),
-            });
-            // Opaque in the docs; the emulator says what the spec says the model takes.
-            if let Some(c) = &m.chat {
-                json["chat_capabilities"] = json!({"max_attachments": c.max_attachments,
-                    "web_search": c.web_search, "reasoning_effort": c.reasoning_effort});
-            }
-            json
-        })
-        .collect();
+    let data: Vec<CatalogModel> = catalog::all().iter().map(|m| entry(m)).collect();
     Ok(axum::Json(json!({"object": "list", "data": data})).into_response())
 }
 

@@ -142,6 +142,22 @@ async fn chat_models_are_listed_with_their_capabilities() {
     assert_eq!(chat["chat_capabilities"]["max_attachments"], 10);
     let kling = models.iter().find(|m| m["id"] == "kling-3-0").unwrap();
     assert!(kling.get("chat_capabilities").is_none());
+    // Every entry reads back into the client's type with the facts of its spec.
+    assert_eq!(models.len(), rivya_models::catalog::all().len());
+    for m in models {
+        let entry: rivya_models::CatalogModel = serde_json::from_value(m.clone()).unwrap();
+        let spec = rivya_models::CatalogModel::from(entry.spec().expect("a compiled model"));
+        let facts = |e: &rivya_models::CatalogModel| {
+            (
+                e.display_name.clone(),
+                e.capability,
+                e.billing,
+                e.base_credits,
+            )
+        };
+        assert_eq!(facts(&entry), facts(&spec), "{m}");
+        assert_eq!(entry.api_status.as_deref(), Some("available"));
+    }
 }
 
 #[tokio::test]
