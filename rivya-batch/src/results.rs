@@ -25,7 +25,8 @@ pub fn result_line(r: &Row) -> serde_json::Value {
         "task_id": r.task_id,
         "task_status": r.status,
         "idempotency_key": r.idempotency_key,
-        "credits": r.credits,
+        // Whole credits as the API writes them (`90`, not `90.0`), like the quote beside them.
+        "credits": r.credits.map(rivya_models::wire::json_number),
         "quoted": quoted,
         "attempt": r.attempt,
         "files": r.files,
