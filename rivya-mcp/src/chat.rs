@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
+use rivya_models::wire::json_number;
 use rivya_runtime::ChatCompletion;
 
 use crate::args::Args;
@@ -30,7 +31,8 @@ pub async fn chat(state: &State, map: &Map<String, Value>) -> ToolResult {
         "model": turn.model,
         "content": turn.content(),
         "usage": turn.usage,
-        "credits": {"reserved": turn.credits.reserved, "final": turn.credits.final_},
+        "credits": {"reserved": json_number(turn.credits.reserved),
+            "final": json_number(turn.credits.final_)},
         "replayed": replayed,
         "idempotency_key": key,
         "budget": state.budget_view()?,

@@ -274,8 +274,10 @@ pub struct Counts {
     /// Not created because of the budget.
     pub over_budget: u64,
     /// Credits charged for succeeded items.
+    #[serde(with = "rivya_models::wire::decimal")]
     pub credits_spent: f64,
     /// Credits committed now: charges plus reservations of unfinished items.
+    #[serde(with = "rivya_models::wire::decimal")]
     pub credits_committed: f64,
 }
 
