@@ -6,6 +6,7 @@ use axum::Router;
 use axum::extract::State as Extract;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use rivya_models::wire::json_number;
 use serde_json::json;
 
 use crate::shared::{Shared, lock};
@@ -31,9 +32,10 @@ async fn stats(Extract(state): Extract<Shared>) -> Response {
         "tasks_created": st.tasks_created,
         "tasks_failed": st.tasks_failed,
         "creates_replayed": st.creates_replayed,
-        "credits_spent": st.charged,
-        "credits_refunded": st.refunded,
-        "credits_balance": st.credits,
+        // Whole credits as the API writes them (`90`, not `90.0`).
+        "credits_spent": json_number(st.charged),
+        "credits_refunded": json_number(st.refunded),
+        "credits_balance": json_number(st.credits),
         "files": st.files,
         "requests": st.requests,
         "chat_turns_created": st.chat_turns_created,

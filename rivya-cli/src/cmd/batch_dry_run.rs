@@ -4,6 +4,7 @@
 
 use rivya_batch::manifest;
 use rivya_batch::price::{item_quote, quote_json};
+use rivya_models::wire::json_number;
 use serde_json::{Value, json};
 
 use crate::args::RunBatch;
@@ -49,12 +50,14 @@ pub fn run(args: &RunBatch, render: Render) -> Result<(), Failure> {
             "key": item.key,
             "model": item.model,
             "quoted": quoted,
-            "reserved": item.price,
+            "reserved": json_number(item.price),
         }));
     }
-    let total = json!({"items": m.items.len(), "min": min, "max": max, "reserved": reserved});
+    let total = json!({"items": m.items.len(), "min": min, "max": max,
+                       "reserved": json_number(reserved)});
     let fits = args.pace.budget.map(|b| reserved <= b + 1e-9);
-    let out = json!({"dry_run": true, "items": items, "total": total, "budget": args.pace.budget,
+    let budget = args.pace.budget.map(json_number);
+    let out = json!({"dry_run": true, "items": items, "total": total, "budget": budget,
                      "within_budget": fits});
     let range = credits_text(&if max == Some(min) {
         json!({"credits": min})
