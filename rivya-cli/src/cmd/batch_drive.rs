@@ -77,12 +77,17 @@ pub fn verdict(s: &Summary, results: &Path, render: Render) -> Result<(), Failur
         code: "batch_items_failed".into(),
         exit: 2,
         ..Failure::io(format!(
-            "{} items failed and {} were over budget; every item is recorded in {}",
-            c.failed,
-            c.over_budget,
+            "{} failed and {} over budget; every item is recorded in {}",
+            items(c.failed),
+            items(c.over_budget),
             results.display()
         ))
     })
+}
+
+/// `1 item`, `2 items`.
+fn items(n: u64) -> String {
+    format!("{n} item{}", if n == 1 { "" } else { "s" })
 }
 
 fn batch_failure(e: BatchError) -> Failure {
