@@ -4,6 +4,7 @@
 //! there is no task to wait for; a run that dies after sending resends the same key and body
 //! and the server returns the same turn, charged once.
 
+use std::io::Write;
 use std::path::Path;
 
 use rivya_models::MediaKind;
@@ -138,7 +139,7 @@ async fn attachment<L: Ledger>(
 }
 
 /// Saves the answer as `<stem>.json` (content, usage, credits, session and turn ids) in the
-/// batch's folder: written new beside it, synced, renamed into place.
+/// batch's folder, whole or not at all.
 fn save<L>(ctx: &Ctx<L>, row: &Row, done: &ChatCompletion) -> std::io::Result<Vec<FileRecord>> {
     let Some(dir) = &ctx.options.out_dir else {
         return Ok(Vec::new());
@@ -154,16 +155,7 @@ fn save<L>(ctx: &Ctx<L>, row: &Row, done: &ChatCompletion) -> std::io::Result<Ve
     let bytes = serde_json::to_vec_pretty(&answer).map_err(std::io::Error::other)?;
     let stem = keys::file_stem(&row.key);
     let path = dir.join(format!("{stem}.json"));
-    let tmp = dir.join(format!(
-        ".{stem}.json.{}.{:016x}.tmp",
-        std::process::id(),
-        fastrand::u64(..)
-    ));
-    let written = write_new(&tmp, &bytes).and_then(|()| std::fs::rename(&tmp, &path));
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e);
-    }
+    crate::whole_file::replace(&path, |out| out.write_all(&bytes))?;
     Ok(vec![FileRecord {
         path: path.display().to_string(),
         url: format!("chat:{}", done.id),
@@ -171,17 +163,4 @@ fn save<L>(ctx: &Ctx<L>, row: &Row, done: &ChatCompletion) -> std::io::Result<Ve
         sha256: keys::sha256_hex(&bytes),
         content_type: Some("application/json".to_owned()),
     }])
-}
-
-/// Writes a file that must not exist yet (never through a link), 0600, and syncs it.
-fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
 }

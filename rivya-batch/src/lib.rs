@@ -36,6 +36,7 @@ mod options;
 pub mod price;
 mod results;
 mod step;
+mod whole_file;
 
 pub use engine::{Summary, run};
 pub use error::BatchError;

@@ -40,39 +40,15 @@ pub fn result_line(r: &Row) -> serde_json::Value {
 /// file, and several workers sharing one `--out` never take each other's temporary file.
 pub async fn write_results<L: Ledger>(ledger: &L, path: &Path) -> Result<(), BatchError> {
     let rows = ledger.rows().await?;
-    let io = |source| BatchError::Io {
+    crate::whole_file::replace(path, |out| {
+        for r in &rows {
+            serde_json::to_writer(&mut *out, &result_line(r))?;
+            out.write_all(b"\n")?;
+        }
+        Ok(())
+    })
+    .map_err(|source| BatchError::Io {
         path: path.display().to_string(),
         source,
-    };
-    let name = path.file_name().map_or_else(
-        || "results.jsonl".into(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let tmp = path.with_file_name(format!(
-        ".{name}.{}.{:016x}.tmp",
-        std::process::id(),
-        fastrand::u64(..)
-    ));
-    let written = write_new(&tmp, &rows).and_then(|()| std::fs::rename(&tmp, path));
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io(e));
-    }
-    Ok(())
-}
-
-/// Writes the lines to a file that must not exist yet, and syncs it.
-fn write_new(tmp: &Path, rows: &[Row]) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(tmp)?;
-    let mut out = std::io::BufWriter::new(file);
-    for r in rows {
-        serde_json::to_writer(&mut out, &result_line(r))?;
-        out.write_all(b"\n")?;
-    }
-    out.into_inner().map_err(|e| e.into_error())?.sync_all()
+    })
 }
