@@ -2,8 +2,6 @@
 //! emulator on the same `--state-dir` remembers turns and their idempotency keys), and the
 //! work of one turn: judge it, reserve, reply, settle.
 
-use std::time::{Duration, UNIX_EPOCH};
-
 use rivya_models::{ErrorCode, ModelInfo, catalog, price};
 use rivya_rules::stamp::now_ms;
 use serde_json::{Value, json};
@@ -24,10 +22,6 @@ pub struct Outcome {
     pub id: String,
     /// The stream fault planned for a new streamed turn (never for a replay).
     pub fault: Option<ChatFault>,
-}
-
-fn at(ms: u64) -> String {
-    iso8601(UNIX_EPOCH + Duration::from_millis(ms))
 }
 
 fn bad(status: u16, code: ErrorCode, message: String) -> ApiErr {
@@ -325,7 +319,7 @@ impl State {
             "object": "chat.completion",
             "session_id": t.session_id,
             "model": t.model,
-            "created_at": at(t.created_ms),
+            "created_at": iso8601(t.created_ms),
             "message": {"id": t.message_id, "role": "assistant", "content": t.content},
             "usage": {
                 "input_tokens": t.input_tokens,
@@ -343,15 +337,15 @@ impl State {
             "id": s.id,
             "object": "chat.session",
             "model": s.model,
-            "created_at": at(s.created_ms),
-            "updated_at": at(s.updated_ms),
+            "created_at": iso8601(s.created_ms),
+            "updated_at": iso8601(s.updated_ms),
             "turns": s.turns,
         });
         if full {
             let messages: Vec<Value> = s
                 .messages
                 .iter()
-                .map(|m| json!({"id": m.id, "role": m.role, "content": m.content, "created_at": at(m.created_ms)}))
+                .map(|m| json!({"id": m.id, "role": m.role, "content": m.content, "created_at": iso8601(m.created_ms)}))
                 .collect();
             json["messages"] = Value::from(messages);
         }

@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use rivya_models::wire::json_number;
 use rivya_models::{CatalogModel, MediaKind, ModelInfo, catalog, files};
 use serde_json::{Value, json};
 
@@ -242,7 +243,7 @@ async fn credits(Extract(state): Extract<Shared>, headers: HeaderMap) -> Result<
     let mut s = lock(&state)?;
     s.authorize(auth(&headers))?;
     s.settle();
-    Ok(axum::Json(json!({"current_credits": s.wallet()})).into_response())
+    Ok(axum::Json(json!({"current_credits": json_number(s.wallet())})).into_response())
 }
 
 async fn file(

@@ -6,8 +6,9 @@
 //! `state.json` (see `store.rs`); the rest (config, queued faults) belongs to the process.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
 
+use rivya_models::wire::json_number;
 use rivya_models::{Capability, ModelInfo, catalog};
 use rivya_models::{ErrorCode, TaskStatus};
 use rivya_rules::stamp::now_ms;
@@ -394,15 +395,15 @@ impl State {
             ),
             _ => (Value::Null, Value::Null, 0.0),
         };
-        let at = |ms: u64| iso8601(UNIX_EPOCH + Duration::from_millis(ms));
         Some(json!({
             "id": t.id,
             "status": status.as_str(),
             "model": t.model,
-            "reserved_credits": t.reserved,
-            "final_credits": final_credits,
-            "created_at": at(t.created_ms),
-            "updated_at": at(t.updated_ms(now)),
+            // Whole credits as the API writes them (`90`, not `90.0`).
+            "reserved_credits": json_number(t.reserved),
+            "final_credits": json_number(final_credits),
+            "created_at": iso8601(t.created_ms),
+            "updated_at": iso8601(t.updated_ms(now)),
             "result": result,
             "error": error,
         }))

@@ -1,7 +1,7 @@
 //! Webhook endpoints (`/api/v1/webhooks…`, `/api/v1/webhook-events`) and the deliveries a
 //! task's end queues for them. Sending happens in `deliver.rs`.
 
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -35,10 +35,6 @@ pub const EVENT_TYPES: [(&str, &str); 2] = [
 /// How long a rotated-out secret still signs deliveries (beside the new one).
 const OLD_SECRET_GRACE: Duration = Duration::from_secs(24 * 3600);
 
-fn at(ms: u64) -> String {
-    iso8601(UNIX_EPOCH + Duration::from_millis(ms))
-}
-
 impl Endpoint {
     fn json(&self, with_secret: bool) -> Value {
         let mut v = json!({
@@ -47,8 +43,8 @@ impl Endpoint {
             "url": self.url,
             "event_types": self.event_types,
             "status": self.status,
-            "created_at": at(self.created_ms),
-            "updated_at": at(self.updated_ms),
+            "created_at": iso8601(self.created_ms),
+            "updated_at": iso8601(self.updated_ms),
         });
         if with_secret {
             v["signing_secret"] = Value::from(self.secret.clone());
@@ -67,8 +63,8 @@ impl Delivery {
             "status": self.status,
             "attempts": self.attempts,
             "last_response_status": self.last_response_status,
-            "created_at": at(self.created_ms),
-            "updated_at": at(self.updated_ms),
+            "created_at": iso8601(self.created_ms),
+            "updated_at": iso8601(self.updated_ms),
         })
     }
 }
@@ -405,7 +401,7 @@ async fn test(
     let mut s = lock(&state)?;
     s.authorize(auth(&headers))?;
     s.endpoint_mut(&id)?;
-    let now = at(now_ms());
+    let now = iso8601(now_ms());
     let sample = json!({
         "id": "task_webhook_test", "status": "succeeded", "model": "kling-3-0",
         "reserved_credits": 0, "final_credits": 0, "created_at": now, "updated_at": now,

@@ -127,6 +127,38 @@ async fn updated_at_changes_only_when_the_task_does() {
 }
 
 #[tokio::test]
+async fn whole_credits_are_written_as_integers() {
+    // The API writes `"reserved_credits": 90` and `{"current_credits": 123}`; a client that
+    // compares raw JSON (or types it as an integer) must see the same from the emulator.
+    let emu = Emulator::start(config(0, 0)).await.unwrap();
+    let http = reqwest::Client::new();
+    let url = |p: &str| format!("{}/api/v1/{p}", emu.base_url());
+    let created: Value = http
+        .post(url("generations"))
+        .bearer_auth(emu.api_key())
+        .header("idempotency-key", "whole-credits-1")
+        .json(&json!({"model": "kling-3-0", "prompt": "p"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(created["reserved_credits"].is_u64(), "{created}");
+    assert!(created["final_credits"].is_u64(), "{created}");
+    let credits: Value = http
+        .get(url("credits"))
+        .bearer_auth(emu.api_key())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(credits["current_credits"].is_u64(), "{credits}");
+}
+
+#[tokio::test]
 async fn bad_idempotency_keys_are_refused_not_ignored() {
     let emu = Emulator::start(config(5, 15)).await.unwrap();
     let http = reqwest::Client::new();
