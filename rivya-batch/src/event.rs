@@ -31,6 +31,7 @@ pub enum Event {
         /// `succeeded`, `failed`, `over_budget` or `unsettled` (left for the next run).
         state: String,
         /// Credits charged.
+        #[serde(serialize_with = "rivya_models::wire::decimal::serialize")]
         credits: f64,
         /// Why it did not succeed.
         error: Option<String>,
@@ -49,8 +50,10 @@ pub enum Event {
         /// Its task.
         task_id: String,
         /// Credits the server reserved.
+        #[serde(serialize_with = "rivya_models::wire::decimal::serialize")]
         reserved: f64,
         /// Credits quoted.
+        #[serde(serialize_with = "rivya_models::wire::decimal::serialize")]
         quoted: f64,
     },
 }

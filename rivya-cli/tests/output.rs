@@ -58,7 +58,8 @@ fn models_shows_compiled_and_live_entries_with_the_same_fields() {
     let port = serve_once(
         r#"{"object":"list","data":[
             {"id":"kling-3-0","display_name":"Kling 3.0","category":"video","base_credits":90,"billing_type":"FIXED"},
-            {"id":"future-model","display_name":"Future","category":"hologram","base_credits":7,"billing_type":"PER_FRAME"}]}"#,
+            {"id":"future-model","display_name":"Future","category":"hologram","base_credits":7,"billing_type":"PER_FRAME"},
+            {"id":"cheap-model","category":"image","base_credits":2.5,"billing_type":"FIXED"}]}"#,
     );
     let out = rivya()
         .args([
@@ -81,6 +82,11 @@ fn models_shows_compiled_and_live_entries_with_the_same_fields() {
     assert_eq!(future["capability"], "hologram");
     assert_eq!(future["billing"], "PER_FRAME");
     assert_eq!(future["base_credits"], 7);
+    assert_eq!(
+        row("cheap-model")["base_credits"],
+        2.5,
+        "a fraction is kept as sent"
+    );
     let mut keys: Vec<_> = future.as_object().unwrap().keys().collect();
     let mut spec_keys: Vec<_> = row("kling-3-0")
         .as_object()

@@ -59,8 +59,13 @@ pub fn describe_model(state: &State, map: &Map<String, Value>) -> ToolResult {
             })).collect::<Vec<_>>(),
             "rule": u.reference_rule,
             "files_api_required": true,
-            "items": "upload each file with the `upload` tool (it returns the item), or pass \
-                      local paths in generate's `references`",
+            "items": if info.is_chat() {
+                "upload each image with the `upload` tool (it returns the attachment), or pass \
+                 local image paths in chat's `attachments`"
+            } else {
+                "upload each file with the `upload` tool (it returns the item), or pass local \
+                 paths in generate's `references`"
+            },
         })
     });
     Ok(json!({

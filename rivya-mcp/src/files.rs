@@ -80,11 +80,18 @@ fn check_blocking(
     })
 }
 
-/// The head of the file (for its signature), its size and its SHA-256, read as the client
-/// reads an upload (a regular file, never through a link).
+/// The head of the file (for its signature), its size and its SHA-256, all from one open of a
+/// regular file (links followed, as for the client's uploads), so the three describe the same
+/// content.
 fn read(path: &Path) -> std::io::Result<(Vec<u8>, u64, String)> {
-    let (head, size) = rivya_runtime::read_head(path)?;
-    let (_, sha) = rivya_runtime::hash_file(rivya_runtime::open_regular(path)?)?;
+    use std::io::{Read, Seek};
+    let mut file = rivya_runtime::open_regular(path)?;
+    let mut head = Vec::with_capacity(files::HEAD_LEN);
+    (&mut file)
+        .take(files::HEAD_LEN as u64)
+        .read_to_end(&mut head)?;
+    file.rewind()?;
+    let (size, sha) = rivya_runtime::hash_file(file)?;
     Ok((head, size, sha))
 }
 

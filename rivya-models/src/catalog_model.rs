@@ -10,10 +10,10 @@ use crate::{Billing, Capability, ModelInfo, catalog};
 /// A catalog entry: id, name, what it produces, what it costs and how it is charged.
 ///
 /// The API promises new categories and billing types without notice, so a value this build
-/// does not know is never an error: its typed field is `None` and the name as sent stays in
-/// [`extra`](Self::extra) under its wire key (`category`, `billing_type`, `base_credits`), so
-/// serializing the entry gives back what the server said. An entry built from a spec always
-/// has every typed field.
+/// does not know is never an error: its typed field is `None` and the value as sent stays in
+/// [`extra`](Self::extra) under its wire key (`category`, `billing_type`, `base_credits`), and
+/// is serialized back from there. (Serializing writes whole credits as integers and leaves
+/// out absent or empty fields.) An entry built from a spec always has every typed field.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CatalogModel {
@@ -55,15 +55,6 @@ impl From<&ModelInfo> for CatalogModel {
     }
 }
 
-/// The values this build knows, to read a wire name back into its enum.
-const CAPABILITIES: [Capability; 4] = [
-    Capability::Image,
-    Capability::Video,
-    Capability::Audio,
-    Capability::Chat,
-];
-const BILLINGS: [Billing; 3] = [Billing::Fixed, Billing::Metered, Billing::TokenBased];
-
 /// The entry as the wire carries it.
 #[derive(Serialize, Deserialize)]
 struct Wire {
@@ -86,20 +77,14 @@ impl<'de> Deserialize<'de> for CatalogModel {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let w = Wire::deserialize(d)?;
         let mut extra = w.extra;
-        let capability = w
-            .category
-            .as_deref()
-            .and_then(|c| CAPABILITIES.into_iter().find(|k| k.as_str() == c));
+        let capability = w.category.as_deref().and_then(Capability::from_wire);
         let capability = keep(
             &mut extra,
             "category",
             w.category.map(Value::from),
             capability,
         );
-        let billing = w
-            .billing_type
-            .as_deref()
-            .and_then(|b| BILLINGS.into_iter().find(|k| k.as_str() == b));
+        let billing = w.billing_type.as_deref().and_then(Billing::from_wire);
         let billing = keep(
             &mut extra,
             "billing_type",

@@ -75,7 +75,7 @@ fn row_json(m: &CatalogModel, source: &str) -> Value {
     json!({
         "id": m.id, "display_name": m.display_name,
         "capability": m.capability.map(|c| c.as_str()).or_else(|| raw(m, "category")),
-        "base_credits": m.base_credits,
+        "base_credits": credits(m),
         "billing": m.billing.map(|b| b.as_str()).or_else(|| raw(m, "billing_type")),
         "source": source,
     })
@@ -86,9 +86,8 @@ fn row_text(m: &CatalogModel, source: &str) -> String {
         .capability
         .map(|c| c.as_str())
         .or_else(|| raw(m, "category"));
-    let credits = m
-        .base_credits
-        .map(|c| format!("{c:>5} credits"))
+    let credits = credits(m)
+        .map(|c| format!("{:>5} credits", c.to_string()))
         .unwrap_or_default();
     let mark = match source {
         "spec only" => "  (not in the live catalog)",
@@ -101,6 +100,12 @@ fn row_text(m: &CatalogModel, source: &str) -> String {
         capability.unwrap_or(""),
         m.display_name
     )
+}
+
+/// The base price; one this build cannot type (a fraction, say) as the API sent it.
+fn credits(m: &CatalogModel) -> Option<Value> {
+    let raw = || m.extra.get("base_credits").cloned();
+    m.base_credits.map(Value::from).or_else(raw)
 }
 
 /// A wire value this build has no type for, as the live API sent it.
