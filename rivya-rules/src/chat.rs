@@ -24,16 +24,8 @@ pub const CHAT_FIELDS: &[&str] = &[
 /// The only key of an attachment item: the id of an image uploaded through the Files API.
 pub const ATTACHMENT_FIELD: &str = "file_id";
 
-/// What a chat model takes of the shared chat fields.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ChatInfo {
-    /// How many image attachments one turn may carry; `0` for a text-only model.
-    pub max_attachments: u32,
-    /// Whether `enable_web_search` may be sent.
-    pub web_search: bool,
-    /// Whether `reasoning_effort` may be sent.
-    pub reasoning_effort: bool,
-}
+/// What a chat model takes of the shared chat fields (a part of its descriptor).
+pub use crate::info::ChatInfo;
 
 /// Checks the message: present, non-blank, and within the model's limit in UTF-16 code units
 /// (the same count as a generation prompt).

@@ -38,12 +38,24 @@ impl Capability {
             Self::Chat => "chat",
         }
     }
+
+    /// The capability a catalog `category` names; `None` for one this build does not know.
+    pub fn from_wire(name: &str) -> Option<Self> {
+        // The match fails to compile when a variant is added, pointing here to list it.
+        let listed = |c: Self| match c {
+            Self::Image | Self::Video | Self::Audio | Self::Chat => c,
+        };
+        [Self::Image, Self::Video, Self::Audio, Self::Chat]
+            .map(listed)
+            .into_iter()
+            .find(|c| c.as_str() == name)
+    }
 }
 
 /// How a model's task is charged.
 ///
-/// Deserializes from the spec files' spelling (`token_based`); the catalog's wire name is
-/// [`Billing::as_str`] (`TOKEN_BASED`).
+/// Deserializes from the spec files' spelling (`token_based`) only; the catalog's wire name
+/// (`TOKEN_BASED`) is [`Billing::as_str`], read back with [`Billing::from_wire`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -69,6 +81,18 @@ impl Billing {
             Self::Metered => "METERED",
             Self::TokenBased => "TOKEN_BASED",
         }
+    }
+
+    /// The billing a catalog `billing_type` names; `None` for one this build does not know.
+    pub fn from_wire(name: &str) -> Option<Self> {
+        // The match fails to compile when a variant is added, pointing here to list it.
+        let listed = |b: Self| match b {
+            Self::Fixed | Self::Metered | Self::TokenBased => b,
+        };
+        [Self::Fixed, Self::Metered, Self::TokenBased]
+            .map(listed)
+            .into_iter()
+            .find(|b| b.as_str() == name)
     }
 }
 
@@ -141,7 +165,7 @@ pub struct ModelInfoOf<'a> {
     /// is the policy of its image attachments.
     pub upload: Option<UploadPolicyOf<'a>>,
     /// What a chat model takes of the shared chat fields; `None` for generation models.
-    pub chat: Option<crate::ChatInfo>,
+    pub chat: Option<ChatInfo>,
     /// The documentation page the spec was transcribed from.
     pub source_url: &'a str,
     /// The page's documented minimal request body (JSON), when it shows one.
@@ -305,6 +329,17 @@ pub const DEFAULT_LIMITS: [KindLimit; 3] = [
     },
 ];
 
+/// What a chat model takes of the shared chat fields ([`crate::chat`] judges them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChatInfo {
+    /// How many image attachments one turn may carry; `0` for a text-only model.
+    pub max_attachments: u32,
+    /// Whether `enable_web_search` may be sent.
+    pub web_search: bool,
+    /// Whether `reasoning_effort` may be sent.
+    pub reasoning_effort: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,8 +358,13 @@ mod tests {
         );
         assert_eq!(read::<Billing>("token_based").unwrap(), Billing::TokenBased);
         assert_eq!(read::<MediaKind>("audio").unwrap(), MediaKind::Audio);
-        // The catalog's wire name is what `as_str` gives; it is not a spec spelling.
+        // The catalog's wire name is what `as_str` gives and `from_wire` reads; it is not a
+        // spec spelling.
         assert_eq!(Billing::TokenBased.as_str(), "TOKEN_BASED");
+        assert_eq!(Billing::from_wire("TOKEN_BASED"), Some(Billing::TokenBased));
+        assert_eq!(Billing::from_wire("token_based"), None);
+        assert_eq!(Capability::from_wire("chat"), Some(Capability::Chat));
+        assert_eq!(Capability::from_wire("hologram"), None);
         let err = read::<Billing>("TOKEN_BASED").unwrap_err().to_string();
         assert!(
             err.contains("expected one of `fixed`, `metered`, `token_based`"),

@@ -20,11 +20,11 @@ pub mod schema;
 pub mod stamp;
 pub mod wire;
 
-pub use chat::ChatInfo;
 pub use codes::{ErrorCode, TaskStatus};
 pub use info::{
-    Billing, Capability, DEFAULT_LIMITS, FilesApi, Input, KindLimit, KindLimitOf, ModelInfo,
-    ModelInfoOf, ParamInfo, ParamInfoOf, ParamKind, ParamKindOf, UploadPolicy, UploadPolicyOf,
+    Billing, Capability, ChatInfo, DEFAULT_LIMITS, FilesApi, Input, KindLimit, KindLimitOf,
+    ModelInfo, ModelInfoOf, ParamInfo, ParamInfoOf, ParamKind, ParamKindOf, UploadPolicy,
+    UploadPolicyOf,
 };
 pub use media::{MediaKind, ReferenceMediaItem};
 pub use price::Quote;

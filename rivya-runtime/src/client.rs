@@ -10,7 +10,7 @@ use rivya_models::{GenerationRequest, catalog};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::config::{ApiKey, ClientBuilder};
+use crate::api_key::ApiKey;
 use crate::error::{ApiError, Error, ErrorCode};
 use crate::options::RequestOptions;
 use crate::poll::{self, PollPolicy, Schedule, WaitOptions};
@@ -72,18 +72,18 @@ struct EnvelopeError {
     request_id: Option<String>,
 }
 
+/// What a built client keeps of its builder's settings (checked by the builder).
+pub(crate) struct Settings {
+    pub api_key: Option<ApiKey>,
+    pub request_timeout: std::time::Duration,
+    pub retry: RetryPolicy,
+    pub poll: Option<PollPolicy>,
+    pub jitter_seed: Option<u64>,
+    pub max_download_bytes: u64,
+}
+
 impl Client {
-    /// A builder with production defaults.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
-    }
-
-    /// A client configured from `RIVYA_API_KEY` and `RIVYA_BASE_URL`.
-    pub fn from_env() -> Result<Self, Error> {
-        ClientBuilder::from_env().build()
-    }
-
-    pub(crate) fn from_parts(http: reqwest::Client, base: String, b: ClientBuilder) -> Self {
+    pub(crate) fn from_parts(http: reqwest::Client, base: String, b: Settings) -> Self {
         Self {
             inner: Arc::new(Inner {
                 http,
@@ -525,8 +525,6 @@ impl Traced for ModelList {}
 impl Traced for Credits {}
 impl Traced for FileObject {}
 impl Traced for serde_json::Value {}
-impl Traced for crate::webhooks::WebhookEndpoint {}
-impl<T> Traced for crate::webhooks::List<T> {}
 
 #[cfg(test)]
 mod tests {

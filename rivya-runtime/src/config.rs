@@ -1,9 +1,9 @@
 //! Client configuration: the API key (held as a secret), base URL, timeouts and policies.
 
-use std::fmt;
 use std::time::Duration;
 
-use crate::Client;
+use crate::api_key::ApiKey;
+use crate::client::{Client, Settings};
 use crate::error::Error;
 use crate::poll::PollPolicy;
 use crate::retry::RetryPolicy;
@@ -14,29 +14,6 @@ pub const DEFAULT_BASE_URL: &str = "https://rivya.ai";
 /// The environment variable that allows an `http://` base URL on a host that is not loopback
 /// when set to `1`.
 pub const INSECURE_HTTP_ENV: &str = "RIVYA_ALLOW_INSECURE_HTTP";
-
-/// An API key. Its `Debug` prints `ApiKey(<redacted>)` (no part of the key), and it never
-/// appears in errors or logs.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ApiKey(String);
-
-impl ApiKey {
-    /// Wraps a key (`rvya_sk_…`).
-    pub fn new(key: impl Into<String>) -> Self {
-        Self(key.into())
-    }
-
-    /// The key itself, for the `Authorization` header only.
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiKey(<redacted>)")
-    }
-}
 
 /// Builds a [`Client`]. Every setting has a default fit for production.
 #[derive(Debug, Clone)]
@@ -203,7 +180,27 @@ impl ClientBuilder {
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };
-        Ok(Client::from_parts(http, base, self))
+        let settings = Settings {
+            api_key: self.api_key,
+            request_timeout: self.request_timeout,
+            retry: self.retry,
+            poll: self.poll,
+            jitter_seed: self.jitter_seed,
+            max_download_bytes: self.max_download_bytes,
+        };
+        Ok(Client::from_parts(http, base, settings))
+    }
+}
+
+impl Client {
+    /// A builder with production defaults.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from `RIVYA_API_KEY` and `RIVYA_BASE_URL`.
+    pub fn from_env() -> Result<Self, Error> {
+        ClientBuilder::from_env().build()
     }
 }
 

@@ -43,6 +43,7 @@
 
 #![warn(missing_docs)]
 
+mod api_key;
 pub mod chat;
 mod chat_probe;
 mod chat_stream;
@@ -67,6 +68,7 @@ mod trace;
 mod types;
 mod webhooks;
 
+pub use api_key::ApiKey;
 pub use chat_stream::ChatStream;
 pub use chat_types::{
     ChatCompletion, ChatCredits, ChatEvent, ChatMessage, ChatSession, ChatSessionList,
@@ -74,7 +76,7 @@ pub use chat_types::{
 };
 pub use client::{Client, IDEMPOTENCY_HEADER};
 pub use config::{
-    ApiKey, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_DOWNLOAD_BYTES, INSECURE_HTTP_ENV,
+    ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_DOWNLOAD_BYTES, INSECURE_HTTP_ENV,
     MAX_DOWNLOAD_ENV,
 };
 pub use download::{Downloaded, extension_for, sanitize_stem};

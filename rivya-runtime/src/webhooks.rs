@@ -220,6 +220,9 @@ impl Client {
     }
 }
 
+impl crate::client::Traced for WebhookEndpoint {}
+impl<T> crate::client::Traced for List<T> {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

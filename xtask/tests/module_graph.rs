@@ -2,7 +2,8 @@
 //! paths, a module that reaches it back. Shared pieces live in leaf modules instead.
 //!
 //! The scan is textual (comment lines and `#[cfg(test)]` tails ignored), which is enough for
-//! this workspace's style: paths are written out, not glob-imported through re-exports.
+//! this workspace's style: paths are written out, and an item reached through a re-export of
+//! the crate root (`crate::Client`) counts as a use of the module that defines it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -119,6 +120,7 @@ fn split_top(s: &str) -> Vec<&str> {
 /// The modules each module uses (its own ancestors aside: a parent dispatching to its children
 /// is the structure, not a circle).
 fn edges(mods: &BTreeMap<String, String>) -> BTreeMap<&str, BTreeSet<&str>> {
+    let reexports = root_reexports(mods);
     let mut graph = BTreeMap::new();
     for (name, text) in mods {
         let me: Vec<String> = name
@@ -136,7 +138,11 @@ fn edges(mods: &BTreeMap<String, String>) -> BTreeMap<&str, BTreeSet<&str>> {
                 if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
                     continue;
                 }
-                for p in paths(&text[at + kw.len()..], &base) {
+                for mut p in paths(&text[at + kw.len()..], &base) {
+                    // An item the crate root re-exports is used from where it is defined.
+                    if let Some(defined) = p.first().and_then(|first| reexports.get(first)) {
+                        p = defined.clone();
+                    }
                     if let Some(target) = longest_module(mods, &p)
                         && target != name
                         && !name.starts_with(&format!("{target}::"))
@@ -150,6 +156,32 @@ fn edges(mods: &BTreeMap<String, String>) -> BTreeMap<&str, BTreeSet<&str>> {
         graph.insert(name.as_str(), used);
     }
     graph
+}
+
+/// The items the crate root re-exports (`pub use event::{Event, Observer};`), by name, with
+/// the path to where each is defined.
+fn root_reexports(mods: &BTreeMap<String, String>) -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    let Some(root) = mods.get("") else {
+        return out;
+    };
+    for (at, _) in root.match_indices("use ") {
+        let before = root[..at].chars().next_back();
+        if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+            continue;
+        }
+        let text = &root[at + "use ".len()..];
+        let text = text.strip_prefix("crate::").unwrap_or(text);
+        let text = &text[..text.find(';').unwrap_or(text.len())];
+        let flat: String = text.split_whitespace().collect();
+        for p in paths(&flat, &[]) {
+            let local = p.first().is_some_and(|m| mods.contains_key(m));
+            if let (true, Some(name)) = (local, p.last()) {
+                out.insert(name.clone(), p.clone());
+            }
+        }
+    }
+    out
 }
 
 fn longest_module<'a>(mods: &'a BTreeMap<String, String>, path: &[String]) -> Option<&'a str> {
@@ -231,11 +263,13 @@ fn no_crate_has_an_import_circle() {
 #[test]
 fn the_scan_sees_groups_and_super_paths() {
     let mods: BTreeMap<String, String> = [
-        ("", ""),
+        ("", "mod a;\npub use e::{\n    Z,\n};"),
         ("a", "use crate::{b::{self, X}, c};"),
         ("b", "use super::a::Y;"),
         ("c", "let x = crate::d::f();"),
         ("d", "// crate::a is only mentioned"),
+        ("e", "use crate::Z; use crate::f::W;"),
+        ("f", "use crate::Z;"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), code(v)))
@@ -244,5 +278,10 @@ fn the_scan_sees_groups_and_super_paths() {
     assert_eq!(graph["a"], BTreeSet::from(["b", "c"]));
     assert_eq!(graph["b"], BTreeSet::from(["a"]));
     assert!(graph["d"].is_empty());
-    assert_eq!(circles(&graph), vec![BTreeSet::from(["a", "b"])]);
+    // `crate::Z` is `e::Z` re-exported by the root: f uses e, e uses f, a circle.
+    assert_eq!(graph["f"], BTreeSet::from(["e"]));
+    assert_eq!(
+        circles(&graph),
+        vec![BTreeSet::from(["a", "b"]), BTreeSet::from(["e", "f"])]
+    );
 }
