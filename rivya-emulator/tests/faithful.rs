@@ -133,28 +133,20 @@ async fn whole_credits_are_written_as_integers() {
     let emu = Emulator::start(config(0, 0)).await.unwrap();
     let http = reqwest::Client::new();
     let url = |p: &str| format!("{}/api/v1/{p}", emu.base_url());
-    let created: Value = http
-        .post(url("generations"))
-        .bearer_auth(emu.api_key())
-        .header("idempotency-key", "whole-credits-1")
-        .json(&json!({"model": "kling-3-0", "prompt": "p"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let key = emu.api_key().to_owned();
+    let json = |req: reqwest::RequestBuilder| {
+        let req = req.bearer_auth(&key);
+        async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let created = json(
+        http.post(url("generations"))
+            .header("idempotency-key", "whole-credits-1")
+            .json(&json!({"model": "kling-3-0", "prompt": "p"})),
+    )
+    .await;
     assert!(created["reserved_credits"].is_u64(), "{created}");
     assert!(created["final_credits"].is_u64(), "{created}");
-    let credits: Value = http
-        .get(url("credits"))
-        .bearer_auth(emu.api_key())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let credits = json(http.get(url("credits"))).await;
     assert!(credits["current_credits"].is_u64(), "{credits}");
 }
 
