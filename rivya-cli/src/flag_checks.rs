@@ -25,16 +25,17 @@ pub fn idempotency_key(k: &str) -> Result<(), Failure> {
     })
 }
 
-/// Refuses nonsense limits; the pricing the flags ask for.
-pub fn batch_flags(args: &RunBatch) -> Result<Pricing, Failure> {
+/// Refuses nonsense limits; the pricing and the engine's limits the flags ask for.
+pub fn batch_flags(args: &RunBatch) -> Result<(Pricing, Limits), Failure> {
     if args.lease_secs == 0 {
         return Err(Failure::usage("--lease-secs must be at least 1"));
     }
-    pace_flags(&args.pace)?;
+    let limits = pace_flags(&args.pace)?;
     positive("--metered-allowance", args.metered_allowance, false)?;
-    Ok(Pricing {
+    let pricing = Pricing {
         metered_allowance: args.metered_allowance,
-    })
+    };
+    Ok((pricing, limits))
 }
 
 /// Refuses a pace that cannot run; the engine's limits it asks for.

@@ -19,7 +19,7 @@ use crate::cmd::batch_ledger::{Kind, ledger_failure, ledger_kind, pg};
 use crate::cmd::batch_view::View;
 use crate::connect::Connection;
 use crate::failure::Failure;
-use crate::flag_checks::{batch_flags, pace_flags};
+use crate::flag_checks::batch_flags;
 use crate::render::Render;
 
 /// `rivya batch status` needs no API key or connection.
@@ -60,13 +60,13 @@ pub async fn run(conn: &Connection, args: RunBatch, render: Render) -> Result<()
             "usage: rivya batch <manifest.jsonl> --out DIR [options], or rivya batch status DIR",
         ));
     };
-    let pricing = batch_flags(&args)?;
+    let (pricing, limits) = batch_flags(&args)?;
     let m = manifest::load(path, pricing).map_err(|e| Failure::invalid(e.to_string()))?;
     std::fs::create_dir_all(out)
         .map_err(|e| Failure::io(format!("cannot create {}: {e}", out.display())))?;
     let options = Options {
         concurrency: args.pace.concurrency,
-        limits: pace_flags(&args.pace)?,
+        limits,
         lease: Duration::from_secs(args.lease_secs),
         out_dir: Some(out.to_owned()),
         max_pause: Duration::from_secs(args.max_pause),

@@ -18,7 +18,7 @@ pub fn run(args: &RunBatch, render: Render) -> Result<(), Failure> {
             "usage: rivya batch <manifest.jsonl> --dry-run [--metered-allowance CREDITS]",
         ));
     };
-    let pricing = batch_flags(args)?;
+    let (pricing, _) = batch_flags(args)?;
     let m = manifest::load(path, pricing).map_err(|e| Failure::invalid(e.to_string()))?;
     let mut items = Vec::with_capacity(m.items.len());
     let (mut min, mut max, mut reserved) = (0u64, Some(0u64), 0.0);

@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rivya_batch::{Ledger, Manifest, Options, SqliteLedger};
+use rivya_batch::{Ledger, Limits, Manifest, Options, SqliteLedger};
 use serde_json::json;
 
 use crate::args::RetryArgs;
@@ -26,9 +26,9 @@ use crate::render::Render;
 /// Resets the failed items, runs the batch, rewrites results.jsonl; exit 0 when every item
 /// has succeeded, 1 otherwise.
 pub async fn run(conn: &Connection, args: RetryArgs, render: Render) -> Result<(), Failure> {
-    pace_flags(&args.pace)?;
+    let limits = pace_flags(&args.pace)?;
     let summary = match ledger_kind(Some(&args.dir), args.ledger.as_deref())? {
-        Kind::Postgres(url) => again(pg(&url).await?, conn, &args, render).await?,
+        Kind::Postgres(url) => again(pg(&url).await?, conn, &args, limits, render).await?,
         Kind::Sqlite(file) => {
             // Opening would create an empty ledger: a wrong folder is an error instead.
             if !file.is_file() {
@@ -38,7 +38,7 @@ pub async fn run(conn: &Connection, args: RetryArgs, render: Render) -> Result<(
                 )));
             }
             let l = SqliteLedger::open(&file).map_err(ledger_failure)?;
-            again(l, conn, &args, render).await?
+            again(l, conn, &args, limits, render).await?
         }
     };
     verdict(&summary, &args.dir.join("results.jsonl"), render).map_err(|f| Failure { exit: 1, ..f })
@@ -48,6 +48,7 @@ async fn again<L: Ledger>(
     ledger: L,
     conn: &Connection,
     args: &RetryArgs,
+    limits: Limits,
     render: Render,
 ) -> Result<rivya_batch::Summary, Failure> {
     let Some(batch) = ledger.batch().await.map_err(ledger_failure)? else {
@@ -75,7 +76,7 @@ async fn again<L: Ledger>(
     };
     let options = Options {
         concurrency: args.pace.concurrency,
-        limits: pace_flags(&args.pace)?,
+        limits,
         out_dir: Some(args.dir.clone()),
         lease: Duration::from_secs(60),
         ..Options::default()
